@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs the real toolchain matrixbake drives, from the Go module proxy at pinned versions:
+#   buildx   -> ~/.docker/cli-plugins/docker-buildx   (always)
+#   buildkit -> buildkitd + buildctl in $TOOL_BIN     (with --buildkit)
+# Idempotent: a tool already at the pinned version is not rebuilt. Go's module and build caches
+# (GOPATH, GOCACHE) are left where Go keeps them, so later runs on the same machine are fast.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=versions.env
+. "$here/versions.env"
+
+want_buildkit=0
+for a in "$@"; do
+  case "$a" in
+    --buildkit) want_buildkit=1 ;;
+    -h|--help) echo "usage: scripts/install-toolchain.sh [--buildkit]"; exit 0 ;;
+    *) echo "install-toolchain: unknown option $a" >&2; exit 2 ;;
+  esac
+done
+
+TOOL_BIN=${MATRIXBAKE_TOOL_BIN:-$HOME/.local/share/matrixbake/bin}
+PLUGIN_DIR=$HOME/.docker/cli-plugins
+mkdir -p "$TOOL_BIN" "$PLUGIN_DIR"
+
+log() { echo "install-toolchain: $*" >&2; }
+
+need_go() {
+  if ! command -v go >/dev/null 2>&1; then
+    for d in /usr/local/go/bin /usr/lib/go/bin; do [ -x "$d/go" ] && export PATH="$d:$PATH"; done
+  fi
+  command -v go >/dev/null 2>&1 || { log "Go is required (https://go.dev/dl or apt-get install golang)"; exit 1; }
+}
+
+# go install into a private GOBIN so a user's own GOBIN is never overwritten.
+go_install() {
+  need_go
+  log "go install $*"
+  GOBIN="$TOOL_BIN" GOFLAGS="${GOFLAGS:-} -buildvcs=false" CGO_ENABLED=0 go install "$@"
+}
+
+buildx_version() { "$PLUGIN_DIR/docker-buildx" version 2>/dev/null | awk '{print $2}'; }
+
+if [ "$(buildx_version)" != "$BUILDX_VERSION" ]; then
+  # go install does not stamp a version; buildx's release build sets it with -X, and so do we,
+  # so that `buildx version` (and this script's idempotence check) reports the pin.
+  go_install -ldflags "-X github.com/docker/buildx/version.Version=$BUILDX_VERSION -X github.com/docker/buildx/version.Package=github.com/docker/buildx" \
+    "github.com/docker/buildx/cmd/buildx@$BUILDX_VERSION"
+  install -m 0755 "$TOOL_BIN/buildx" "$PLUGIN_DIR/docker-buildx"
+fi
+log "buildx $(buildx_version) at $PLUGIN_DIR/docker-buildx"
+
+if [ "$want_buildkit" = 1 ]; then
+  have=$("$TOOL_BIN/buildkitd" --version 2>/dev/null | awk '{print $3}' || true)
+  if [ "$have" != "$BUILDKIT_VERSION" ] || [ ! -x "$TOOL_BIN/buildctl" ]; then
+    go_install -ldflags "-X github.com/moby/buildkit/version.Version=$BUILDKIT_VERSION" \
+               "github.com/moby/buildkit/cmd/buildkitd@$BUILDKIT_VERSION" \
+               "github.com/moby/buildkit/cmd/buildctl@$BUILDKIT_VERSION"
+  fi
+  log "buildkitd $("$TOOL_BIN/buildkitd" --version | awk '{print $3}') at $TOOL_BIN/buildkitd"
+fi

@@ -1,0 +1,44 @@
+import type { Expr } from './expr.js';
+
+// The bake file as a value: what every printer prints. Attribute names are bake's own
+// (`cache-from`, `secret`), in the order they are printed.
+
+export type TargetAttribute =
+  | 'description'
+  | 'context'
+  | 'contexts'
+  | 'dockerfile'
+  | 'target'
+  | 'args'
+  | 'labels'
+  | 'tags'
+  | 'platforms'
+  | 'cache-from'
+  | 'cache-to'
+  | 'secret';
+
+export interface BakeVariable {
+  name: string;
+  default: Expr;
+  /** Printed as a comment in HCL. */
+  comment: string;
+}
+
+export interface BakeTarget {
+  name: string;
+  attributes: [TargetAttribute, Expr][];
+}
+
+export interface BakeGroup {
+  name: string;
+  comment: string;
+  targets: string[];
+}
+
+export interface BakeFile {
+  /** Printed at the top of the HCL file. */
+  header: string[];
+  variables: BakeVariable[];
+  groups: BakeGroup[];
+  targets: BakeTarget[];
+}

@@ -1,0 +1,75 @@
+import type { Plan, PlanTarget } from '../plan/plan.js';
+import { BUILTIN_VARIABLES } from '../model/variables.js';
+import type { BakeFile, BakeTarget, BakeVariable, TargetAttribute } from './bake-file.js';
+import { bool, cond, list, map, ref, str, tpl, type Expr } from './expr.js';
+import { cacheFrom, cacheTo } from './cache.js';
+import { sccacheArgs, sccacheSecrets, sccacheVariables } from './sccache.js';
+
+/** The plan as a bake file value (variables, groups, targets). Reads the plan; decides nothing new. */
+export function buildBakeFile(plan: Plan, header: string[]): BakeFile {
+  const m = plan.matrix;
+  const builtin = (name: string, def: Expr): BakeVariable => ({ name, default: def, comment: `${name}: ${BUILTIN_VARIABLES[name]!.description}` });
+  const variables: BakeVariable[] = [
+    builtin('REGISTRY', str(m.project.registry)),
+    builtin('VERSION', str('latest')),
+    builtin('CACHE_REGISTRY', str(m.cache?.registry ?? '')),
+    builtin('BRANCH', str('main')),
+    builtin('PUSH_CACHE', bool(false)),
+    builtin('USE_SCCACHE', bool(false)),
+    builtin('GIT_SHA', str('')),
+    builtin('USER_UID', str('1000')),
+    builtin('USER_GID', str('0')),
+    ...sccacheVariables(m),
+    ...Object.entries(m.variables).map(([name, v]) => ({ name, default: str(v), comment: `${name}: declared in [variables]` })),
+  ];
+  return {
+    header,
+    variables,
+    groups: plan.groups.map((g) => ({ name: g.name, comment: g.description, targets: g.targets })),
+    targets: plan.targets.map((t) => bakeTarget(plan, t)),
+  };
+}
+
+function bakeTarget(plan: Plan, t: PlanTarget): BakeTarget {
+  const m = plan.matrix;
+  const attrs: [TargetAttribute, Expr][] = [
+    ['description', str(t.description)],
+    ['context', str(t.context)],
+  ];
+  if (t.links.length > 0) attrs.push(['contexts', map(t.links.map((l) => [l.context, str(`target:${l.target}`)]))]);
+  attrs.push(['dockerfile', str(t.dockerfile)], ['target', str(t.dockerTarget)]);
+  const args: [string, Expr][] = [
+    ...t.args.map((a): [string, Expr] => [a.name, str(a.value)]),
+    ...t.variableArgs.map((v): [string, Expr] => [v, ref(v)]),
+    ...(t.sccache ? sccacheArgs(m) : []),
+  ];
+  if (args.length > 0) attrs.push(['args', map(args)]);
+  attrs.push(['labels', map(labels(plan, t))]);
+  if (t.tagSuffix !== undefined && t.arch === undefined) attrs.push(['tags', list(tags(plan, t.tagSuffix))]);
+  if (t.platforms.length > 0) attrs.push(['platforms', list(t.platforms.map(str))]);
+  if (m.cache) {
+    attrs.push(['cache-from', list(cacheFrom(m.cache, t.name))]);
+    attrs.push(['cache-to', cond(ref('PUSH_CACHE'), list([cacheTo(t.name)]), list([]))]);
+  }
+  if (t.sccache && m.sccache && m.sccache.auth !== 'none') attrs.push(['secret', cond(ref('USE_SCCACHE'), list(sccacheSecrets(m.sccache.auth)), list([]))]);
+  return { name: t.name, attributes: attrs };
+}
+
+// Dynamo's convention: `${REGISTRY}/dynamo:${VERSION}-vllm-runtime-cuda12` and its `latest-` twin.
+function tags(plan: Plan, suffix: string): Expr[] {
+  const { image, registry } = plan.matrix.project;
+  const repo = registry ? [ref('REGISTRY'), `/${image}:`] : [`${image}:`];
+  return [tpl(...repo, ref('VERSION'), `-${suffix}`), tpl(...repo, `latest-${suffix}`)];
+}
+
+function labels(plan: Plan, t: PlanTarget): [string, Expr][] {
+  const { image, source } = plan.matrix.project;
+  return [
+    ['org.opencontainers.image.title', str(`${image}-${t.tagSuffix ?? t.node}`)],
+    ['org.opencontainers.image.description', str(t.description)],
+    ...(source ? [['org.opencontainers.image.source', str(source)] as [string, Expr]] : []),
+    ['org.opencontainers.image.revision', ref('GIT_SHA')],
+    ['org.opencontainers.image.version', ref('VERSION')],
+  ];
+}
+

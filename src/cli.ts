@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { reportFailure, UsageError } from './cli/exit.js';
+import { HELP, VERSION } from './cli/help.js';
+import { bakeCommand } from './commands/bake.js';
+import { compileCommand } from './commands/compile.js';
+import { listCommand } from './commands/list.js';
+import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
+import { FORMATS, type Format } from './emit/emitters.js';
+
+// Thin: flags -> typed options -> one library call. Exit codes live in cli/exit.ts.
+
+const DEFAULT_MATRIX = 'matrix/dynamo.toml';
+const out = (s: string) => process.stdout.write(s);
+const err = (s: string) => process.stderr.write(`${s}\n`);
+const warn = (d: Diagnostic) => err(formatDiagnostic(d));
+
+async function main(argv: string[]): Promise<number> {
+  const dashdash = argv.indexOf('--');
+  const extra = dashdash === -1 ? [] : argv.slice(dashdash + 1);
+  const { values, positionals } = parse(dashdash === -1 ? argv : argv.slice(0, dashdash));
+  if (values.version) return out(`${VERSION}\n`), 0;
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') return out(HELP), 0;
+  // A first positional that is not a .toml file is a target (for bake), not a matrix.
+  const matrixFirst = rest[0] !== undefined && rest[0].endsWith('.toml');
+  const matrix = matrixFirst ? rest[0]! : DEFAULT_MATRIX;
+  const others = matrixFirst ? rest.slice(1) : rest;
+  switch (command) {
+    case 'compile': {
+      if (others.length > 0) throw new UsageError(`unexpected argument "${others[0]}"`);
+      const format = (values.format ?? 'hcl') as Format;
+      if (!FORMATS.includes(format)) throw new UsageError(`unknown --format "${values.format}" (use ${FORMATS.join(', ')})`);
+      if (values.check && !values.output) throw new UsageError('--check needs -o FILE: the file to check');
+      out(await compileCommand({ matrix, format, check: !!values.check, warn, ...(values.output && values.output !== '-' ? { out: values.output } : {}) }));
+      return 0;
+    }
+    case 'list':
+      if (others.length > 0) throw new UsageError(`unexpected argument "${others[0]}"`);
+      out(await listCommand({ matrix, json: !!values.json, twins: !!values.twins, warn }));
+      return 0;
+    case 'bake':
+      await bakeCommand({ matrix, targets: others, dryRun: !!values['dry-run'], push: !!values.push, set: values.set ?? [], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`) });
+      return 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        format: { type: 'string', short: 'f' },
+        check: { type: 'boolean' },
+        json: { type: 'boolean' },
+        twins: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        push: { type: 'boolean' },
+        set: { type: 'string', multiple: true },
+        var: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function keyValues(pairs: string[]): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((p) => {
+      const i = p.indexOf('=');
+      if (i <= 0) throw new UsageError(`--var needs NAME=VALUE, got "${p}"`);
+      return [p.slice(0, i), p.slice(i + 1)];
+    }),
+  );
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (e) => (process.exitCode = reportFailure(e, err)),
+);

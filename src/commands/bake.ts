@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { emit } from '../compile.js';
+import type { Diagnostic } from '../diagnostics.js';
+import { BuildFailed } from '../errors.js';
+import { buildxCommand, runInherit, shellQuote, type Command } from '../run/exec.js';
+import { writeAtomic } from '../write/write-atomic.js';
+import { compileOrThrow } from './compile-or-throw.js';
+
+export interface BakeOptions {
+  matrix: string;
+  targets: string[];
+  dryRun: boolean;
+  push: boolean;
+  /** buildx `--set` overrides, passed through. */
+  set: string[];
+  /** Bake variable overrides (VERSION=..., PUSH_CACHE=true), given to buildx as its environment. */
+  vars: Record<string, string>;
+  /** Extra buildx arguments after `--`. */
+  extra: string[];
+  warn: (d: Diagnostic) => void;
+  print: (line: string) => void;
+}
+
+/** Compiles to a content-addressed temp file and runs `docker buildx bake` on it. */
+export async function bakeCommand(o: BakeOptions): Promise<void> {
+  const hcl = emit(await compileOrThrow(o.matrix, o.warn), 'hcl');
+  const file = join(tmpdir(), `matrixbake-${createHash('sha256').update(hcl).digest('hex').slice(0, 16)}.hcl`);
+  await writeAtomic(file, hcl);
+  const bakeArgs = ['bake', '-f', file, ...o.set.flatMap((s) => ['--set', s]), ...(o.push ? ['--push'] : []), ...o.extra, ...(o.targets.length > 0 ? o.targets : ['default'])];
+  const cwd = repoRoot(o.matrix);
+  const env = Object.entries(o.vars).map(([k, v]) => `${k}=${v}`);
+  if (o.dryRun) {
+    o.print(`cd ${shellQuote([cwd])} && ${env.length > 0 ? `${shellQuote(env)} ` : ''}${shellQuote(['docker', 'buildx', ...bakeArgs])}`);
+    return;
+  }
+  const buildx = await buildxCommand();
+  if (!buildx) throw new BuildFailed('docker buildx is not installed', 'run `make setup` (scripts/install-toolchain.sh) to install the pinned buildx');
+  const cmd: Command = { file: buildx.file, args: [...buildx.args, ...bakeArgs] };
+  const code = await runInherit(cmd, o.vars, cwd);
+  if (code !== 0) throw new BuildFailed(`docker buildx bake exited with ${code}`);
+}
+
+/** Bake resolves `context = "."` against its working directory: the repo holding the matrix. */
+export function repoRoot(matrix: string): string {
+  let dir = dirname(resolve(matrix));
+  for (;;) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}

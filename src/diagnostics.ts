@@ -1,0 +1,76 @@
+// Errors as values. Every step returns a Result; only the CLI turns diagnostics into text and
+// exit codes (src/cli/exit.ts).
+
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  /** The matrix (or other input) file the problem is in. */
+  file?: string;
+  /** Dot path of the key, e.g. `stage.runtime.uses.backend`. */
+  path?: string;
+  /** 1-based position, for syntax errors. */
+  line?: number;
+  column?: number;
+  message: string;
+  /** What to do about it. */
+  hint?: string;
+  /** A few source lines around `line`, for syntax errors. */
+  frame?: string;
+}
+
+export type Result<T> =
+  | { ok: true; value: T; warnings: Diagnostic[] }
+  | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
+
+export const ok = <T>(value: T, warnings: Diagnostic[] = []): Result<T> => ({ ok: true, value, warnings });
+
+export const fail = <T = never>(errors: Diagnostic[], warnings: Diagnostic[] = []): Result<T> => ({
+  ok: false,
+  errors,
+  warnings,
+});
+
+export function error(path: string | undefined, message: string, hint?: string): Diagnostic {
+  return { severity: 'error', ...(path === undefined ? {} : { path }), message, ...(hint ? { hint } : {}) };
+}
+
+export function warning(path: string | undefined, message: string, hint?: string): Diagnostic {
+  return { ...error(path, message, hint), severity: 'warning' };
+}
+
+/** One line: `file:line:col: path: message (hint)`. The frame, if any, follows on its own lines. */
+export function formatDiagnostic(d: Diagnostic): string {
+  let where = d.file ?? '';
+  if (d.line !== undefined) where += `:${d.line}${d.column !== undefined ? `:${d.column}` : ''}`;
+  const head = [where, d.path].filter(Boolean).join(': ');
+  const prefix = d.severity === 'warning' ? 'warning: ' : '';
+  const line = `${head ? `${head}: ` : ''}${prefix}${d.message}${d.hint ? ` (hint: ${d.hint})` : ''}`;
+  return d.frame ? `${line}\n${d.frame}` : line;
+}
+
+/** Closest candidate by edit distance, for "did you mean" hints; undefined when nothing is close. */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestScore) [best, bestScore] = [c, d];
+  }
+  return best !== undefined && bestScore <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+export function didYouMean(word: string, candidates: Iterable<string>): string {
+  const c = closest(word, candidates);
+  return c === undefined ? '' : ` (did you mean "${c}"?)`;
+}
+
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,38 @@
+import type { Expr } from '../../bake/expr.js';
+import { templateSource } from '../../bake/template.js';
+import { escapeHclQuoted, quoteHcl } from './quote.js';
+
+const INDENT = '  ';
+
+/** An expression in HCL native syntax. Lists and maps break over lines when they hold more than one item. */
+export function printHclExpr(e: Expr, depth = 0): string {
+  switch (e.k) {
+    case 'str':
+      return quoteHcl(e.v);
+    case 'bool':
+      return String(e.v);
+    case 'null':
+      return 'null';
+    case 'var':
+      return e.name;
+    case 'tpl':
+      return `"${templateSource(e.parts, (x) => printHclExpr(x), escapeHclQuoted)}"`;
+    case 'call':
+      return `${e.fn}(${e.args.map((a) => printHclExpr(a)).join(', ')})`;
+    case 'cond':
+      return `${printHclExpr(e.test, depth)} ? ${printHclExpr(e.then, depth)} : ${printHclExpr(e.else, depth)}`;
+    case 'list': {
+      if (e.items.length <= 1) return `[${e.items.map((i) => printHclExpr(i, depth)).join(', ')}]`;
+      const pad = INDENT.repeat(depth + 1);
+      return `[\n${e.items.map((i) => `${pad}${printHclExpr(i, depth + 1)},`).join('\n')}\n${INDENT.repeat(depth)}]`;
+    }
+    case 'map': {
+      if (e.entries.length === 0) return '{}';
+      const pad = INDENT.repeat(depth + 1);
+      // Keys are always quoted: context names like `nvcr.io/nvidia/cuda:12.9` are not identifiers.
+      const width = Math.max(...e.entries.map(([k]) => quoteHcl(k).length));
+      const rows = e.entries.map(([k, v]) => `${pad}${quoteHcl(k).padEnd(width)} = ${printHclExpr(v, depth + 1)}`);
+      return `{\n${rows.join('\n')}\n${INDENT.repeat(depth)}}`;
+    }
+  }
+}

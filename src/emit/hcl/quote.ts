@@ -1,0 +1,22 @@
+import { templateSource } from '../../bake/template.js';
+
+/** Backslash escapes of an HCL quoted string; everything else (non-ASCII included) stays as is. */
+export function escapeHclQuoted(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === '"') out += '\\"';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return out;
+}
+
+/** A user string as an HCL literal: `${` and `%{` stay literal, quotes and newlines round-trip. */
+export function quoteHcl(s: string): string {
+  return `"${templateSource([s], () => '', escapeHclQuoted)}"`;
+}

@@ -1,0 +1,36 @@
+import type { BakeFile } from '../../bake/bake-file.js';
+import type { Expr } from '../../bake/expr.js';
+import { escapeTemplateText, templateSource } from '../../bake/template.js';
+import { printHclExpr } from '../hcl/print-expr.js';
+
+/**
+ * The bake file as JSON. Bake reads JSON strings as HCL templates, so literals are escaped
+ * (`$${`) exactly as in HCL, and anything computed is one `${...}` interpolation in native syntax.
+ */
+export function printJson(file: BakeFile): string {
+  const doc = {
+    variable: Object.fromEntries(file.variables.map((v) => [v.name, { default: jsonValue(v.default) }])),
+    group: Object.fromEntries(file.groups.map((g) => [g.name, { targets: g.targets }])),
+    target: Object.fromEntries(file.targets.map((t) => [t.name, Object.fromEntries(t.attributes.map(([k, v]) => [k, jsonValue(v)]))])),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+function jsonValue(e: Expr): unknown {
+  switch (e.k) {
+    case 'str':
+      return escapeTemplateText(e.v);
+    case 'bool':
+      return e.v;
+    case 'null':
+      return null;
+    case 'tpl':
+      return templateSource(e.parts, (x) => printHclExpr(x), (s) => s);
+    case 'list':
+      return e.items.map(jsonValue);
+    case 'map':
+      return Object.fromEntries(e.entries.map(([k, v]) => [k, jsonValue(v)]));
+    default:
+      return `\${${printHclExpr(e)}}`;
+  }
+}

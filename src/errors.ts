@@ -1,0 +1,27 @@
+import type { Diagnostic } from './diagnostics.js';
+
+// The closed set of failures the CLI maps to exit codes (src/cli/exit.ts).
+
+/** Bad input or usage: exit 2. */
+export class InputError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(diagnostics.map((d) => d.message).join('; '));
+    this.name = 'InputError';
+  }
+}
+
+/** A check that found something (stale output, lint findings): exit 1. */
+export class CheckFailed extends Error {
+  constructor(message: string, readonly details: string[] = []) {
+    super(message);
+    this.name = 'CheckFailed';
+  }
+}
+
+/** The build tool ran and failed, or could not be run: exit 1. */
+export class BuildFailed extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = 'BuildFailed';
+  }
+}

@@ -1,0 +1,34 @@
+import { error, fail, ok, warning, type Result } from '../diagnostics.js';
+import type { Cell, Exclude, Matrix } from '../model/model.js';
+
+export interface Expansion {
+  /** Every combination of axis values that no exclude removed, in axis order. */
+  cells: Cell[];
+  /** How many cells each exclude removed (by exclude index), for explain and dead-exclude warnings. */
+  removed: number[];
+}
+
+/** Like GitHub Actions' matrix.exclude: an exclude matches a cell when every axis it names matches. */
+export function matches(ex: Exclude, cell: Cell): boolean {
+  return Object.entries(ex.match).every(([axis, values]) => values.includes(cell[axis]!));
+}
+
+export function expandCells(m: Matrix): Result<Expansion> {
+  const axes = [...m.axes, ...(m.arch ? [m.arch] : [])];
+  let all: Cell[] = [{}];
+  for (const axis of axes) all = all.flatMap((cell) => axis.values.map((v) => ({ ...cell, [axis.name]: v.value })));
+  const removed = m.excludes.map(() => 0);
+  const cells = all.filter((cell) => {
+    const first = m.excludes.find((ex) => matches(ex, cell));
+    if (first) removed[first.index]! += 1;
+    return !first;
+  });
+  const at = (ex: Exclude) => ({ file: m.file, ...error(`matrix.exclude[${ex.index}]`, '') });
+  if (cells.length === 0) {
+    return fail([{ ...at(m.excludes[0]!), message: `the excludes remove all ${all.length} cells of the matrix`, hint: 'an exclude names values to drop; keep at least one combination' }]);
+  }
+  const warnings = m.excludes
+    .filter((ex) => removed[ex.index] === 0)
+    .map((ex) => ({ ...warning(`matrix.exclude[${ex.index}]`, 'this exclude removes no cell (an earlier exclude already removed what it matches)', 'delete it'), file: m.file }));
+  return ok({ cells, removed }, warnings);
+}

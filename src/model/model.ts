@@ -1,0 +1,90 @@
+// The normalised matrix every later step reads. Built once by normaliseMatrix; no step after it
+// sees the alternative forms a user may write (numbers for values, missing labels, defaults).
+
+export type ArgMap = Record<string, string>;
+
+export interface AxisValue {
+  value: string;
+  /** The value as written in names (`cuda12`). */
+  label: string;
+  args: ArgMap;
+  dockerfile?: string;
+  description?: string;
+}
+
+export interface Axis {
+  name: string;
+  values: AxisValue[];
+}
+
+export interface Exclude {
+  /** Position in `[[matrix.exclude]]`, for messages (`matrix.exclude[1]`). */
+  index: number;
+  /** Axis -> the values it matches; axes not named match anything. */
+  match: Record<string, string[]>;
+  reason: string;
+}
+
+export interface Link {
+  /** Named build context in the consumer's Dockerfile (`dynamo-base`). */
+  context: string;
+  stage: string;
+}
+
+export interface Stage {
+  name: string;
+  /** Dockerfile stage name. */
+  target: string;
+  dockerfile?: string;
+  axes: string[];
+  uses: Link[];
+  publish: boolean;
+  args: ArgMap;
+  variables: string[];
+  sccache: boolean;
+  description?: string;
+}
+
+export interface Project {
+  image: string;
+  registry: string;
+  context: string;
+  source?: string;
+  description?: string;
+  args: ArgMap;
+}
+
+export interface Matrix {
+  file: string;
+  project: Project;
+  /** Every axis but arch, in the order written. */
+  axes: Axis[];
+  /** The arch axis (platforms), if the matrix has one. */
+  arch?: Axis;
+  /** The axis written before the stage in tags and stage x value groups (`vllm-runtime`). */
+  primaryAxis?: string;
+  excludes: Exclude[];
+  /** In the order written. */
+  stages: Stage[];
+  cache?: { registry: string; fallback: string[] };
+  sccache?: { bucket: string; region: string; auth: 'static' | 'oidc' | 'none'; keyPrefix: string };
+  /** User-declared bake variables and their defaults. */
+  variables: ArgMap;
+}
+
+export const ARCH_AXIS = 'arch';
+
+/** The platforms buildx knows for Linux images, by the arch value a matrix writes. */
+export const ARCH_PLATFORMS: Record<string, string> = {
+  amd64: 'linux/amd64',
+  arm64: 'linux/arm64',
+  'arm/v7': 'linux/arm/v7',
+  'arm/v6': 'linux/arm/v6',
+  '386': 'linux/386',
+  ppc64le: 'linux/ppc64le',
+  s390x: 'linux/s390x',
+  riscv64: 'linux/riscv64',
+};
+
+/** A cell: one value for every axis (arch included). */
+export type Cell = Record<string, string>;

@@ -1,0 +1,78 @@
+import { ARCH_AXIS, type Axis, type Matrix, type Stage } from './model.js';
+import type { MatrixFile } from './schema.js';
+
+/**
+ * Shape-checked file -> the model. Total: references that do not resolve are kept as written
+ * and reported by the rules, so this never throws on bad input.
+ */
+export function normaliseMatrix(file: string, m: MatrixFile): Matrix {
+  const { exclude, ...axisLists } = m.matrix;
+  const axes: Axis[] = Object.entries(axisLists).map(([name, values]) => normaliseAxis(m, name, values));
+  const arch = axes.find((a) => a.name === ARCH_AXIS);
+  const others = axes.filter((a) => a.name !== ARCH_AXIS);
+  const stages: Stage[] = Object.entries(m.stage).map(([name, s]) => ({
+    name,
+    target: s.target ?? name,
+    ...(s.dockerfile ? { dockerfile: s.dockerfile } : {}),
+    axes: s.axes,
+    uses: Object.entries(s.uses).map(([context, stage]) => ({ context, stage })),
+    publish: s.publish,
+    args: s.args,
+    variables: s.variables,
+    sccache: m.sccache !== undefined && (s.sccache ?? true),
+    ...(s.description ? { description: s.description } : {}),
+  }));
+  return {
+    file,
+    project: {
+      image: m.project.image,
+      registry: m.project.registry,
+      context: m.project.context,
+      ...(m.project.source ? { source: m.project.source } : {}),
+      ...(m.project.description ? { description: m.project.description } : {}),
+      args: m.project.args,
+    },
+    axes: others,
+    ...(arch ? { arch } : {}),
+    ...primary(others),
+    excludes: exclude.map((e, index) => {
+      const { reason, ...rest } = e;
+      const match = Object.fromEntries(
+        Object.entries(rest).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).map(String)]),
+      );
+      return { index, match, reason };
+    }),
+    stages,
+    ...(m.cache ? { cache: m.cache } : {}),
+    ...(m.sccache
+      ? { sccache: { bucket: m.sccache.bucket, region: m.sccache.region, auth: m.sccache.auth, keyPrefix: m.sccache.key_prefix ?? m.project.image } }
+      : {}),
+    variables: m.variables,
+  };
+}
+
+function normaliseAxis(m: MatrixFile, name: string, values: string[]): Axis {
+  const spec = m.axis[name];
+  const template = spec?.label ?? '{value}';
+  return {
+    name,
+    values: values.map((value) => {
+      const attrs = spec?.values[value];
+      return {
+        value,
+        // `arm/v7` cannot stand in a target name; its twin is `<node>-arm-v7`.
+        label: attrs?.label ?? template.replaceAll('{value}', name === ARCH_AXIS ? value.replaceAll('/', '-') : value),
+        args: attrs?.args ?? {},
+        ...(attrs?.dockerfile ? { dockerfile: attrs.dockerfile } : {}),
+        ...(attrs?.description ? { description: attrs.description } : {}),
+      };
+    }),
+  };
+}
+
+// `framework` leads tags and groups when the matrix has one (Dynamo's `vllm-runtime`); else the
+// first axis written.
+function primary(axes: Axis[]): { primaryAxis?: string } {
+  const name = axes.find((a) => a.name === 'framework')?.name ?? axes[0]?.name;
+  return name === undefined ? {} : { primaryAxis: name };
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+// The matrix file as the user writes it (DESIGN.md, "The matrix file"). Shape only: semantic
+// checks (unknown stages, cycles, excludes...) are rules in src/validate/rules/.
+// Strict objects everywhere, so a typo like `[stages.x]` or `dockerfle` is an error, not ignored.
+
+/** TOML users write `cuda = [12, 13]` as often as `["12", "13"]`; both mean the same value. */
+const scalar = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+
+const argMap = z.record(z.string(), scalar);
+
+const axisValue = z.strictObject({
+  /** Build args merged into every target that has this value. */
+  args: argMap.optional(),
+  /** Dockerfile for stages that do not name their own (e.g. the framework's Dockerfile.vllm). */
+  dockerfile: z.string().min(1).optional(),
+  /** How this value is written in target, group and tag names; overrides the axis label. */
+  label: z.string().min(1).optional(),
+  description: z.string().optional(),
+});
+
+const axis = z.strictObject({
+  /** Template for the value in names: `cuda{value}` -> cuda12. */
+  label: z.string().min(1).default('{value}'),
+  values: z.record(z.string(), axisValue).default({}),
+});
+
+const exclude = z
+  .object({ reason: z.string().trim().min(1, 'every exclude needs a reason') })
+  .catchall(z.union([scalar, z.array(scalar).min(1)]));
+
+const matrix = z
+  .object({ exclude: z.array(exclude).default([]) })
+  .catchall(z.array(scalar).min(1, 'an axis needs at least one value'));
+
+const stage = z.strictObject({
+  dockerfile: z.string().min(1).optional(),
+  /** The Dockerfile stage to build; defaults to the stage's own name. */
+  target: z.string().min(1).optional(),
+  /** The axes this stage varies over; `arch` is implicit (every node is multi-arch). */
+  axes: z.array(z.string()).default([]),
+  /** Named build context -> stage whose matching node is linked as `target:<node>`. */
+  uses: z.record(z.string(), z.string()).default({}),
+  /** Published stages get tags; others are intermediate (cache only). */
+  publish: z.boolean().default(false),
+  args: argMap.default({}),
+  /** Bake variables passed through as build args of the same name (e.g. USER_UID). */
+  variables: z.array(z.string()).default([]),
+  /** Whether USE_SCCACHE gives this stage the sccache args and secrets (default: yes, with [sccache]). */
+  sccache: z.boolean().optional(),
+  description: z.string().optional(),
+});
+
+const project = z.strictObject({
+  image: z.string().min(1),
+  registry: z.string().default(''),
+  context: z.string().min(1).default('.'),
+  /** org.opencontainers.image.source. */
+  source: z.string().optional(),
+  description: z.string().optional(),
+  /** Args for every target, overridden by axis values and stages. */
+  args: argMap.default({}),
+});
+
+const cache = z.strictObject({
+  registry: z.string().min(1),
+  fallback: z.array(z.string().min(1)).default(['main']),
+});
+
+const sccache = z.strictObject({
+  bucket: z.string().min(1),
+  region: z.string().min(1),
+  auth: z.enum(['static', 'oidc', 'none']).default('static'),
+  /** SCCACHE_S3_KEY_PREFIX; defaults to the project image. */
+  key_prefix: z.string().min(1).optional(),
+});
+
+export const matrixFileSchema = z.strictObject({
+  project,
+  matrix,
+  axis: z.record(z.string(), axis).default({}),
+  stage: z.record(z.string(), stage).refine((s) => Object.keys(s).length > 0, 'define at least one [stage.<name>]'),
+  cache: cache.optional(),
+  sccache: sccache.optional(),
+  /** Extra bake variables with their defaults, overridable at bake time. */
+  variables: z.record(z.string(), scalar).default({}),
+});
+
+/** What the user wrote. */
+export type MatrixFileInput = z.input<typeof matrixFileSchema>;
+/** After defaults and coercions; still keyed like the file. */
+export type MatrixFile = z.output<typeof matrixFileSchema>;
+export type StageFile = MatrixFile['stage'][string];

@@ -1,0 +1,46 @@
+import type { Matrix } from '../model/model.js';
+import { valueLabel } from './names.js';
+import type { PlanGroup, PlanTarget } from './plan.js';
+
+/**
+ * all, default, one per axis value (`vllm`, `cuda12`), one per arch (`amd64`: the twins), one per
+ * stage (`runtime`), and primary value x stage (`vllm-runtime`). Empty groups are left out.
+ */
+export function planGroups(m: Matrix, nodes: PlanTarget[], twins: PlanTarget[]): PlanGroup[] {
+  const names = (ts: PlanTarget[]) => ts.map((t) => t.name);
+  const published = nodes.filter((n) => n.tagSuffix !== undefined);
+  const groups: PlanGroup[] = [
+    { name: 'all', description: 'every image, multi-arch', targets: names(nodes) },
+    {
+      name: 'default',
+      description: published.length > 0 ? 'the published images' : 'every image (no stage is published)',
+      targets: names(published.length > 0 ? published : nodes),
+    },
+  ];
+  for (const axis of m.axes) {
+    for (const v of axis.values) {
+      const ts = nodes.filter((n) => n.values[axis.name] === v.value);
+      groups.push({ name: v.label, description: `every image with ${axis.name}=${v.value}`, targets: names(ts) });
+    }
+  }
+  for (const v of m.arch?.values ?? []) {
+    const ts = twins.filter((t) => t.arch === v.value);
+    groups.push({ name: v.label, description: `every image for ${v.value} alone (per-arch twins, for CI fan-out)`, targets: names(ts) });
+  }
+  for (const stage of m.stages) {
+    const ts = nodes.filter((n) => n.stage === stage.name);
+    // A stage without axes has a single node named like the stage: that target is the group.
+    if (ts.length === 1 && ts[0]!.name === stage.name) continue;
+    groups.push({ name: stage.name, description: `every ${stage.name} image`, targets: names(ts) });
+  }
+  const primary = m.axes.find((a) => a.name === m.primaryAxis);
+  if (primary) {
+    for (const stage of m.stages.filter((s) => s.axes.includes(primary.name))) {
+      for (const v of primary.values) {
+        const ts = nodes.filter((n) => n.stage === stage.name && n.values[primary.name] === v.value);
+        groups.push({ name: `${valueLabel(m, primary.name, v.value)}-${stage.name}`, description: `${stage.name} images for ${primary.name}=${v.value}`, targets: names(ts) });
+      }
+    }
+  }
+  return groups.filter((g) => g.targets.length > 0);
+}

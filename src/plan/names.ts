@@ -1,0 +1,26 @@
+import type { Matrix, Stage } from '../model/model.js';
+
+/** The name of a stage's node for the given values: stage, then each axis label in axis order. */
+export function nodeName(m: Matrix, stage: Stage, values: Record<string, string>): string {
+  return [stage.name, ...axisLabels(m, stage.axes, values)].join('-');
+}
+
+/** Dynamo's tag order: `vllm-runtime-cuda12` (primary axis first, then stage, then the rest). */
+export function tagSuffix(m: Matrix, stage: Stage, values: Record<string, string>): string {
+  const primary = m.primaryAxis !== undefined && stage.axes.includes(m.primaryAxis) ? m.primaryAxis : undefined;
+  const rest = stage.axes.filter((a) => a !== primary);
+  return [...(primary ? axisLabels(m, [primary], values) : []), stage.name, ...axisLabels(m, rest, values)].join('-');
+}
+
+export function valueLabel(m: Matrix, axis: string, value: string): string {
+  const a = axis === m.arch?.name ? m.arch : m.axes.find((x) => x.name === axis);
+  return a?.values.find((v) => v.value === value)?.label ?? value;
+}
+
+function axisLabels(m: Matrix, stageAxes: string[], values: Record<string, string>): string[] {
+  // Axis order is the matrix's, not the stage's, so `axes = ["cuda", "framework"]` names alike.
+  return m.axes.filter((a) => stageAxes.includes(a.name)).map((a) => valueLabel(m, a.name, values[a.name]!));
+}
+
+/** Bake target and group names: what buildx accepts. */
+export const BAKE_NAME = /^[A-Za-z0-9_-]+$/;

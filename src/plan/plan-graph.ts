@@ -1,0 +1,123 @@
+import { error, fail, ok, type Diagnostic, type Result } from '../diagnostics.js';
+import type { Expansion } from '../expand/expand-cells.js';
+import { sortIntoLevels } from '../graph/levels.js';
+import { ARCH_PLATFORMS, type Matrix, type Stage } from '../model/model.js';
+import { mergeArgs } from './args.js';
+import { planGroups } from './groups.js';
+import { BAKE_NAME, nodeName, tagSuffix, valueLabel } from './names.js';
+import type { Plan, PlanTarget } from './plan.js';
+
+/** Cells -> nodes (stage x the stage's axes), their links, per-arch twins and groups. */
+export function planGraph(m: Matrix, expansion: Expansion): Result<Plan> {
+  const order = sortIntoLevels(m.stages.map((s) => s.name), (s) => stageOf(m, s).uses.map((u) => u.stage));
+  if ('cycle' in order) return fail([{ ...error(`stage.${order.cycle[0]}.uses`, `dependency cycle: ${order.cycle.join(' -> ')}`), file: m.file }]);
+  const stageLevel = new Map(order.levels.flatMap((names, level) => names.map((n) => [n, level] as const)));
+
+  const nodes = m.stages.flatMap((stage) => planNodes(m, expansion, stage, stageLevel.get(stage.name)!));
+  const twins = nodes.flatMap((node) => (m.arch ? node.archs.map((arch) => twinOf(m, node, arch)) : []));
+  const targets = [...nodes, ...twins];
+  const groups = planGroups(m, nodes, twins);
+
+  const problems = checkNames(m, targets, groups);
+  return problems.length > 0 ? fail(problems.map((d) => ({ ...d, file: m.file }))) : ok({ matrix: m, targets, groups });
+}
+
+function stageOf(m: Matrix, name: string): Stage {
+  return m.stages.find((s) => s.name === name)!;
+}
+
+function planNodes(m: Matrix, expansion: Expansion, stage: Stage, level: number): PlanTarget[] {
+  // One node per distinct projection of the cells onto the stage's axes; its archs are those the
+  // surviving cells under it allow, so an excluded cell never yields a platform or a link.
+  const byKey = new Map<string, { values: Record<string, string>; archs: Set<string> }>();
+  for (const cell of expansion.cells) {
+    const values = Object.fromEntries(m.axes.filter((a) => stage.axes.includes(a.name)).map((a) => [a.name, cell[a.name]!]));
+    const key = JSON.stringify(values);
+    const entry = byKey.get(key) ?? { values, archs: new Set<string>() };
+    if (m.arch) entry.archs.add(cell[m.arch.name]!);
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()].map(({ values, archs }) => {
+    const name = nodeName(m, stage, values);
+    const archList = m.arch ? m.arch.values.map((v) => v.value).filter((a) => archs.has(a)) : [];
+    return {
+      name,
+      stage: stage.name,
+      values,
+      node: name,
+      archs: archList,
+      platforms: archList.map((a) => ARCH_PLATFORMS[a]!),
+      context: m.project.context,
+      dockerfile: dockerfileFor(m, stage, values),
+      dockerTarget: stage.target,
+      args: mergeArgs(m, stage, values),
+      variableArgs: stage.variables,
+      links: stage.uses.map((u) => {
+        const used = stageOf(m, u.stage);
+        return { context: u.context, target: nodeName(m, used, pick(values, used.axes)) };
+      }),
+      ...(stage.publish ? { tagSuffix: tagSuffix(m, stage, values) } : {}),
+      sccache: stage.sccache,
+      description: describe(m, stage, values, archList),
+      level,
+    };
+  });
+}
+
+function twinOf(m: Matrix, node: PlanTarget, arch: string): PlanTarget {
+  const suffix = valueLabel(m, m.arch!.name, arch);
+  return {
+    ...node,
+    name: `${node.name}-${suffix}`,
+    arch,
+    archs: [arch],
+    platforms: [ARCH_PLATFORMS[arch]!],
+    links: node.links.map((l) => ({ context: l.context, target: `${l.target}-${suffix}` })),
+    description: `${node.description.replace(/ \(.*\)$/, '')} (${ARCH_PLATFORMS[arch]} only: per-arch twin of ${node.name})`,
+  };
+}
+
+function dockerfileFor(m: Matrix, stage: Stage, values: Record<string, string>): string {
+  if (stage.dockerfile) return stage.dockerfile;
+  for (const axis of m.axes) {
+    if (!stage.axes.includes(axis.name)) continue;
+    const df = axis.values.find((v) => v.value === values[axis.name])?.dockerfile;
+    if (df) return df;
+  }
+  // The stages rule guarantees one of the above; keep the plan total anyway.
+  return 'Dockerfile';
+}
+
+function describe(m: Matrix, stage: Stage, values: Record<string, string>, archs: string[]): string {
+  const what = stage.description ?? `${stage.name} stage (${stage.target})`;
+  const cell = Object.entries(values).map(([k, v]) => `${k}=${v}`).join(' ');
+  const platforms = archs.length > 0 ? ` (${archs.map((a) => ARCH_PLATFORMS[a]).join(', ')})` : '';
+  return `${m.project.image} ${what}${cell ? ` for ${cell}` : ''}${platforms}`;
+}
+
+function pick(values: Record<string, string>, keys: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([k]) => keys.includes(k)));
+}
+
+function checkNames(m: Matrix, targets: PlanTarget[], groups: { name: string }[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Map<string, PlanTarget>();
+  for (const t of targets) {
+    if (!BAKE_NAME.test(t.name)) {
+      out.push(error(`stage.${t.stage}`, `target name "${t.name}" is not a valid bake target name (letters, digits, "_" and "-" only)`, 'check the axis labels ([axis.<name>] label) used in names'));
+    }
+    const other = seen.get(t.name);
+    if (other) {
+      out.push(error(`stage.${t.stage}`, `two targets would be named "${t.name}" (stages "${other.stage}" and "${t.stage}")`, 'give the axis values distinct labels or rename a stage'));
+    }
+    seen.set(t.name, t);
+  }
+  const groupNames = new Set<string>();
+  for (const g of groups) {
+    if (seen.has(g.name)) out.push(error(undefined, `group "${g.name}" has the name of a target, and bake would build the group instead`, 'rename the stage or the axis value label'));
+    if (groupNames.has(g.name)) out.push(error(undefined, `two different groups would be named "${g.name}" (an axis value label equals a stage name or another value's label)`, 'rename the stage or set a distinct label for the value'));
+    if (!BAKE_NAME.test(g.name)) out.push(error(undefined, `group name "${g.name}" is not a valid bake name (letters, digits, "_" and "-" only)`, 'check the axis labels'));
+    groupNames.add(g.name);
+  }
+  return out;
+}

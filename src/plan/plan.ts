@@ -1,0 +1,58 @@
+import type { Matrix } from '../model/model.js';
+
+// The build graph: the one source of truth every emitter reads.
+
+export interface PlannedArg {
+  name: string;
+  value: string;
+  /** Where the value came from: `project`, `axis.cuda.values.12`, `stage.runtime`. */
+  from: string;
+}
+
+export interface PlanLink {
+  /** Named build context in the Dockerfile. */
+  context: string;
+  /** Target it resolves to (`target:<target>`). */
+  target: string;
+}
+
+export interface PlanTarget {
+  /** `runtime-vllm-cuda12`, or its per-arch twin `runtime-vllm-cuda12-amd64`. */
+  name: string;
+  stage: string;
+  /** Values of the stage's own axes. */
+  values: Record<string, string>;
+  /** Set on per-arch twins only. */
+  arch?: string;
+  /** The multi-arch node this is (for a node: its own name). */
+  node: string;
+  /** Arch values built, and their platforms (`linux/arm64`); empty when the matrix has no arch axis. */
+  archs: string[];
+  platforms: string[];
+  context: string;
+  dockerfile: string;
+  dockerTarget: string;
+  args: PlannedArg[];
+  /** Bake variables passed as build args of the same name. */
+  variableArgs: string[];
+  links: PlanLink[];
+  /** Tags `<image>:<VERSION>-<tagSuffix>` and `latest-` twin; undefined when not published. */
+  tagSuffix?: string;
+  sccache: boolean;
+  description: string;
+  /** Dependency level: 0 links nothing; level k links only lower levels. */
+  level: number;
+}
+
+export interface PlanGroup {
+  name: string;
+  description: string;
+  targets: string[];
+}
+
+export interface Plan {
+  matrix: Matrix;
+  /** Nodes first (in stage then cell order), then per-arch twins. */
+  targets: PlanTarget[];
+  groups: PlanGroup[];
+}
