@@ -34,5 +34,6 @@ export function templateSource(
 
 /** `${` -> `$${`, `%{` -> `%%{`: the template language's own escapes. */
 export function escapeTemplateText(s: string): string {
-  return s.replaceAll('${', '$${').replaceAll('%{', '%%{');
+  // Replacer functions: in a replacement *string*, JS reads `$$` as one `$`.
+  return s.replaceAll('${', () => '$${').replaceAll('%{', () => '%%{');
 }

@@ -61,13 +61,19 @@ function normaliseAxis(m: MatrixFile, name: string, values: string[]): Axis {
       return {
         value,
         // `arm/v7` cannot stand in a target name; its twin is `<node>-arm-v7`.
-        label: attrs?.label ?? template.replaceAll('{value}', name === ARCH_AXIS ? value.replaceAll('/', '-') : value),
+        // `{value}` stands for a name-safe spelling (3.12 -> 3_12, arm/v7 -> arm-v7); an explicit
+        // label is taken as written, and checked like every name.
+        label: attrs?.label ?? template.replaceAll('{value}', () => nameSafe(name, value)),
         args: attrs?.args ?? {},
         ...(attrs?.dockerfile ? { dockerfile: attrs.dockerfile } : {}),
         ...(attrs?.description ? { description: attrs.description } : {}),
       };
     }),
   };
+}
+
+function nameSafe(axis: string, value: string): string {
+  return axis === ARCH_AXIS ? value.replaceAll('/', '-') : value.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
 // `framework` leads tags and groups when the matrix has one (Dynamo's `vllm-runtime`); else the

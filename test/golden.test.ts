@@ -1,0 +1,18 @@
+import { basename } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileOk, emit } from './support/compile.js';
+import { MATRICES } from './matrices.js';
+
+// Reviewable diffs of what we emit: a change to the output shows up as a change to these files.
+describe.each(MATRICES)('%s', (file) => {
+  const name = basename(file, '.toml');
+  it('compiles to the reviewed HCL', async () => {
+    await expect(emit(await compileOk(file), 'hcl')).toMatchFileSnapshot(`golden/${name}.hcl`);
+  });
+  it('compiles to the reviewed JSON', async () => {
+    await expect(emit(await compileOk(file), 'json')).toMatchFileSnapshot(`golden/${name}.json`);
+  });
+  it('is deterministic: same input, same bytes', async () => {
+    expect(emit(await compileOk(file), 'hcl')).toBe(emit(await compileOk(file), 'hcl'));
+  });
+});
