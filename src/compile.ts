@@ -4,7 +4,7 @@ import { buildBakeFile } from './bake/build-bake-file.js';
 import type { Diagnostic, Result } from './diagnostics.js';
 import { EMITTERS, type Format } from './emit/emitters.js';
 import { expandCells } from './expand/expand-cells.js';
-import { loadMatrix } from './load/load-matrix.js';
+import { loadMatrix, type LoadedMatrix } from './load/load-matrix.js';
 import { planGraph } from './plan/plan-graph.js';
 import type { Plan } from './plan/plan.js';
 import { validateMatrix } from './validate/validate-matrix.js';
@@ -16,10 +16,14 @@ export interface Compiled {
 
 /** load -> validate -> expand -> plan -> bake file. Every warning along the way is kept. */
 export async function compileMatrix(file: string): Promise<Result<Compiled>> {
-  const warnings: Diagnostic[] = [];
   const loaded = await loadMatrix(file);
-  if (!loaded.ok) return loaded;
-  const model = validateMatrix(loaded.value);
+  return loaded.ok ? compileLoaded(loaded.value) : loaded;
+}
+
+export function compileLoaded(loaded: LoadedMatrix): Result<Compiled> {
+  const file = loaded.file;
+  const warnings: Diagnostic[] = [];
+  const model = validateMatrix(loaded);
   warnings.push(...model.warnings);
   if (!model.ok) return { ...model, warnings };
   const cells = expandCells(model.value);

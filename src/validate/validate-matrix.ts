@@ -9,9 +9,10 @@ import { noCredentialsInArgs } from './rules/credentials.js';
 import { excludesNameRealValues } from './rules/excludes.js';
 import { pathsStayInRepo } from './rules/paths.js';
 import { stagesAreWellFormed } from './rules/stages.js';
+import { stringsAreNfc } from './rules/unicode.js';
 import { schemaDiagnostics } from './schema-issues.js';
 
-export const RULES: Rule[] = [axesAreWellFormed, stagesAreWellFormed, excludesNameRealValues, noCredentialsInArgs, pathsStayInRepo];
+export const RULES: Rule[] = [axesAreWellFormed, stagesAreWellFormed, excludesNameRealValues, noCredentialsInArgs, pathsStayInRepo, stringsAreNfc];
 
 /** Shape (zod), then normalise, then every semantic rule; all problems at once. */
 export function validateMatrix(loaded: LoadedMatrix): Result<Matrix> {
