@@ -25,3 +25,11 @@ export class BuildFailed extends Error {
     this.name = 'BuildFailed';
   }
 }
+
+/** The output could not be written (read-only, disk full, a file where a directory should be): exit 2. */
+export class OutputError extends Error {
+  constructor(readonly file: string, readonly reason: string) {
+    super(`cannot write ${file}: ${reason} (nothing was written)`);
+    this.name = 'OutputError';
+  }
+}

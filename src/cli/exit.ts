@@ -1,5 +1,5 @@
 import { formatDiagnostic } from '../diagnostics.js';
-import { BuildFailed, CheckFailed, InputError } from '../errors.js';
+import { BuildFailed, CheckFailed, InputError, OutputError } from '../errors.js';
 
 export class UsageError extends Error {}
 
@@ -22,11 +22,11 @@ export function reportFailure(e: unknown, stderr: (s: string) => void): number {
     stderr(`matrixbake: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}`);
     return 1;
   }
-  const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'EACCES' || err?.code === 'EROFS' || err?.code === 'ENOSPC' || err?.code === 'ENOTDIR' || err?.code === 'EISDIR') {
-    stderr(`matrixbake: cannot write ${err.path ?? 'output'}: ${err.code} (nothing was written)`);
+  if (e instanceof OutputError) {
+    stderr(`matrixbake: ${e.message}`);
     return 2;
   }
+  const err = e as Error | undefined;
   stderr(`matrixbake: internal error: ${err?.stack ?? String(e)}`);
   stderr('This is a bug in matrixbake: please report it with the command and matrix that caused it.');
   return 70;

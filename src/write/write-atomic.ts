@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { OutputError } from '../errors.js';
 
 /**
  * Temp file in the same directory, fsync, rename: readers see the old file or the new one, never a
@@ -8,9 +9,9 @@ import { basename, dirname, join } from 'node:path';
  */
 export async function writeAtomic(file: string, content: string): Promise<void> {
   const dir = dirname(file);
-  await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
+    await mkdir(dir, { recursive: true });
     const handle = await open(tmp, 'wx', 0o644);
     try {
       await handle.writeFile(content, 'utf8');
@@ -21,6 +22,8 @@ export async function writeAtomic(file: string, content: string): Promise<void> 
     await rename(tmp, file);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
-    throw e;
+    const err = e as NodeJS.ErrnoException;
+    const reason = err.code === 'EEXIST' || err.code === 'ENOTDIR' ? `a path component of ${dir} is not a directory` : (err.code ?? err.message);
+    throw new OutputError(file, reason);
   }
 }
