@@ -455,17 +455,14 @@ target "base-cuda12" {
   target      = "dynamo-base"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "CUDA_VERSION"      = "12.9.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"    = "25.06-cuda12.9-devel-ubuntu24.04"
     "RUNTIME_IMAGE"     = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG" = "12.9.1-runtime-ubuntu24.04"
+    "NATS_VERSION"      = "v2.10.28"
+    "ETCD_VERSION"      = "v3.5.21"
+    "RUST_VERSION"      = "1.90.0"
   }
   labels      = {
     "org.opencontainers.image.title"       = "dynamo-base-cuda12"
@@ -474,6 +471,7 @@ target "base-cuda12" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = [
     "linux/amd64",
     "linux/arm64",
@@ -492,17 +490,14 @@ target "base-cuda13" {
   target      = "dynamo-base"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "CUDA_VERSION"      = "13.0.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"    = "25.09-cuda13.0-devel-ubuntu24.04"
     "RUNTIME_IMAGE"     = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG" = "13.0.1-runtime-ubuntu24.04"
+    "NATS_VERSION"      = "v2.10.28"
+    "ETCD_VERSION"      = "v3.5.21"
+    "RUST_VERSION"      = "1.90.0"
   }
   labels      = {
     "org.opencontainers.image.title"       = "dynamo-base-cuda13"
@@ -511,6 +506,7 @@ target "base-cuda13" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = [
     "linux/amd64",
     "linux/arm64",
@@ -529,17 +525,15 @@ target "wheel-cuda12" {
   target      = "wheel-builder"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "CUDA_VERSION"          = "12.9.1"
     "BASE_IMAGE"            = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"        = "25.06-cuda12.9-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "12.9.1-runtime-ubuntu24.04"
+    "GDRCOPY_REF"           = "v2.5.1"
+    "UCX_REF"               = "v1.19.0"
+    "NIXL_REF"              = "0.7.1"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -552,6 +546,7 @@ target "wheel-cuda12" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = [
     "linux/amd64",
     "linux/arm64",
@@ -574,17 +569,15 @@ target "wheel-cuda13" {
   target      = "wheel-builder"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "CUDA_VERSION"          = "13.0.1"
     "BASE_IMAGE"            = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"        = "25.09-cuda13.0-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "13.0.1-runtime-ubuntu24.04"
+    "GDRCOPY_REF"           = "v2.5.1"
+    "UCX_REF"               = "v1.19.0"
+    "NIXL_REF"              = "0.7.1"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -597,6 +590,7 @@ target "wheel-cuda13" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = [
     "linux/amd64",
     "linux/arm64",
@@ -622,12 +616,6 @@ target "backend-vllm-cuda12" {
   target      = "backend-build"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "VLLM_REF"              = "v0.12.0"
     "FLASHINF_REF"          = "v0.5.3"
     "TORCH_BACKEND"         = "auto"
@@ -636,6 +624,7 @@ target "backend-vllm-cuda12" {
     "BASE_IMAGE_TAG"        = "25.06-cuda12.9-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "12.9.1-runtime-ubuntu24.04"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -648,6 +637,7 @@ target "backend-vllm-cuda12" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = [
     "linux/amd64",
     "linux/arm64",
@@ -673,12 +663,6 @@ target "backend-vllm-cuda13" {
   target      = "backend-build"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "VLLM_REF"              = "v0.12.0"
     "FLASHINF_REF"          = "v0.5.3"
     "TORCH_BACKEND"         = "auto"
@@ -687,6 +671,7 @@ target "backend-vllm-cuda13" {
     "BASE_IMAGE_TAG"        = "25.09-cuda13.0-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "13.0.1-runtime-ubuntu24.04"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -699,6 +684,7 @@ target "backend-vllm-cuda13" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = [
     "linux/amd64",
     "linux/arm64",
@@ -724,18 +710,13 @@ target "backend-sglang-cuda12" {
   target      = "backend-build"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "SGLANG_REF"            = "v0.5.6"
     "CUDA_VERSION"          = "12.9.1"
     "BASE_IMAGE"            = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"        = "25.06-cuda12.9-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "12.9.1-runtime-ubuntu24.04"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -748,6 +729,7 @@ target "backend-sglang-cuda12" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = [
     "linux/amd64",
     "linux/arm64",
@@ -773,18 +755,13 @@ target "backend-sglang-cuda13" {
   target      = "backend-build"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "SGLANG_REF"            = "v0.5.6"
     "CUDA_VERSION"          = "13.0.1"
     "BASE_IMAGE"            = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"        = "25.09-cuda13.0-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "13.0.1-runtime-ubuntu24.04"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -797,6 +774,7 @@ target "backend-sglang-cuda13" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = [
     "linux/amd64",
     "linux/arm64",
@@ -822,12 +800,6 @@ target "backend-trtllm-cuda13" {
   target      = "backend-build"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "TENSORRTLLM_PIP_WHEEL" = "tensorrt-llm==1.2.0rc5"
     "TENSORRTLLM_INDEX_URL" = "https://pypi.nvidia.com"
     "CUDA_VERSION"          = "13.0.1"
@@ -835,6 +807,7 @@ target "backend-trtllm-cuda13" {
     "BASE_IMAGE_TAG"        = "25.09-cuda13.0-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "13.0.1-runtime-ubuntu24.04"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -847,6 +820,7 @@ target "backend-trtllm-cuda13" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = [
     "linux/amd64",
     "linux/arm64",
@@ -874,12 +848,6 @@ target "runtime-vllm-cuda12" {
   target      = "runtime"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -923,12 +891,6 @@ target "runtime-vllm-cuda13" {
   target      = "runtime"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -972,12 +934,6 @@ target "runtime-sglang-cuda12" {
   target      = "runtime"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "12.9.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -1019,12 +975,6 @@ target "runtime-sglang-cuda13" {
   target      = "runtime"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "13.0.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -1066,12 +1016,6 @@ target "runtime-trtllm-cuda13" {
   target      = "runtime"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "TENSORRTLLM_PIP_WHEEL" = "tensorrt-llm==1.2.0rc5"
     "TENSORRTLLM_INDEX_URL" = "https://pypi.nvidia.com"
     "CUDA_VERSION"          = "13.0.1"
@@ -1112,12 +1056,6 @@ target "ci-vllm-cuda12" {
   target      = "ci"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -1159,12 +1097,6 @@ target "ci-vllm-cuda13" {
   target      = "ci"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -1206,12 +1138,6 @@ target "ci-sglang-cuda12" {
   target      = "ci"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "12.9.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -1251,12 +1177,6 @@ target "ci-sglang-cuda13" {
   target      = "ci"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "13.0.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -1296,12 +1216,6 @@ target "ci-trtllm-cuda13" {
   target      = "ci"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "TENSORRTLLM_PIP_WHEEL" = "tensorrt-llm==1.2.0rc5"
     "TENSORRTLLM_INDEX_URL" = "https://pypi.nvidia.com"
     "CUDA_VERSION"          = "13.0.1"
@@ -1343,12 +1257,6 @@ target "dev-vllm-cuda12" {
   target      = "dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -1391,12 +1299,6 @@ target "dev-vllm-cuda13" {
   target      = "dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -1439,12 +1341,6 @@ target "dev-sglang-cuda12" {
   target      = "dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "12.9.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -1485,12 +1381,6 @@ target "dev-sglang-cuda13" {
   target      = "dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "13.0.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -1531,12 +1421,6 @@ target "dev-trtllm-cuda13" {
   target      = "dev"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "TENSORRTLLM_PIP_WHEEL" = "tensorrt-llm==1.2.0rc5"
     "TENSORRTLLM_INDEX_URL" = "https://pypi.nvidia.com"
     "CUDA_VERSION"          = "13.0.1"
@@ -1577,12 +1461,6 @@ target "local-dev-vllm-cuda12" {
   target      = "local-dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -1626,12 +1504,6 @@ target "local-dev-vllm-cuda13" {
   target      = "local-dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -1675,12 +1547,6 @@ target "local-dev-sglang-cuda12" {
   target      = "local-dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "12.9.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -1722,12 +1588,6 @@ target "local-dev-sglang-cuda13" {
   target      = "local-dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "13.0.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -1769,12 +1629,6 @@ target "local-dev-trtllm-cuda13" {
   target      = "local-dev"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "TENSORRTLLM_PIP_WHEEL" = "tensorrt-llm==1.2.0rc5"
     "TENSORRTLLM_INDEX_URL" = "https://pypi.nvidia.com"
     "CUDA_VERSION"          = "13.0.1"
@@ -1814,17 +1668,14 @@ target "base-cuda12-amd64" {
   target      = "dynamo-base"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "CUDA_VERSION"      = "12.9.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"    = "25.06-cuda12.9-devel-ubuntu24.04"
     "RUNTIME_IMAGE"     = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG" = "12.9.1-runtime-ubuntu24.04"
+    "NATS_VERSION"      = "v2.10.28"
+    "ETCD_VERSION"      = "v3.5.21"
+    "RUST_VERSION"      = "1.90.0"
   }
   labels      = {
     "org.opencontainers.image.title"       = "dynamo-base-cuda12"
@@ -1833,6 +1684,7 @@ target "base-cuda12-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -1848,17 +1700,14 @@ target "base-cuda12-arm64" {
   target      = "dynamo-base"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "CUDA_VERSION"      = "12.9.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"    = "25.06-cuda12.9-devel-ubuntu24.04"
     "RUNTIME_IMAGE"     = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG" = "12.9.1-runtime-ubuntu24.04"
+    "NATS_VERSION"      = "v2.10.28"
+    "ETCD_VERSION"      = "v3.5.21"
+    "RUST_VERSION"      = "1.90.0"
   }
   labels      = {
     "org.opencontainers.image.title"       = "dynamo-base-cuda12"
@@ -1867,6 +1716,7 @@ target "base-cuda12-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -1882,17 +1732,14 @@ target "base-cuda13-amd64" {
   target      = "dynamo-base"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "CUDA_VERSION"      = "13.0.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"    = "25.09-cuda13.0-devel-ubuntu24.04"
     "RUNTIME_IMAGE"     = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG" = "13.0.1-runtime-ubuntu24.04"
+    "NATS_VERSION"      = "v2.10.28"
+    "ETCD_VERSION"      = "v3.5.21"
+    "RUST_VERSION"      = "1.90.0"
   }
   labels      = {
     "org.opencontainers.image.title"       = "dynamo-base-cuda13"
@@ -1901,6 +1748,7 @@ target "base-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -1916,17 +1764,14 @@ target "base-cuda13-arm64" {
   target      = "dynamo-base"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "CUDA_VERSION"      = "13.0.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"    = "25.09-cuda13.0-devel-ubuntu24.04"
     "RUNTIME_IMAGE"     = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG" = "13.0.1-runtime-ubuntu24.04"
+    "NATS_VERSION"      = "v2.10.28"
+    "ETCD_VERSION"      = "v3.5.21"
+    "RUST_VERSION"      = "1.90.0"
   }
   labels      = {
     "org.opencontainers.image.title"       = "dynamo-base-cuda13"
@@ -1935,6 +1780,7 @@ target "base-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -1950,17 +1796,15 @@ target "wheel-cuda12-amd64" {
   target      = "wheel-builder"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "CUDA_VERSION"          = "12.9.1"
     "BASE_IMAGE"            = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"        = "25.06-cuda12.9-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "12.9.1-runtime-ubuntu24.04"
+    "GDRCOPY_REF"           = "v2.5.1"
+    "UCX_REF"               = "v1.19.0"
+    "NIXL_REF"              = "0.7.1"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -1973,6 +1817,7 @@ target "wheel-cuda12-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -1992,17 +1837,15 @@ target "wheel-cuda12-arm64" {
   target      = "wheel-builder"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "CUDA_VERSION"          = "12.9.1"
     "BASE_IMAGE"            = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"        = "25.06-cuda12.9-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "12.9.1-runtime-ubuntu24.04"
+    "GDRCOPY_REF"           = "v2.5.1"
+    "UCX_REF"               = "v1.19.0"
+    "NIXL_REF"              = "0.7.1"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -2015,6 +1858,7 @@ target "wheel-cuda12-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2034,17 +1878,15 @@ target "wheel-cuda13-amd64" {
   target      = "wheel-builder"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "CUDA_VERSION"          = "13.0.1"
     "BASE_IMAGE"            = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"        = "25.09-cuda13.0-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "13.0.1-runtime-ubuntu24.04"
+    "GDRCOPY_REF"           = "v2.5.1"
+    "UCX_REF"               = "v1.19.0"
+    "NIXL_REF"              = "0.7.1"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -2057,6 +1899,7 @@ target "wheel-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2076,17 +1919,15 @@ target "wheel-cuda13-arm64" {
   target      = "wheel-builder"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "CUDA_VERSION"          = "13.0.1"
     "BASE_IMAGE"            = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"        = "25.09-cuda13.0-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "13.0.1-runtime-ubuntu24.04"
+    "GDRCOPY_REF"           = "v2.5.1"
+    "UCX_REF"               = "v1.19.0"
+    "NIXL_REF"              = "0.7.1"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -2099,6 +1940,7 @@ target "wheel-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2121,12 +1963,6 @@ target "backend-vllm-cuda12-amd64" {
   target      = "backend-build"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "VLLM_REF"              = "v0.12.0"
     "FLASHINF_REF"          = "v0.5.3"
     "TORCH_BACKEND"         = "auto"
@@ -2135,6 +1971,7 @@ target "backend-vllm-cuda12-amd64" {
     "BASE_IMAGE_TAG"        = "25.06-cuda12.9-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "12.9.1-runtime-ubuntu24.04"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -2147,6 +1984,7 @@ target "backend-vllm-cuda12-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2169,12 +2007,6 @@ target "backend-vllm-cuda12-arm64" {
   target      = "backend-build"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "VLLM_REF"              = "v0.12.0"
     "FLASHINF_REF"          = "v0.5.3"
     "TORCH_BACKEND"         = "auto"
@@ -2183,6 +2015,7 @@ target "backend-vllm-cuda12-arm64" {
     "BASE_IMAGE_TAG"        = "25.06-cuda12.9-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "12.9.1-runtime-ubuntu24.04"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -2195,6 +2028,7 @@ target "backend-vllm-cuda12-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2217,12 +2051,6 @@ target "backend-vllm-cuda13-amd64" {
   target      = "backend-build"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "VLLM_REF"              = "v0.12.0"
     "FLASHINF_REF"          = "v0.5.3"
     "TORCH_BACKEND"         = "auto"
@@ -2231,6 +2059,7 @@ target "backend-vllm-cuda13-amd64" {
     "BASE_IMAGE_TAG"        = "25.09-cuda13.0-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "13.0.1-runtime-ubuntu24.04"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -2243,6 +2072,7 @@ target "backend-vllm-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2265,12 +2095,6 @@ target "backend-vllm-cuda13-arm64" {
   target      = "backend-build"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "VLLM_REF"              = "v0.12.0"
     "FLASHINF_REF"          = "v0.5.3"
     "TORCH_BACKEND"         = "auto"
@@ -2279,6 +2103,7 @@ target "backend-vllm-cuda13-arm64" {
     "BASE_IMAGE_TAG"        = "25.09-cuda13.0-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "13.0.1-runtime-ubuntu24.04"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -2291,6 +2116,7 @@ target "backend-vllm-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2313,18 +2139,13 @@ target "backend-sglang-cuda12-amd64" {
   target      = "backend-build"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "SGLANG_REF"            = "v0.5.6"
     "CUDA_VERSION"          = "12.9.1"
     "BASE_IMAGE"            = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"        = "25.06-cuda12.9-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "12.9.1-runtime-ubuntu24.04"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -2337,6 +2158,7 @@ target "backend-sglang-cuda12-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2359,18 +2181,13 @@ target "backend-sglang-cuda12-arm64" {
   target      = "backend-build"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "SGLANG_REF"            = "v0.5.6"
     "CUDA_VERSION"          = "12.9.1"
     "BASE_IMAGE"            = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"        = "25.06-cuda12.9-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "12.9.1-runtime-ubuntu24.04"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -2383,6 +2200,7 @@ target "backend-sglang-cuda12-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2405,18 +2223,13 @@ target "backend-sglang-cuda13-amd64" {
   target      = "backend-build"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "SGLANG_REF"            = "v0.5.6"
     "CUDA_VERSION"          = "13.0.1"
     "BASE_IMAGE"            = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"        = "25.09-cuda13.0-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "13.0.1-runtime-ubuntu24.04"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -2429,6 +2242,7 @@ target "backend-sglang-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2451,18 +2265,13 @@ target "backend-sglang-cuda13-arm64" {
   target      = "backend-build"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "SGLANG_REF"            = "v0.5.6"
     "CUDA_VERSION"          = "13.0.1"
     "BASE_IMAGE"            = "nvcr.io/nvidia/cuda-dl-base"
     "BASE_IMAGE_TAG"        = "25.09-cuda13.0-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "13.0.1-runtime-ubuntu24.04"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -2475,6 +2284,7 @@ target "backend-sglang-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2497,12 +2307,6 @@ target "backend-trtllm-cuda13-amd64" {
   target      = "backend-build"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "TENSORRTLLM_PIP_WHEEL" = "tensorrt-llm==1.2.0rc5"
     "TENSORRTLLM_INDEX_URL" = "https://pypi.nvidia.com"
     "CUDA_VERSION"          = "13.0.1"
@@ -2510,6 +2314,7 @@ target "backend-trtllm-cuda13-amd64" {
     "BASE_IMAGE_TAG"        = "25.09-cuda13.0-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "13.0.1-runtime-ubuntu24.04"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -2522,6 +2327,7 @@ target "backend-trtllm-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2544,12 +2350,6 @@ target "backend-trtllm-cuda13-arm64" {
   target      = "backend-build"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "TENSORRTLLM_PIP_WHEEL" = "tensorrt-llm==1.2.0rc5"
     "TENSORRTLLM_INDEX_URL" = "https://pypi.nvidia.com"
     "CUDA_VERSION"          = "13.0.1"
@@ -2557,6 +2357,7 @@ target "backend-trtllm-cuda13-arm64" {
     "BASE_IMAGE_TAG"        = "25.09-cuda13.0-devel-ubuntu24.04"
     "RUNTIME_IMAGE"         = "nvcr.io/nvidia/cuda"
     "RUNTIME_IMAGE_TAG"     = "13.0.1-runtime-ubuntu24.04"
+    "CARGO_BUILD_JOBS"      = "16"
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
     "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
     "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
@@ -2569,6 +2370,7 @@ target "backend-trtllm-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2593,12 +2395,6 @@ target "runtime-vllm-cuda12-amd64" {
   target      = "runtime"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -2615,6 +2411,7 @@ target "runtime-vllm-cuda12-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2635,12 +2432,6 @@ target "runtime-vllm-cuda12-arm64" {
   target      = "runtime"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -2657,6 +2448,7 @@ target "runtime-vllm-cuda12-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2677,12 +2469,6 @@ target "runtime-vllm-cuda13-amd64" {
   target      = "runtime"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -2699,6 +2485,7 @@ target "runtime-vllm-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2719,12 +2506,6 @@ target "runtime-vllm-cuda13-arm64" {
   target      = "runtime"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -2741,6 +2522,7 @@ target "runtime-vllm-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2761,12 +2543,6 @@ target "runtime-sglang-cuda12-amd64" {
   target      = "runtime"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "12.9.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -2781,6 +2557,7 @@ target "runtime-sglang-cuda12-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2801,12 +2578,6 @@ target "runtime-sglang-cuda12-arm64" {
   target      = "runtime"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "12.9.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -2821,6 +2592,7 @@ target "runtime-sglang-cuda12-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2841,12 +2613,6 @@ target "runtime-sglang-cuda13-amd64" {
   target      = "runtime"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "13.0.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -2861,6 +2627,7 @@ target "runtime-sglang-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2881,12 +2648,6 @@ target "runtime-sglang-cuda13-arm64" {
   target      = "runtime"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "13.0.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -2901,6 +2662,7 @@ target "runtime-sglang-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2921,12 +2683,6 @@ target "runtime-trtllm-cuda13-amd64" {
   target      = "runtime"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "TENSORRTLLM_PIP_WHEEL" = "tensorrt-llm==1.2.0rc5"
     "TENSORRTLLM_INDEX_URL" = "https://pypi.nvidia.com"
     "CUDA_VERSION"          = "13.0.1"
@@ -2942,6 +2698,7 @@ target "runtime-trtllm-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -2962,12 +2719,6 @@ target "runtime-trtllm-cuda13-arm64" {
   target      = "runtime"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "TENSORRTLLM_PIP_WHEEL" = "tensorrt-llm==1.2.0rc5"
     "TENSORRTLLM_INDEX_URL" = "https://pypi.nvidia.com"
     "CUDA_VERSION"          = "13.0.1"
@@ -2983,6 +2734,7 @@ target "runtime-trtllm-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3001,12 +2753,6 @@ target "ci-vllm-cuda12-amd64" {
   target      = "ci"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -3023,6 +2769,7 @@ target "ci-vllm-cuda12-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3041,12 +2788,6 @@ target "ci-vllm-cuda12-arm64" {
   target      = "ci"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -3063,6 +2804,7 @@ target "ci-vllm-cuda12-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3081,12 +2823,6 @@ target "ci-vllm-cuda13-amd64" {
   target      = "ci"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -3103,6 +2839,7 @@ target "ci-vllm-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3121,12 +2858,6 @@ target "ci-vllm-cuda13-arm64" {
   target      = "ci"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -3143,6 +2874,7 @@ target "ci-vllm-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3161,12 +2893,6 @@ target "ci-sglang-cuda12-amd64" {
   target      = "ci"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "12.9.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -3181,6 +2907,7 @@ target "ci-sglang-cuda12-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3199,12 +2926,6 @@ target "ci-sglang-cuda12-arm64" {
   target      = "ci"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "12.9.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -3219,6 +2940,7 @@ target "ci-sglang-cuda12-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3237,12 +2959,6 @@ target "ci-sglang-cuda13-amd64" {
   target      = "ci"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "13.0.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -3257,6 +2973,7 @@ target "ci-sglang-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3275,12 +2992,6 @@ target "ci-sglang-cuda13-arm64" {
   target      = "ci"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "13.0.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -3295,6 +3006,7 @@ target "ci-sglang-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3313,12 +3025,6 @@ target "ci-trtllm-cuda13-amd64" {
   target      = "ci"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "TENSORRTLLM_PIP_WHEEL" = "tensorrt-llm==1.2.0rc5"
     "TENSORRTLLM_INDEX_URL" = "https://pypi.nvidia.com"
     "CUDA_VERSION"          = "13.0.1"
@@ -3334,6 +3040,7 @@ target "ci-trtllm-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3352,12 +3059,6 @@ target "ci-trtllm-cuda13-arm64" {
   target      = "ci"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "TENSORRTLLM_PIP_WHEEL" = "tensorrt-llm==1.2.0rc5"
     "TENSORRTLLM_INDEX_URL" = "https://pypi.nvidia.com"
     "CUDA_VERSION"          = "13.0.1"
@@ -3373,6 +3074,7 @@ target "ci-trtllm-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3392,12 +3094,6 @@ target "dev-vllm-cuda12-amd64" {
   target      = "dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -3414,6 +3110,7 @@ target "dev-vllm-cuda12-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3433,12 +3130,6 @@ target "dev-vllm-cuda12-arm64" {
   target      = "dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -3455,6 +3146,7 @@ target "dev-vllm-cuda12-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3474,12 +3166,6 @@ target "dev-vllm-cuda13-amd64" {
   target      = "dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -3496,6 +3182,7 @@ target "dev-vllm-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3515,12 +3202,6 @@ target "dev-vllm-cuda13-arm64" {
   target      = "dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -3537,6 +3218,7 @@ target "dev-vllm-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3556,12 +3238,6 @@ target "dev-sglang-cuda12-amd64" {
   target      = "dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "12.9.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -3576,6 +3252,7 @@ target "dev-sglang-cuda12-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3595,12 +3272,6 @@ target "dev-sglang-cuda12-arm64" {
   target      = "dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "12.9.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -3615,6 +3286,7 @@ target "dev-sglang-cuda12-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3634,12 +3306,6 @@ target "dev-sglang-cuda13-amd64" {
   target      = "dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "13.0.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -3654,6 +3320,7 @@ target "dev-sglang-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3673,12 +3340,6 @@ target "dev-sglang-cuda13-arm64" {
   target      = "dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "13.0.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -3693,6 +3354,7 @@ target "dev-sglang-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3712,12 +3374,6 @@ target "dev-trtllm-cuda13-amd64" {
   target      = "dev"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "TENSORRTLLM_PIP_WHEEL" = "tensorrt-llm==1.2.0rc5"
     "TENSORRTLLM_INDEX_URL" = "https://pypi.nvidia.com"
     "CUDA_VERSION"          = "13.0.1"
@@ -3733,6 +3389,7 @@ target "dev-trtllm-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3752,12 +3409,6 @@ target "dev-trtllm-cuda13-arm64" {
   target      = "dev"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "TENSORRTLLM_PIP_WHEEL" = "tensorrt-llm==1.2.0rc5"
     "TENSORRTLLM_INDEX_URL" = "https://pypi.nvidia.com"
     "CUDA_VERSION"          = "13.0.1"
@@ -3773,6 +3424,7 @@ target "dev-trtllm-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3791,12 +3443,6 @@ target "local-dev-vllm-cuda12-amd64" {
   target      = "local-dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -3815,6 +3461,7 @@ target "local-dev-vllm-cuda12-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3833,12 +3480,6 @@ target "local-dev-vllm-cuda12-arm64" {
   target      = "local-dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -3857,6 +3498,7 @@ target "local-dev-vllm-cuda12-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3875,12 +3517,6 @@ target "local-dev-vllm-cuda13-amd64" {
   target      = "local-dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -3899,6 +3535,7 @@ target "local-dev-vllm-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3917,12 +3554,6 @@ target "local-dev-vllm-cuda13-arm64" {
   target      = "local-dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "VLLM_REF"          = "v0.12.0"
     "FLASHINF_REF"      = "v0.5.3"
     "TORCH_BACKEND"     = "auto"
@@ -3941,6 +3572,7 @@ target "local-dev-vllm-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3959,12 +3591,6 @@ target "local-dev-sglang-cuda12-amd64" {
   target      = "local-dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "12.9.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -3981,6 +3607,7 @@ target "local-dev-sglang-cuda12-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -3999,12 +3626,6 @@ target "local-dev-sglang-cuda12-arm64" {
   target      = "local-dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "12.9.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -4021,6 +3642,7 @@ target "local-dev-sglang-cuda12-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -4039,12 +3661,6 @@ target "local-dev-sglang-cuda13-amd64" {
   target      = "local-dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "13.0.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -4061,6 +3677,7 @@ target "local-dev-sglang-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -4079,12 +3696,6 @@ target "local-dev-sglang-cuda13-arm64" {
   target      = "local-dev"
   args        = {
     "PYTHON_VERSION"    = "3.12"
-    "NIXL_REF"          = "0.7.1"
-    "UCX_REF"           = "v1.19.0"
-    "NATS_VERSION"      = "v2.10.28"
-    "ETCD_VERSION"      = "v3.5.21"
-    "RUST_VERSION"      = "1.90.0"
-    "CARGO_BUILD_JOBS"  = "16"
     "SGLANG_REF"        = "v0.5.6"
     "CUDA_VERSION"      = "13.0.1"
     "BASE_IMAGE"        = "nvcr.io/nvidia/cuda-dl-base"
@@ -4101,6 +3712,7 @@ target "local-dev-sglang-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -4119,12 +3731,6 @@ target "local-dev-trtllm-cuda13-amd64" {
   target      = "local-dev"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "TENSORRTLLM_PIP_WHEEL" = "tensorrt-llm==1.2.0rc5"
     "TENSORRTLLM_INDEX_URL" = "https://pypi.nvidia.com"
     "CUDA_VERSION"          = "13.0.1"
@@ -4142,6 +3748,7 @@ target "local-dev-trtllm-cuda13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -4160,12 +3767,6 @@ target "local-dev-trtllm-cuda13-arm64" {
   target      = "local-dev"
   args        = {
     "PYTHON_VERSION"        = "3.12"
-    "NIXL_REF"              = "0.7.1"
-    "UCX_REF"               = "v1.19.0"
-    "NATS_VERSION"          = "v2.10.28"
-    "ETCD_VERSION"          = "v3.5.21"
-    "RUST_VERSION"          = "1.90.0"
-    "CARGO_BUILD_JOBS"      = "16"
     "TENSORRTLLM_PIP_WHEEL" = "tensorrt-llm==1.2.0rc5"
     "TENSORRTLLM_INDEX_URL" = "https://pypi.nvidia.com"
     "CUDA_VERSION"          = "13.0.1"
@@ -4183,6 +3784,7 @@ target "local-dev-trtllm-cuda13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",

@@ -52,9 +52,16 @@ log "buildx $(buildx_version) at $PLUGIN_DIR/docker-buildx"
 if [ "$want_buildkit" = 1 ]; then
   have=$("$TOOL_BIN/buildkitd" --version 2>/dev/null | awk '{print $3}' || true)
   if [ "$have" != "$BUILDKIT_VERSION" ] || [ ! -x "$TOOL_BIN/buildctl" ]; then
-    go_install -ldflags "-X github.com/moby/buildkit/version.Version=$BUILDKIT_VERSION" \
-               "github.com/moby/buildkit/cmd/buildkitd@$BUILDKIT_VERSION" \
-               "github.com/moby/buildkit/cmd/buildctl@$BUILDKIT_VERSION"
+    # `go install buildkitd@version` is refused: buildkit's go.mod has exclude directives, which
+    # only a main module may carry. So fetch the module from the proxy and build it as the main
+    # module, in place in the (read-only) module cache; its go.mod and go.sum pin every dependency.
+    need_go
+    log "go build buildkitd, buildctl @$BUILDKIT_VERSION"
+    dir=$(GOFLAGS=-mod=mod go mod download -json "github.com/moby/buildkit@$BUILDKIT_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    [ -n "$dir" ] || { log "could not download github.com/moby/buildkit@$BUILDKIT_VERSION"; exit 1; }
+    (cd "$dir" && CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false" go build \
+        -ldflags "-X github.com/moby/buildkit/version.Version=$BUILDKIT_VERSION" \
+        -o "$TOOL_BIN/" ./cmd/buildkitd ./cmd/buildctl)
   fi
   log "buildkitd $("$TOOL_BIN/buildkitd" --version | awk '{print $3}') at $TOOL_BIN/buildkitd"
 fi

@@ -12,6 +12,7 @@ export type TargetAttribute =
   | 'args'
   | 'labels'
   | 'tags'
+  | 'output'
   | 'platforms'
   | 'cache-from'
   | 'cache-to'

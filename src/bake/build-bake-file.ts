@@ -46,6 +46,9 @@ function bakeTarget(plan: Plan, t: PlanTarget): BakeTarget {
   if (args.length > 0) attrs.push(['args', map(args)]);
   attrs.push(['labels', map(labels(plan, t))]);
   if (t.tagSuffix !== undefined && t.arch === undefined) attrs.push(['tags', list(tags(plan, t.tagSuffix))]);
+  // Untagged targets (intermediate stages, per-arch twins) only feed links and cache; saying so
+  // keeps `--push` of a group from failing on them with "tag is needed when pushing".
+  else attrs.push(['output', list([str('type=cacheonly')])]);
   if (t.platforms.length > 0) attrs.push(['platforms', list(t.platforms.map(str))]);
   if (m.cache) {
     attrs.push(['cache-from', list(cacheFrom(m.cache, t.name))]);

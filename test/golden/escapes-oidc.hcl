@@ -197,6 +197,7 @@ target "base-cu12" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = [
     "linux/amd64",
     "linux/arm64",
@@ -236,6 +237,7 @@ target "base-cu13" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = [
     "linux/amd64",
     "linux/arm64",
@@ -459,6 +461,7 @@ target "base-cu12-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cu12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -495,6 +498,7 @@ target "base-cu12-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cu12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -531,6 +535,7 @@ target "base-cu13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cu13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -567,6 +572,7 @@ target "base-cu13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cu13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -608,6 +614,7 @@ target "app-alpha-cu12-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -649,6 +656,7 @@ target "app-alpha-cu12-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -690,6 +698,7 @@ target "app-alpha-cu13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -731,6 +740,7 @@ target "app-alpha-cu13-arm64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -771,6 +781,7 @@ target "app-beta-cu12-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
@@ -811,6 +822,7 @@ target "app-beta-cu13-amd64" {
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
   }
+  output      = ["type=cacheonly"]
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
