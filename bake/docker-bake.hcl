@@ -1050,7 +1050,10 @@ target "ci-vllm-cuda12" {
   description = "dynamo runtime plus test tools for framework=vllm cuda=12 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-vllm-cuda12"
+    "runtime"       = "target:runtime-vllm-cuda12"
+    "dynamo-base"   = "target:base-cuda12"
+    "dynamo-wheels" = "target:wheel-cuda12"
+    "backend"       = "target:backend-vllm-cuda12"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "ci"
@@ -1091,7 +1094,10 @@ target "ci-vllm-cuda13" {
   description = "dynamo runtime plus test tools for framework=vllm cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-vllm-cuda13"
+    "runtime"       = "target:runtime-vllm-cuda13"
+    "dynamo-base"   = "target:base-cuda13"
+    "dynamo-wheels" = "target:wheel-cuda13"
+    "backend"       = "target:backend-vllm-cuda13"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "ci"
@@ -1132,7 +1138,10 @@ target "ci-sglang-cuda12" {
   description = "dynamo runtime plus test tools for framework=sglang cuda=12 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-sglang-cuda12"
+    "runtime"       = "target:runtime-sglang-cuda12"
+    "dynamo-base"   = "target:base-cuda12"
+    "dynamo-wheels" = "target:wheel-cuda12"
+    "backend"       = "target:backend-sglang-cuda12"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "ci"
@@ -1171,7 +1180,10 @@ target "ci-sglang-cuda13" {
   description = "dynamo runtime plus test tools for framework=sglang cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-sglang-cuda13"
+    "runtime"       = "target:runtime-sglang-cuda13"
+    "dynamo-base"   = "target:base-cuda13"
+    "dynamo-wheels" = "target:wheel-cuda13"
+    "backend"       = "target:backend-sglang-cuda13"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "ci"
@@ -1210,7 +1222,10 @@ target "ci-trtllm-cuda13" {
   description = "dynamo runtime plus test tools for framework=trtllm cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-trtllm-cuda13"
+    "runtime"       = "target:runtime-trtllm-cuda13"
+    "dynamo-base"   = "target:base-cuda13"
+    "dynamo-wheels" = "target:wheel-cuda13"
+    "backend"       = "target:backend-trtllm-cuda13"
   }
   dockerfile  = "dockerfiles/Dockerfile.trtllm"
   target      = "ci"
@@ -1250,8 +1265,10 @@ target "dev-vllm-cuda12" {
   description = "dynamo runtime plus the toolchains, as root for framework=vllm cuda=12 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "runtime"     = "target:runtime-vllm-cuda12"
-    "dynamo-base" = "target:base-cuda12"
+    "runtime"       = "target:runtime-vllm-cuda12"
+    "dynamo-base"   = "target:base-cuda12"
+    "dynamo-wheels" = "target:wheel-cuda12"
+    "backend"       = "target:backend-vllm-cuda12"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "dev"
@@ -1292,8 +1309,10 @@ target "dev-vllm-cuda13" {
   description = "dynamo runtime plus the toolchains, as root for framework=vllm cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "runtime"     = "target:runtime-vllm-cuda13"
-    "dynamo-base" = "target:base-cuda13"
+    "runtime"       = "target:runtime-vllm-cuda13"
+    "dynamo-base"   = "target:base-cuda13"
+    "dynamo-wheels" = "target:wheel-cuda13"
+    "backend"       = "target:backend-vllm-cuda13"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "dev"
@@ -1334,8 +1353,10 @@ target "dev-sglang-cuda12" {
   description = "dynamo runtime plus the toolchains, as root for framework=sglang cuda=12 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "runtime"     = "target:runtime-sglang-cuda12"
-    "dynamo-base" = "target:base-cuda12"
+    "runtime"       = "target:runtime-sglang-cuda12"
+    "dynamo-base"   = "target:base-cuda12"
+    "dynamo-wheels" = "target:wheel-cuda12"
+    "backend"       = "target:backend-sglang-cuda12"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "dev"
@@ -1374,8 +1395,10 @@ target "dev-sglang-cuda13" {
   description = "dynamo runtime plus the toolchains, as root for framework=sglang cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "runtime"     = "target:runtime-sglang-cuda13"
-    "dynamo-base" = "target:base-cuda13"
+    "runtime"       = "target:runtime-sglang-cuda13"
+    "dynamo-base"   = "target:base-cuda13"
+    "dynamo-wheels" = "target:wheel-cuda13"
+    "backend"       = "target:backend-sglang-cuda13"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "dev"
@@ -1414,8 +1437,10 @@ target "dev-trtllm-cuda13" {
   description = "dynamo runtime plus the toolchains, as root for framework=trtllm cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "runtime"     = "target:runtime-trtllm-cuda13"
-    "dynamo-base" = "target:base-cuda13"
+    "runtime"       = "target:runtime-trtllm-cuda13"
+    "dynamo-base"   = "target:base-cuda13"
+    "dynamo-wheels" = "target:wheel-cuda13"
+    "backend"       = "target:backend-trtllm-cuda13"
   }
   dockerfile  = "dockerfiles/Dockerfile.trtllm"
   target      = "dev"
@@ -1455,7 +1480,11 @@ target "local-dev-vllm-cuda12" {
   description = "dynamo dev as the dynamo user with the host UID/GID, sudo for framework=vllm cuda=12 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "dev" = "target:dev-vllm-cuda12"
+    "dev"           = "target:dev-vllm-cuda12"
+    "runtime"       = "target:runtime-vllm-cuda12"
+    "dynamo-base"   = "target:base-cuda12"
+    "dynamo-wheels" = "target:wheel-cuda12"
+    "backend"       = "target:backend-vllm-cuda12"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "local-dev"
@@ -1498,7 +1527,11 @@ target "local-dev-vllm-cuda13" {
   description = "dynamo dev as the dynamo user with the host UID/GID, sudo for framework=vllm cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "dev" = "target:dev-vllm-cuda13"
+    "dev"           = "target:dev-vllm-cuda13"
+    "runtime"       = "target:runtime-vllm-cuda13"
+    "dynamo-base"   = "target:base-cuda13"
+    "dynamo-wheels" = "target:wheel-cuda13"
+    "backend"       = "target:backend-vllm-cuda13"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "local-dev"
@@ -1541,7 +1574,11 @@ target "local-dev-sglang-cuda12" {
   description = "dynamo dev as the dynamo user with the host UID/GID, sudo for framework=sglang cuda=12 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "dev" = "target:dev-sglang-cuda12"
+    "dev"           = "target:dev-sglang-cuda12"
+    "runtime"       = "target:runtime-sglang-cuda12"
+    "dynamo-base"   = "target:base-cuda12"
+    "dynamo-wheels" = "target:wheel-cuda12"
+    "backend"       = "target:backend-sglang-cuda12"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "local-dev"
@@ -1582,7 +1619,11 @@ target "local-dev-sglang-cuda13" {
   description = "dynamo dev as the dynamo user with the host UID/GID, sudo for framework=sglang cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "dev" = "target:dev-sglang-cuda13"
+    "dev"           = "target:dev-sglang-cuda13"
+    "runtime"       = "target:runtime-sglang-cuda13"
+    "dynamo-base"   = "target:base-cuda13"
+    "dynamo-wheels" = "target:wheel-cuda13"
+    "backend"       = "target:backend-sglang-cuda13"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "local-dev"
@@ -1623,7 +1664,11 @@ target "local-dev-trtllm-cuda13" {
   description = "dynamo dev as the dynamo user with the host UID/GID, sudo for framework=trtllm cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "dev" = "target:dev-trtllm-cuda13"
+    "dev"           = "target:dev-trtllm-cuda13"
+    "runtime"       = "target:runtime-trtllm-cuda13"
+    "dynamo-base"   = "target:base-cuda13"
+    "dynamo-wheels" = "target:wheel-cuda13"
+    "backend"       = "target:backend-trtllm-cuda13"
   }
   dockerfile  = "dockerfiles/Dockerfile.trtllm"
   target      = "local-dev"
@@ -2747,7 +2792,10 @@ target "ci-vllm-cuda12-amd64" {
   description = "dynamo runtime plus test tools for framework=vllm cuda=12 (linux/amd64 only: per-arch twin of ci-vllm-cuda12)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-vllm-cuda12-amd64"
+    "runtime"       = "target:runtime-vllm-cuda12-amd64"
+    "dynamo-base"   = "target:base-cuda12-amd64"
+    "dynamo-wheels" = "target:wheel-cuda12-amd64"
+    "backend"       = "target:backend-vllm-cuda12-amd64"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "ci"
@@ -2782,7 +2830,10 @@ target "ci-vllm-cuda12-arm64" {
   description = "dynamo runtime plus test tools for framework=vllm cuda=12 (linux/arm64 only: per-arch twin of ci-vllm-cuda12)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-vllm-cuda12-arm64"
+    "runtime"       = "target:runtime-vllm-cuda12-arm64"
+    "dynamo-base"   = "target:base-cuda12-arm64"
+    "dynamo-wheels" = "target:wheel-cuda12-arm64"
+    "backend"       = "target:backend-vllm-cuda12-arm64"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "ci"
@@ -2817,7 +2868,10 @@ target "ci-vllm-cuda13-amd64" {
   description = "dynamo runtime plus test tools for framework=vllm cuda=13 (linux/amd64 only: per-arch twin of ci-vllm-cuda13)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-vllm-cuda13-amd64"
+    "runtime"       = "target:runtime-vllm-cuda13-amd64"
+    "dynamo-base"   = "target:base-cuda13-amd64"
+    "dynamo-wheels" = "target:wheel-cuda13-amd64"
+    "backend"       = "target:backend-vllm-cuda13-amd64"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "ci"
@@ -2852,7 +2906,10 @@ target "ci-vllm-cuda13-arm64" {
   description = "dynamo runtime plus test tools for framework=vllm cuda=13 (linux/arm64 only: per-arch twin of ci-vllm-cuda13)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-vllm-cuda13-arm64"
+    "runtime"       = "target:runtime-vllm-cuda13-arm64"
+    "dynamo-base"   = "target:base-cuda13-arm64"
+    "dynamo-wheels" = "target:wheel-cuda13-arm64"
+    "backend"       = "target:backend-vllm-cuda13-arm64"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "ci"
@@ -2887,7 +2944,10 @@ target "ci-sglang-cuda12-amd64" {
   description = "dynamo runtime plus test tools for framework=sglang cuda=12 (linux/amd64 only: per-arch twin of ci-sglang-cuda12)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-sglang-cuda12-amd64"
+    "runtime"       = "target:runtime-sglang-cuda12-amd64"
+    "dynamo-base"   = "target:base-cuda12-amd64"
+    "dynamo-wheels" = "target:wheel-cuda12-amd64"
+    "backend"       = "target:backend-sglang-cuda12-amd64"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "ci"
@@ -2920,7 +2980,10 @@ target "ci-sglang-cuda12-arm64" {
   description = "dynamo runtime plus test tools for framework=sglang cuda=12 (linux/arm64 only: per-arch twin of ci-sglang-cuda12)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-sglang-cuda12-arm64"
+    "runtime"       = "target:runtime-sglang-cuda12-arm64"
+    "dynamo-base"   = "target:base-cuda12-arm64"
+    "dynamo-wheels" = "target:wheel-cuda12-arm64"
+    "backend"       = "target:backend-sglang-cuda12-arm64"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "ci"
@@ -2953,7 +3016,10 @@ target "ci-sglang-cuda13-amd64" {
   description = "dynamo runtime plus test tools for framework=sglang cuda=13 (linux/amd64 only: per-arch twin of ci-sglang-cuda13)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-sglang-cuda13-amd64"
+    "runtime"       = "target:runtime-sglang-cuda13-amd64"
+    "dynamo-base"   = "target:base-cuda13-amd64"
+    "dynamo-wheels" = "target:wheel-cuda13-amd64"
+    "backend"       = "target:backend-sglang-cuda13-amd64"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "ci"
@@ -2986,7 +3052,10 @@ target "ci-sglang-cuda13-arm64" {
   description = "dynamo runtime plus test tools for framework=sglang cuda=13 (linux/arm64 only: per-arch twin of ci-sglang-cuda13)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-sglang-cuda13-arm64"
+    "runtime"       = "target:runtime-sglang-cuda13-arm64"
+    "dynamo-base"   = "target:base-cuda13-arm64"
+    "dynamo-wheels" = "target:wheel-cuda13-arm64"
+    "backend"       = "target:backend-sglang-cuda13-arm64"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "ci"
@@ -3019,7 +3088,10 @@ target "ci-trtllm-cuda13-amd64" {
   description = "dynamo runtime plus test tools for framework=trtllm cuda=13 (linux/amd64 only: per-arch twin of ci-trtllm-cuda13)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-trtllm-cuda13-amd64"
+    "runtime"       = "target:runtime-trtllm-cuda13-amd64"
+    "dynamo-base"   = "target:base-cuda13-amd64"
+    "dynamo-wheels" = "target:wheel-cuda13-amd64"
+    "backend"       = "target:backend-trtllm-cuda13-amd64"
   }
   dockerfile  = "dockerfiles/Dockerfile.trtllm"
   target      = "ci"
@@ -3053,7 +3125,10 @@ target "ci-trtllm-cuda13-arm64" {
   description = "dynamo runtime plus test tools for framework=trtllm cuda=13 (linux/arm64 only: per-arch twin of ci-trtllm-cuda13)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-trtllm-cuda13-arm64"
+    "runtime"       = "target:runtime-trtllm-cuda13-arm64"
+    "dynamo-base"   = "target:base-cuda13-arm64"
+    "dynamo-wheels" = "target:wheel-cuda13-arm64"
+    "backend"       = "target:backend-trtllm-cuda13-arm64"
   }
   dockerfile  = "dockerfiles/Dockerfile.trtllm"
   target      = "ci"
@@ -3087,8 +3162,10 @@ target "dev-vllm-cuda12-amd64" {
   description = "dynamo runtime plus the toolchains, as root for framework=vllm cuda=12 (linux/amd64 only: per-arch twin of dev-vllm-cuda12)"
   context     = "."
   contexts    = {
-    "runtime"     = "target:runtime-vllm-cuda12-amd64"
-    "dynamo-base" = "target:base-cuda12-amd64"
+    "runtime"       = "target:runtime-vllm-cuda12-amd64"
+    "dynamo-base"   = "target:base-cuda12-amd64"
+    "dynamo-wheels" = "target:wheel-cuda12-amd64"
+    "backend"       = "target:backend-vllm-cuda12-amd64"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "dev"
@@ -3123,8 +3200,10 @@ target "dev-vllm-cuda12-arm64" {
   description = "dynamo runtime plus the toolchains, as root for framework=vllm cuda=12 (linux/arm64 only: per-arch twin of dev-vllm-cuda12)"
   context     = "."
   contexts    = {
-    "runtime"     = "target:runtime-vllm-cuda12-arm64"
-    "dynamo-base" = "target:base-cuda12-arm64"
+    "runtime"       = "target:runtime-vllm-cuda12-arm64"
+    "dynamo-base"   = "target:base-cuda12-arm64"
+    "dynamo-wheels" = "target:wheel-cuda12-arm64"
+    "backend"       = "target:backend-vllm-cuda12-arm64"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "dev"
@@ -3159,8 +3238,10 @@ target "dev-vllm-cuda13-amd64" {
   description = "dynamo runtime plus the toolchains, as root for framework=vllm cuda=13 (linux/amd64 only: per-arch twin of dev-vllm-cuda13)"
   context     = "."
   contexts    = {
-    "runtime"     = "target:runtime-vllm-cuda13-amd64"
-    "dynamo-base" = "target:base-cuda13-amd64"
+    "runtime"       = "target:runtime-vllm-cuda13-amd64"
+    "dynamo-base"   = "target:base-cuda13-amd64"
+    "dynamo-wheels" = "target:wheel-cuda13-amd64"
+    "backend"       = "target:backend-vllm-cuda13-amd64"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "dev"
@@ -3195,8 +3276,10 @@ target "dev-vllm-cuda13-arm64" {
   description = "dynamo runtime plus the toolchains, as root for framework=vllm cuda=13 (linux/arm64 only: per-arch twin of dev-vllm-cuda13)"
   context     = "."
   contexts    = {
-    "runtime"     = "target:runtime-vllm-cuda13-arm64"
-    "dynamo-base" = "target:base-cuda13-arm64"
+    "runtime"       = "target:runtime-vllm-cuda13-arm64"
+    "dynamo-base"   = "target:base-cuda13-arm64"
+    "dynamo-wheels" = "target:wheel-cuda13-arm64"
+    "backend"       = "target:backend-vllm-cuda13-arm64"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "dev"
@@ -3231,8 +3314,10 @@ target "dev-sglang-cuda12-amd64" {
   description = "dynamo runtime plus the toolchains, as root for framework=sglang cuda=12 (linux/amd64 only: per-arch twin of dev-sglang-cuda12)"
   context     = "."
   contexts    = {
-    "runtime"     = "target:runtime-sglang-cuda12-amd64"
-    "dynamo-base" = "target:base-cuda12-amd64"
+    "runtime"       = "target:runtime-sglang-cuda12-amd64"
+    "dynamo-base"   = "target:base-cuda12-amd64"
+    "dynamo-wheels" = "target:wheel-cuda12-amd64"
+    "backend"       = "target:backend-sglang-cuda12-amd64"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "dev"
@@ -3265,8 +3350,10 @@ target "dev-sglang-cuda12-arm64" {
   description = "dynamo runtime plus the toolchains, as root for framework=sglang cuda=12 (linux/arm64 only: per-arch twin of dev-sglang-cuda12)"
   context     = "."
   contexts    = {
-    "runtime"     = "target:runtime-sglang-cuda12-arm64"
-    "dynamo-base" = "target:base-cuda12-arm64"
+    "runtime"       = "target:runtime-sglang-cuda12-arm64"
+    "dynamo-base"   = "target:base-cuda12-arm64"
+    "dynamo-wheels" = "target:wheel-cuda12-arm64"
+    "backend"       = "target:backend-sglang-cuda12-arm64"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "dev"
@@ -3299,8 +3386,10 @@ target "dev-sglang-cuda13-amd64" {
   description = "dynamo runtime plus the toolchains, as root for framework=sglang cuda=13 (linux/amd64 only: per-arch twin of dev-sglang-cuda13)"
   context     = "."
   contexts    = {
-    "runtime"     = "target:runtime-sglang-cuda13-amd64"
-    "dynamo-base" = "target:base-cuda13-amd64"
+    "runtime"       = "target:runtime-sglang-cuda13-amd64"
+    "dynamo-base"   = "target:base-cuda13-amd64"
+    "dynamo-wheels" = "target:wheel-cuda13-amd64"
+    "backend"       = "target:backend-sglang-cuda13-amd64"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "dev"
@@ -3333,8 +3422,10 @@ target "dev-sglang-cuda13-arm64" {
   description = "dynamo runtime plus the toolchains, as root for framework=sglang cuda=13 (linux/arm64 only: per-arch twin of dev-sglang-cuda13)"
   context     = "."
   contexts    = {
-    "runtime"     = "target:runtime-sglang-cuda13-arm64"
-    "dynamo-base" = "target:base-cuda13-arm64"
+    "runtime"       = "target:runtime-sglang-cuda13-arm64"
+    "dynamo-base"   = "target:base-cuda13-arm64"
+    "dynamo-wheels" = "target:wheel-cuda13-arm64"
+    "backend"       = "target:backend-sglang-cuda13-arm64"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "dev"
@@ -3367,8 +3458,10 @@ target "dev-trtllm-cuda13-amd64" {
   description = "dynamo runtime plus the toolchains, as root for framework=trtllm cuda=13 (linux/amd64 only: per-arch twin of dev-trtllm-cuda13)"
   context     = "."
   contexts    = {
-    "runtime"     = "target:runtime-trtllm-cuda13-amd64"
-    "dynamo-base" = "target:base-cuda13-amd64"
+    "runtime"       = "target:runtime-trtllm-cuda13-amd64"
+    "dynamo-base"   = "target:base-cuda13-amd64"
+    "dynamo-wheels" = "target:wheel-cuda13-amd64"
+    "backend"       = "target:backend-trtllm-cuda13-amd64"
   }
   dockerfile  = "dockerfiles/Dockerfile.trtllm"
   target      = "dev"
@@ -3402,8 +3495,10 @@ target "dev-trtllm-cuda13-arm64" {
   description = "dynamo runtime plus the toolchains, as root for framework=trtllm cuda=13 (linux/arm64 only: per-arch twin of dev-trtllm-cuda13)"
   context     = "."
   contexts    = {
-    "runtime"     = "target:runtime-trtllm-cuda13-arm64"
-    "dynamo-base" = "target:base-cuda13-arm64"
+    "runtime"       = "target:runtime-trtllm-cuda13-arm64"
+    "dynamo-base"   = "target:base-cuda13-arm64"
+    "dynamo-wheels" = "target:wheel-cuda13-arm64"
+    "backend"       = "target:backend-trtllm-cuda13-arm64"
   }
   dockerfile  = "dockerfiles/Dockerfile.trtllm"
   target      = "dev"
@@ -3437,7 +3532,11 @@ target "local-dev-vllm-cuda12-amd64" {
   description = "dynamo dev as the dynamo user with the host UID/GID, sudo for framework=vllm cuda=12 (linux/amd64 only: per-arch twin of local-dev-vllm-cuda12)"
   context     = "."
   contexts    = {
-    "dev" = "target:dev-vllm-cuda12-amd64"
+    "dev"           = "target:dev-vllm-cuda12-amd64"
+    "runtime"       = "target:runtime-vllm-cuda12-amd64"
+    "dynamo-base"   = "target:base-cuda12-amd64"
+    "dynamo-wheels" = "target:wheel-cuda12-amd64"
+    "backend"       = "target:backend-vllm-cuda12-amd64"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "local-dev"
@@ -3474,7 +3573,11 @@ target "local-dev-vllm-cuda12-arm64" {
   description = "dynamo dev as the dynamo user with the host UID/GID, sudo for framework=vllm cuda=12 (linux/arm64 only: per-arch twin of local-dev-vllm-cuda12)"
   context     = "."
   contexts    = {
-    "dev" = "target:dev-vllm-cuda12-arm64"
+    "dev"           = "target:dev-vllm-cuda12-arm64"
+    "runtime"       = "target:runtime-vllm-cuda12-arm64"
+    "dynamo-base"   = "target:base-cuda12-arm64"
+    "dynamo-wheels" = "target:wheel-cuda12-arm64"
+    "backend"       = "target:backend-vllm-cuda12-arm64"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "local-dev"
@@ -3511,7 +3614,11 @@ target "local-dev-vllm-cuda13-amd64" {
   description = "dynamo dev as the dynamo user with the host UID/GID, sudo for framework=vllm cuda=13 (linux/amd64 only: per-arch twin of local-dev-vllm-cuda13)"
   context     = "."
   contexts    = {
-    "dev" = "target:dev-vllm-cuda13-amd64"
+    "dev"           = "target:dev-vllm-cuda13-amd64"
+    "runtime"       = "target:runtime-vllm-cuda13-amd64"
+    "dynamo-base"   = "target:base-cuda13-amd64"
+    "dynamo-wheels" = "target:wheel-cuda13-amd64"
+    "backend"       = "target:backend-vllm-cuda13-amd64"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "local-dev"
@@ -3548,7 +3655,11 @@ target "local-dev-vllm-cuda13-arm64" {
   description = "dynamo dev as the dynamo user with the host UID/GID, sudo for framework=vllm cuda=13 (linux/arm64 only: per-arch twin of local-dev-vllm-cuda13)"
   context     = "."
   contexts    = {
-    "dev" = "target:dev-vllm-cuda13-arm64"
+    "dev"           = "target:dev-vllm-cuda13-arm64"
+    "runtime"       = "target:runtime-vllm-cuda13-arm64"
+    "dynamo-base"   = "target:base-cuda13-arm64"
+    "dynamo-wheels" = "target:wheel-cuda13-arm64"
+    "backend"       = "target:backend-vllm-cuda13-arm64"
   }
   dockerfile  = "dockerfiles/Dockerfile.vllm"
   target      = "local-dev"
@@ -3585,7 +3696,11 @@ target "local-dev-sglang-cuda12-amd64" {
   description = "dynamo dev as the dynamo user with the host UID/GID, sudo for framework=sglang cuda=12 (linux/amd64 only: per-arch twin of local-dev-sglang-cuda12)"
   context     = "."
   contexts    = {
-    "dev" = "target:dev-sglang-cuda12-amd64"
+    "dev"           = "target:dev-sglang-cuda12-amd64"
+    "runtime"       = "target:runtime-sglang-cuda12-amd64"
+    "dynamo-base"   = "target:base-cuda12-amd64"
+    "dynamo-wheels" = "target:wheel-cuda12-amd64"
+    "backend"       = "target:backend-sglang-cuda12-amd64"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "local-dev"
@@ -3620,7 +3735,11 @@ target "local-dev-sglang-cuda12-arm64" {
   description = "dynamo dev as the dynamo user with the host UID/GID, sudo for framework=sglang cuda=12 (linux/arm64 only: per-arch twin of local-dev-sglang-cuda12)"
   context     = "."
   contexts    = {
-    "dev" = "target:dev-sglang-cuda12-arm64"
+    "dev"           = "target:dev-sglang-cuda12-arm64"
+    "runtime"       = "target:runtime-sglang-cuda12-arm64"
+    "dynamo-base"   = "target:base-cuda12-arm64"
+    "dynamo-wheels" = "target:wheel-cuda12-arm64"
+    "backend"       = "target:backend-sglang-cuda12-arm64"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "local-dev"
@@ -3655,7 +3774,11 @@ target "local-dev-sglang-cuda13-amd64" {
   description = "dynamo dev as the dynamo user with the host UID/GID, sudo for framework=sglang cuda=13 (linux/amd64 only: per-arch twin of local-dev-sglang-cuda13)"
   context     = "."
   contexts    = {
-    "dev" = "target:dev-sglang-cuda13-amd64"
+    "dev"           = "target:dev-sglang-cuda13-amd64"
+    "runtime"       = "target:runtime-sglang-cuda13-amd64"
+    "dynamo-base"   = "target:base-cuda13-amd64"
+    "dynamo-wheels" = "target:wheel-cuda13-amd64"
+    "backend"       = "target:backend-sglang-cuda13-amd64"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "local-dev"
@@ -3690,7 +3813,11 @@ target "local-dev-sglang-cuda13-arm64" {
   description = "dynamo dev as the dynamo user with the host UID/GID, sudo for framework=sglang cuda=13 (linux/arm64 only: per-arch twin of local-dev-sglang-cuda13)"
   context     = "."
   contexts    = {
-    "dev" = "target:dev-sglang-cuda13-arm64"
+    "dev"           = "target:dev-sglang-cuda13-arm64"
+    "runtime"       = "target:runtime-sglang-cuda13-arm64"
+    "dynamo-base"   = "target:base-cuda13-arm64"
+    "dynamo-wheels" = "target:wheel-cuda13-arm64"
+    "backend"       = "target:backend-sglang-cuda13-arm64"
   }
   dockerfile  = "dockerfiles/Dockerfile.sglang"
   target      = "local-dev"
@@ -3725,7 +3852,11 @@ target "local-dev-trtllm-cuda13-amd64" {
   description = "dynamo dev as the dynamo user with the host UID/GID, sudo for framework=trtllm cuda=13 (linux/amd64 only: per-arch twin of local-dev-trtllm-cuda13)"
   context     = "."
   contexts    = {
-    "dev" = "target:dev-trtllm-cuda13-amd64"
+    "dev"           = "target:dev-trtllm-cuda13-amd64"
+    "runtime"       = "target:runtime-trtllm-cuda13-amd64"
+    "dynamo-base"   = "target:base-cuda13-amd64"
+    "dynamo-wheels" = "target:wheel-cuda13-amd64"
+    "backend"       = "target:backend-trtllm-cuda13-amd64"
   }
   dockerfile  = "dockerfiles/Dockerfile.trtllm"
   target      = "local-dev"
@@ -3761,7 +3892,11 @@ target "local-dev-trtllm-cuda13-arm64" {
   description = "dynamo dev as the dynamo user with the host UID/GID, sudo for framework=trtllm cuda=13 (linux/arm64 only: per-arch twin of local-dev-trtllm-cuda13)"
   context     = "."
   contexts    = {
-    "dev" = "target:dev-trtllm-cuda13-arm64"
+    "dev"           = "target:dev-trtllm-cuda13-arm64"
+    "runtime"       = "target:runtime-trtllm-cuda13-arm64"
+    "dynamo-base"   = "target:base-cuda13-arm64"
+    "dynamo-wheels" = "target:wheel-cuda13-arm64"
+    "backend"       = "target:backend-trtllm-cuda13-arm64"
   }
   dockerfile  = "dockerfiles/Dockerfile.trtllm"
   target      = "local-dev"

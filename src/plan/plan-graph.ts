@@ -13,7 +13,7 @@ export function planGraph(m: Matrix, expansion: Expansion): Result<Plan> {
   if ('cycle' in order) return fail([{ ...error(`stage.${order.cycle[0]}.uses`, `dependency cycle: ${order.cycle.join(' -> ')}`), file: m.file }]);
   const stageLevel = new Map(order.levels.flatMap((names, level) => names.map((n) => [n, level] as const)));
 
-  const nodes = m.stages.flatMap((stage) => planNodes(m, expansion, stage, stageLevel.get(stage.name)!));
+  const nodes = inheritLinks(m.stages.flatMap((stage) => planNodes(m, expansion, stage, stageLevel.get(stage.name)!)));
   const twins = nodes.flatMap((node) => (m.arch ? node.archs.map((arch) => twinOf(m, node, arch)) : []));
   const targets = [...nodes, ...twins];
   const groups = planGroups(m, nodes, twins);
@@ -64,6 +64,28 @@ function planNodes(m: Matrix, expansion: Expansion, stage: Stage, level: number)
   });
 }
 
+// A named context that replaces a stage of the same Dockerfile (ci's `runtime`) does not stop
+// BuildKit from resolving that stage's own `--from` names: dockerfile2llb builds its dependency
+// graph from every stage's commands before it swaps the stage for the context. So the node also
+// gets the replaced stage's links, or BuildKit looks `backend` up as docker.io/library/backend.
+// They are the same targets the replaced node links, so nothing more is built.
+function inheritLinks(nodes: PlanTarget[]): PlanTarget[] {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  for (const node of [...nodes].sort((a, b) => a.level - b.level)) {
+    const own = new Set(node.links.map((l) => l.context));
+    for (const link of [...node.links]) {
+      const used = byName.get(link.target)!;
+      if (used.dockerfile !== node.dockerfile || used.dockerTarget !== link.context) continue;
+      for (const l of used.links) {
+        if (own.has(l.context)) continue;
+        own.add(l.context);
+        node.links.push({ context: l.context, target: l.target, via: link.context });
+      }
+    }
+  }
+  return nodes;
+}
+
 function twinOf(m: Matrix, node: PlanTarget, arch: string): PlanTarget {
   const suffix = valueLabel(m, m.arch!.name, arch);
   return {
@@ -72,7 +94,7 @@ function twinOf(m: Matrix, node: PlanTarget, arch: string): PlanTarget {
     arch,
     archs: [arch],
     platforms: [ARCH_PLATFORMS[arch]!],
-    links: node.links.map((l) => ({ context: l.context, target: `${l.target}-${suffix}` })),
+    links: node.links.map((l) => ({ ...l, target: `${l.target}-${suffix}` })),
     description: `${node.description.replace(/ \(.*\)$/, '')} (${ARCH_PLATFORMS[arch]} only: per-arch twin of ${node.name})`,
   };
 }

@@ -14,6 +14,8 @@ export interface PlanLink {
   context: string;
   /** Target it resolves to (`target:<target>`). */
   target: string;
+  /** Set when the link is not the stage's own `uses` but passed on through the named context it names. */
+  via?: string;
 }
 
 export interface PlanTarget {

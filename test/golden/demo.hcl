@@ -872,7 +872,10 @@ target "ci-vllm-cuda12" {
   description = "dynamo demo ci: the runtime plus a test layer for framework=vllm cuda=12 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-vllm-cuda12"
+    "runtime"       = "target:runtime-vllm-cuda12"
+    "dynamo-base"   = "target:base-cuda12"
+    "dynamo-wheels" = "target:wheel-cuda12"
+    "backend"       = "target:backend-vllm-cuda12"
   }
   dockerfile  = "dockerfiles/demo/Dockerfile.framework"
   target      = "ci"
@@ -909,7 +912,10 @@ target "ci-vllm-cuda13" {
   description = "dynamo demo ci: the runtime plus a test layer for framework=vllm cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-vllm-cuda13"
+    "runtime"       = "target:runtime-vllm-cuda13"
+    "dynamo-base"   = "target:base-cuda13"
+    "dynamo-wheels" = "target:wheel-cuda13"
+    "backend"       = "target:backend-vllm-cuda13"
   }
   dockerfile  = "dockerfiles/demo/Dockerfile.framework"
   target      = "ci"
@@ -946,7 +952,10 @@ target "ci-sglang-cuda12" {
   description = "dynamo demo ci: the runtime plus a test layer for framework=sglang cuda=12 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-sglang-cuda12"
+    "runtime"       = "target:runtime-sglang-cuda12"
+    "dynamo-base"   = "target:base-cuda12"
+    "dynamo-wheels" = "target:wheel-cuda12"
+    "backend"       = "target:backend-sglang-cuda12"
   }
   dockerfile  = "dockerfiles/demo/Dockerfile.framework"
   target      = "ci"
@@ -983,7 +992,10 @@ target "ci-sglang-cuda13" {
   description = "dynamo demo ci: the runtime plus a test layer for framework=sglang cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-sglang-cuda13"
+    "runtime"       = "target:runtime-sglang-cuda13"
+    "dynamo-base"   = "target:base-cuda13"
+    "dynamo-wheels" = "target:wheel-cuda13"
+    "backend"       = "target:backend-sglang-cuda13"
   }
   dockerfile  = "dockerfiles/demo/Dockerfile.framework"
   target      = "ci"
@@ -1020,7 +1032,10 @@ target "ci-trtllm-cuda13" {
   description = "dynamo demo ci: the runtime plus a test layer for framework=trtllm cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-trtllm-cuda13"
+    "runtime"       = "target:runtime-trtllm-cuda13"
+    "dynamo-base"   = "target:base-cuda13"
+    "dynamo-wheels" = "target:wheel-cuda13"
+    "backend"       = "target:backend-trtllm-cuda13"
   }
   dockerfile  = "dockerfiles/demo/Dockerfile.framework"
   target      = "ci"
@@ -2021,7 +2036,10 @@ target "ci-vllm-cuda12-amd64" {
   description = "dynamo demo ci: the runtime plus a test layer for framework=vllm cuda=12 (linux/amd64 only: per-arch twin of ci-vllm-cuda12)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-vllm-cuda12-amd64"
+    "runtime"       = "target:runtime-vllm-cuda12-amd64"
+    "dynamo-base"   = "target:base-cuda12-amd64"
+    "dynamo-wheels" = "target:wheel-cuda12-amd64"
+    "backend"       = "target:backend-vllm-cuda12-amd64"
   }
   dockerfile  = "dockerfiles/demo/Dockerfile.framework"
   target      = "ci"
@@ -2052,7 +2070,10 @@ target "ci-vllm-cuda12-arm64" {
   description = "dynamo demo ci: the runtime plus a test layer for framework=vllm cuda=12 (linux/arm64 only: per-arch twin of ci-vllm-cuda12)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-vllm-cuda12-arm64"
+    "runtime"       = "target:runtime-vllm-cuda12-arm64"
+    "dynamo-base"   = "target:base-cuda12-arm64"
+    "dynamo-wheels" = "target:wheel-cuda12-arm64"
+    "backend"       = "target:backend-vllm-cuda12-arm64"
   }
   dockerfile  = "dockerfiles/demo/Dockerfile.framework"
   target      = "ci"
@@ -2083,7 +2104,10 @@ target "ci-vllm-cuda13-amd64" {
   description = "dynamo demo ci: the runtime plus a test layer for framework=vllm cuda=13 (linux/amd64 only: per-arch twin of ci-vllm-cuda13)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-vllm-cuda13-amd64"
+    "runtime"       = "target:runtime-vllm-cuda13-amd64"
+    "dynamo-base"   = "target:base-cuda13-amd64"
+    "dynamo-wheels" = "target:wheel-cuda13-amd64"
+    "backend"       = "target:backend-vllm-cuda13-amd64"
   }
   dockerfile  = "dockerfiles/demo/Dockerfile.framework"
   target      = "ci"
@@ -2114,7 +2138,10 @@ target "ci-vllm-cuda13-arm64" {
   description = "dynamo demo ci: the runtime plus a test layer for framework=vllm cuda=13 (linux/arm64 only: per-arch twin of ci-vllm-cuda13)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-vllm-cuda13-arm64"
+    "runtime"       = "target:runtime-vllm-cuda13-arm64"
+    "dynamo-base"   = "target:base-cuda13-arm64"
+    "dynamo-wheels" = "target:wheel-cuda13-arm64"
+    "backend"       = "target:backend-vllm-cuda13-arm64"
   }
   dockerfile  = "dockerfiles/demo/Dockerfile.framework"
   target      = "ci"
@@ -2145,7 +2172,10 @@ target "ci-sglang-cuda12-amd64" {
   description = "dynamo demo ci: the runtime plus a test layer for framework=sglang cuda=12 (linux/amd64 only: per-arch twin of ci-sglang-cuda12)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-sglang-cuda12-amd64"
+    "runtime"       = "target:runtime-sglang-cuda12-amd64"
+    "dynamo-base"   = "target:base-cuda12-amd64"
+    "dynamo-wheels" = "target:wheel-cuda12-amd64"
+    "backend"       = "target:backend-sglang-cuda12-amd64"
   }
   dockerfile  = "dockerfiles/demo/Dockerfile.framework"
   target      = "ci"
@@ -2176,7 +2206,10 @@ target "ci-sglang-cuda12-arm64" {
   description = "dynamo demo ci: the runtime plus a test layer for framework=sglang cuda=12 (linux/arm64 only: per-arch twin of ci-sglang-cuda12)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-sglang-cuda12-arm64"
+    "runtime"       = "target:runtime-sglang-cuda12-arm64"
+    "dynamo-base"   = "target:base-cuda12-arm64"
+    "dynamo-wheels" = "target:wheel-cuda12-arm64"
+    "backend"       = "target:backend-sglang-cuda12-arm64"
   }
   dockerfile  = "dockerfiles/demo/Dockerfile.framework"
   target      = "ci"
@@ -2207,7 +2240,10 @@ target "ci-sglang-cuda13-amd64" {
   description = "dynamo demo ci: the runtime plus a test layer for framework=sglang cuda=13 (linux/amd64 only: per-arch twin of ci-sglang-cuda13)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-sglang-cuda13-amd64"
+    "runtime"       = "target:runtime-sglang-cuda13-amd64"
+    "dynamo-base"   = "target:base-cuda13-amd64"
+    "dynamo-wheels" = "target:wheel-cuda13-amd64"
+    "backend"       = "target:backend-sglang-cuda13-amd64"
   }
   dockerfile  = "dockerfiles/demo/Dockerfile.framework"
   target      = "ci"
@@ -2238,7 +2274,10 @@ target "ci-sglang-cuda13-arm64" {
   description = "dynamo demo ci: the runtime plus a test layer for framework=sglang cuda=13 (linux/arm64 only: per-arch twin of ci-sglang-cuda13)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-sglang-cuda13-arm64"
+    "runtime"       = "target:runtime-sglang-cuda13-arm64"
+    "dynamo-base"   = "target:base-cuda13-arm64"
+    "dynamo-wheels" = "target:wheel-cuda13-arm64"
+    "backend"       = "target:backend-sglang-cuda13-arm64"
   }
   dockerfile  = "dockerfiles/demo/Dockerfile.framework"
   target      = "ci"
@@ -2269,7 +2308,10 @@ target "ci-trtllm-cuda13-amd64" {
   description = "dynamo demo ci: the runtime plus a test layer for framework=trtllm cuda=13 (linux/amd64 only: per-arch twin of ci-trtllm-cuda13)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-trtllm-cuda13-amd64"
+    "runtime"       = "target:runtime-trtllm-cuda13-amd64"
+    "dynamo-base"   = "target:base-cuda13-amd64"
+    "dynamo-wheels" = "target:wheel-cuda13-amd64"
+    "backend"       = "target:backend-trtllm-cuda13-amd64"
   }
   dockerfile  = "dockerfiles/demo/Dockerfile.framework"
   target      = "ci"
@@ -2300,7 +2342,10 @@ target "ci-trtllm-cuda13-arm64" {
   description = "dynamo demo ci: the runtime plus a test layer for framework=trtllm cuda=13 (linux/arm64 only: per-arch twin of ci-trtllm-cuda13)"
   context     = "."
   contexts    = {
-    "runtime" = "target:runtime-trtllm-cuda13-arm64"
+    "runtime"       = "target:runtime-trtllm-cuda13-arm64"
+    "dynamo-base"   = "target:base-cuda13-arm64"
+    "dynamo-wheels" = "target:wheel-cuda13-arm64"
+    "backend"       = "target:backend-trtllm-cuda13-arm64"
   }
   dockerfile  = "dockerfiles/demo/Dockerfile.framework"
   target      = "ci"
