@@ -1,4 +1,5 @@
 # matrixbake. `make help` lists the targets.
+#   make demo                            offline: build the demo graph (amd64+arm64) into localhost:5000
 #   make bake TARGET=all                 compile matrix/dynamo.toml and build group/target `all`
 #   make <target>_build|_push|_print     one bake target or group (TensorRT-LLM's <stage>_<action>)
 #   make test                            install what is missing, then every test (real buildx)
@@ -14,18 +15,30 @@ SRC := $(shell find src -name '*.ts' 2>/dev/null)
 BUILDX_PLUGIN := $(HOME)/.docker/cli-plugins/docker-buildx
 
 .DEFAULT_GOAL := help
-.PHONY: help setup toolchain build bake-file bake check typecheck test clean
+.PHONY: help setup toolchain system services build bake-file bake demo lint check typecheck test clean
+
+DEMO_MATRIX := matrix/demo.toml
+# The builder scripts/services.sh creates (buildx `remote` driver on the project's buildkitd).
+export BUILDX_BUILDER ?= matrixbake
 
 help:
-	@sed -n '2,5p' Makefile | sed 's/^# //'
-	@echo "  make setup | build | bake-file | check | test | clean"
+	@sed -n '2,6p' Makefile | sed 's/^# //'
+	@echo "  make setup | services | lint | build | bake-file | check | test | clean"
 
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
 toolchain:
-	bash scripts/install-toolchain.sh
+	bash scripts/install-toolchain.sh --buildkit
+
+# Debian packages: runc, docker-registry, qemu-user-static, busybox-static (amd64 + arm64).
+system:
+	bash scripts/install-system.sh
+
+# binfmt arm64, registry on localhost:5000, buildkitd, the `matrixbake` builder; reuses what runs.
+services: system toolchain
+	bash scripts/services.sh up
 
 setup: node_modules/.package-lock.json toolchain
 
@@ -43,6 +56,15 @@ bake-file: dist/cli.js
 bake: dist/cli.js toolchain
 	$(CLI) bake $(MATRIX) $(TARGET) $(ARGS)
 
+# The offline demo, end to end on a real BuildKit: every demo target for linux/amd64 and
+# linux/arm64, images and registry cache pushed to localhost:5000, then a table of what was built.
+demo: dist/cli.js services
+	$(CLI) lint $(DEMO_MATRIX)
+	$(CLI) bake $(DEMO_MATRIX) all --push --var PUSH_CACHE=true $(ARGS)
+
+lint: dist/cli.js
+	$(CLI) lint $(MATRIX)
+
 %_build: dist/cli.js toolchain
 	$(CLI) bake $(MATRIX) $* $(ARGS)
 
@@ -59,7 +81,7 @@ typecheck: node_modules/.package-lock.json
 check: typecheck dist/cli.js
 	$(CLI) compile matrix/dynamo.toml --check -o bake/docker-bake.hcl
 
-test: setup check
+test: setup services check
 	npx vitest run $(VITEST_ARGS)
 
 clean:

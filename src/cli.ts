@@ -4,6 +4,7 @@ import { reportFailure, UsageError } from './cli/exit.js';
 import { HELP, VERSION } from './cli/help.js';
 import { bakeCommand } from './commands/bake.js';
 import { compileCommand } from './commands/compile.js';
+import { lintCommand } from './commands/lint.js';
 import { listCommand } from './commands/list.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { FORMATS, type Format } from './emit/emitters.js';
@@ -38,6 +39,10 @@ async function main(argv: string[]): Promise<number> {
     case 'list':
       if (others.length > 0) throw new UsageError(`unexpected argument "${others[0]}"`);
       out(await listCommand({ matrix, json: !!values.json, twins: !!values.twins, warn }));
+      return 0;
+    case 'lint':
+      if (others.length > 0) throw new UsageError(`unexpected argument "${others[0]}"`);
+      out(await lintCommand({ matrix, warn }));
       return 0;
     case 'bake':
       await bakeCommand({ matrix, targets: others, dryRun: !!values['dry-run'], push: !!values.push, set: values.set ?? [], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`) });

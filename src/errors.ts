@@ -18,9 +18,9 @@ export class CheckFailed extends Error {
   }
 }
 
-/** The build tool ran and failed, or could not be run: exit 1. */
+/** The build tool ran and failed (its exit code is passed on), or could not be run (exit 1). */
 export class BuildFailed extends Error {
-  constructor(message: string, readonly hint?: string) {
+  constructor(message: string, readonly hint?: string, readonly exitCode = 1) {
     super(message);
     this.name = 'BuildFailed';
   }

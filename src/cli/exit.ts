@@ -20,7 +20,7 @@ export function reportFailure(e: unknown, stderr: (s: string) => void): number {
   }
   if (e instanceof BuildFailed) {
     stderr(`matrixbake: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}`);
-    return 1;
+    return e.exitCode;
   }
   if (e instanceof OutputError) {
     stderr(`matrixbake: ${e.message}`);

@@ -31,8 +31,13 @@ async function succeeds(file: string, args: string[]): Promise<boolean> {
 
 /** Runs with the terminal attached (buildx progress streams to the user); resolves to the exit code. */
 export async function runInherit(cmd: Command, env: Record<string, string>, cwd: string): Promise<number> {
-  const r = await execa(cmd.file, cmd.args, { stdio: 'inherit', env, cwd, reject: false });
-  return r.exitCode ?? 1;
+  return (await runTee(cmd, env, cwd)).exitCode;
+}
+
+/** Like runInherit, but stderr is also kept, so a failure can be explained after the fact. */
+export async function runTee(cmd: Command, env: Record<string, string>, cwd: string): Promise<{ exitCode: number; stderr: string }> {
+  const r = await execa(cmd.file, cmd.args, { stdin: 'inherit', stdout: 'inherit', stderr: ['pipe', 'inherit'], env, cwd, reject: false });
+  return { exitCode: r.exitCode ?? 1, stderr: String(r.stderr ?? '') };
 }
 
 /** Runs and captures output. */

@@ -47,7 +47,7 @@ export function reachable(resolved: Resolved, names: string[]): Record<string, R
   };
   names.forEach((n) => visit(n, true));
   // buildx builds a target that is only linked, not asked for, into the cache alone.
-  const linkOnly = (n: string) => (requested.has(n) || resolved.target[n]!.output ? {} : { output: ['type=cacheonly'] });
+  const linkOnly = (n: string): Record<string, Value> => (requested.has(n) || resolved.target[n]!.output ? {} : { output: ['type=cacheonly'] });
   return Object.fromEntries([...seen].map((n) => [n, { ...resolved.target[n]!, ...linkOnly(n) }]));
 }
 

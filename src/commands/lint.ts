@@ -1,0 +1,21 @@
+import type { Diagnostic } from '../diagnostics.js';
+import { CheckFailed } from '../errors.js';
+import { formatFinding, lintPlan } from '../lint/lint-plan.js';
+import { compileOrThrow } from './compile-or-throw.js';
+import { repoRoot } from './bake.js';
+
+export interface LintOptions {
+  matrix: string;
+  warn: (d: Diagnostic) => void;
+}
+
+/** Findings are a failed check (exit 1); a matrix that does not compile is bad input (exit 2). */
+export async function lintCommand(o: LintOptions): Promise<string> {
+  const compiled = await compileOrThrow(o.matrix, o.warn);
+  const findings = await lintPlan(compiled.plan, repoRoot(o.matrix));
+  const files = new Set(compiled.plan.targets.map((t) => t.dockerfile));
+  if (findings.length > 0) {
+    throw new CheckFailed(`${findings.length} finding${findings.length === 1 ? '' : 's'} in the Dockerfiles of ${o.matrix}`, findings.map(formatFinding));
+  }
+  return `${o.matrix}: ${files.size} Dockerfile${files.size === 1 ? '' : 's'} agree with ${compiled.plan.targets.filter((t) => t.arch === undefined).length} targets\n`;
+}

@@ -1,0 +1,71 @@
+import { symlinkSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { formatFinding, lintPlan } from '../src/lint/lint-plan.js';
+import { compileOk } from './support/compile.js';
+import { repoCopy } from './support/repo-copy.js';
+
+// `matrixbake lint`: the matrix and its Dockerfiles must agree. Each case breaks one thing in a
+// copy of the demo and expects the one finding a user needs to fix it.
+
+const DEMO = ['matrix/demo.toml', 'dockerfiles/demo/Dockerfile', 'dockerfiles/demo/Dockerfile.framework'];
+
+async function lintCopy(edits: (repo: ReturnType<typeof repoCopy>) => void): Promise<string[]> {
+  const repo = repoCopy(DEMO);
+  edits(repo);
+  const compiled = await compileOk(repo.file('matrix/demo.toml'));
+  return (await lintPlan(compiled.plan, repo.root)).map(formatFinding);
+}
+
+describe('lint', () => {
+  it('passes on the demo and on the Dynamo matrix', async () => {
+    expect(await lintPlan((await compileOk('matrix/demo.toml')).plan, '.')).toEqual([]);
+    expect(await lintPlan((await compileOk('matrix/dynamo.toml')).plan, '.')).toEqual([]);
+  });
+
+  it('catches a renamed stage', async () => {
+    const found = await lintCopy((r) => r.edit('dockerfiles/demo/Dockerfile.framework', (t) => t.replace('AS runtime', 'AS runtme')));
+    expect(found).toContainEqual(expect.stringMatching(/^dockerfiles\/demo\/Dockerfile\.framework:1: stage\.runtime\.target: stage "runtime" is not in dockerfiles\/demo\/Dockerfile\.framework \(did you mean "runtme"\?\)/));
+  });
+
+  it('catches an arg the matrix passes that the Dockerfile does not declare', async () => {
+    const found = await lintCopy((r) => r.edit('dockerfiles/demo/Dockerfile', (t) => t.replace('ARG NIXL_REF=0.0.0\n', '')));
+    expect(found).toEqual([expect.stringMatching(/^dockerfiles\/demo\/Dockerfile:\d+: stage\.wheel\.args\.NIXL_REF: build arg NIXL_REF is passed to stage "wheel-builder" but no ARG NIXL_REF is declared/)]);
+  });
+
+  it('catches a named context the Dockerfile never reads', async () => {
+    const found = await lintCopy((r) => r.edit('dockerfiles/demo/Dockerfile.framework', (t) => t.replace(/COPY --from=backend .*\n/g, '')));
+    expect(found).toEqual([expect.stringMatching(/^dockerfiles\/demo\/Dockerfile\.framework:\d+: stage\.runtime\.uses\.backend: named context "backend" is never read/)]);
+  });
+
+  it('catches a uses name the Dockerfile spells differently', async () => {
+    const found = await lintCopy((r) => r.edit('matrix/demo.toml', (t) => t.replace('uses = { dynamo-base = "base" }', 'uses = { dynamo_base = "base" }')));
+    expect(found).toContainEqual(expect.stringMatching(/stage\.backend\.uses\.dynamo_base: named context "dynamo_base" is never read/));
+  });
+
+  it('catches a secret mount in a stage that never gets the secret', async () => {
+    const found = await lintCopy((r) => r.edit('dockerfiles/demo/Dockerfile.framework', (t) => t.replace('RUN sleep "$WORK_SECONDS" && \\\n    echo "stage=ci', 'RUN --mount=type=secret,id=aws-key-id,env=K sleep "$WORK_SECONDS" && \\\n    echo "stage=ci')));
+    expect(found).toEqual([expect.stringMatching(/^dockerfiles\/demo\/Dockerfile\.framework:\d+: stage\.ci\.sccache: RUN mounts secret "aws-key-id" but the bake target never provides it.*stage\.ci\.sccache is false/)]);
+  });
+
+  it('catches an ARG that carries a credential', async () => {
+    const found = await lintCopy((r) => r.edit('dockerfiles/demo/Dockerfile', (t) => t.replace('ARG NIXL_REF=0.0.0\n', 'ARG NIXL_REF=0.0.0\nARG HF_TOKEN\n')));
+    expect(found).toEqual([expect.stringMatching(/^dockerfiles\/demo\/Dockerfile:\d+: Dockerfile dockerfiles\/demo\/Dockerfile: ARG HF_TOKEN looks like a credential.*RUN --mount=type=secret/)]);
+  });
+
+  it('refuses a Dockerfile that is a symlink out of the repository', async () => {
+    const found = await lintCopy((r) => {
+      r.edit('matrix/demo.toml', (t) => t.replaceAll('dockerfiles/demo/Dockerfile"', 'dockerfiles/demo/Outside"'));
+      symlinkSync('/etc/hostname', r.file('dockerfiles/demo/Outside'));
+    });
+    expect(found).toEqual([expect.stringMatching(/^dockerfiles\/demo\/Outside:1: stage\.base\.dockerfile: Dockerfile "dockerfiles\/demo\/Outside" resolves to \/etc\/hostname, outside the repository/)]);
+  });
+
+  it('follows a stage picked by TARGETARCH', async () => {
+    const found = await lintCopy((r) =>
+      r.edit('dockerfiles/demo/Dockerfile', (t) =>
+        t.replace('FROM busybox AS wheel-builder\n', 'FROM busybox AS tools-amd64\nARG NIXL_REF\nFROM busybox AS tools-arm64\nARG NIXL_REF\nFROM tools-${TARGETARCH} AS wheel-builder\n').replace('ARG NIXL_REF=0.0.0\n', ''),
+      ),
+    );
+    expect(found).toEqual([]);
+  });
+});
