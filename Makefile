@@ -80,6 +80,8 @@ typecheck: node_modules/.package-lock.json
 
 check: typecheck dist/cli.js
 	$(CLI) compile matrix/dynamo.toml --check -o bake/docker-bake.hcl
+	$(CLI) lint matrix/dynamo.toml
+	$(CLI) lint $(DEMO_MATRIX)
 
 test: setup services check
 	npx vitest run $(VITEST_ARGS)

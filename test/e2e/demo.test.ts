@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emit } from '../../src/compile.js';
+import type { PlanTarget } from '../../src/plan/plan.js';
+import { startBuildkitd } from '../support/buildkitd.js';
+import { executedRuns, privateCli, rawjsonVertices } from '../support/cli-build.js';
+import { compileOk } from '../support/compile.js';
+import { imageFor, platforms, readFile, tags } from '../support/registry.js';
+import { repoCopy } from '../support/repo-copy.js';
+import { requireServices } from '../support/services.js';
+
+// The offline demo built for real: a private buildkitd (fresh state), the project's registry on
+// localhost:5000, both platforms. One namespace per run, so nothing left from an earlier run counts.
+
+const HAVE = requireServices();
+const run = `e2e-${Date.now().toString(36)}`;
+const REGISTRY = `localhost:5000/${run}`;
+const vars = (extra: string[] = []) => ['--var', `REGISTRY=${REGISTRY}`, '--var', `CACHE_REGISTRY=${REGISTRY}/cache`, '--var', 'PUSH_CACHE=true', ...extra];
+const SLOW = 15 * 60_000;
+
+describe.runIf(HAVE)('offline demo on a real BuildKit', () => {
+  let kit: Awaited<ReturnType<typeof startBuildkitd>>;
+  let cli: ReturnType<typeof privateCli>;
+  let published: PlanTarget[];
+  let cold: ReturnType<typeof rawjsonVertices>;
+  const bake = (args: string[], env: Record<string, string> = {}, cwd?: string) => cli(['bake', ...args], { BUILDX_BUILDER: kit.builder, ...env }, cwd);
+
+  beforeAll(async () => {
+    kit = await startBuildkitd();
+    cli = privateCli('e2e-demo');
+    const plan = (await compileOk('matrix/demo.toml')).plan;
+    published = plan.targets.filter((t) => t.tagSuffix !== undefined && t.arch === undefined);
+    const r = bake(['matrix/demo.toml', 'all', '--push', ...vars(), '--', '--progress=rawjson']);
+    if (r.status !== 0) throw new Error(`demo build failed:\n${r.stderr.split('\n').filter((l) => !l.startsWith('{')).join('\n')}`);
+    cold = rawjsonVertices(r.stderr);
+  }, SLOW);
+  afterAll(async () => kit?.stop());
+
+  it('pushes every published target as a manifest list with both platforms', async () => {
+    expect(published.map((t) => t.name).sort()).toEqual(
+      ['ci-sglang-cuda12', 'ci-sglang-cuda13', 'ci-trtllm-cuda13', 'ci-vllm-cuda12', 'ci-vllm-cuda13', 'runtime-sglang-cuda12', 'runtime-sglang-cuda13', 'runtime-trtllm-cuda13', 'runtime-vllm-cuda12', 'runtime-vllm-cuda13'],
+    );
+    for (const t of published) expect((await platforms(`${run}/dynamo`, `latest-${t.tagSuffix}`)).sort(), t.name).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(await tags(`${run}/dynamo`)).not.toContain('latest-trtllm-runtime-cuda12');
+  });
+
+  it('builds each shared stage once per CUDA x arch: every framework holds the same base and wheel build', async () => {
+    for (const cuda of ['12', '13']) {
+      for (const platform of ['linux/amd64', 'linux/arm64']) {
+        const runtimes = published.filter((t) => t.stage === 'runtime' && t.values.cuda === cuda);
+        const ids = async (path: string) => new Set(await Promise.all(runtimes.map((t) => readFile(`${run}/dynamo`, `latest-${t.tagSuffix}`, platform, path))));
+        const base = await ids('/opt/demo/consumed/base/base.id');
+        const wheel = await ids('/opt/demo/consumed/wheel/wheel.id');
+        expect(base.size, `base builds in cuda${cuda} ${platform}: ${[...base].join(' | ')}`).toBe(1);
+        expect(wheel.size).toBe(1);
+        expect([...base][0]).toMatch(new RegExp(`^stage=base cuda=${cuda}\\.\\d+\\.\\d+ python=3\\.12 arch=${platform.split('/')[1]} build=[0-9a-f-]{36}\\n$`));
+      }
+    }
+    // And the progress agrees: the base RUN ran once per CUDA x arch, not once per framework.
+    expect(executedRuns(cold).filter((v) => v.name.includes('stage=base'))).toHaveLength(4);
+    expect(executedRuns(cold).filter((v) => v.name.includes('stage=wheel'))).toHaveLength(4);
+  });
+
+  // Not yet true, so not asserted: after wiping buildkitd's state, the group rebuild from the
+  // registry cache still runs some RUNs. Measured on BuildKit v0.32.2: a RUN that mounts a secret
+  // is not restored when its stage reaches the build through a `target:` context (restored when
+  // built alone, or without the mount), and in the 19-target bake a few base RUNs rerun too.
+  it.todo('rebuilds from the registry cache alone after buildkitd lost its state, executing no RUN');
+
+  it('builds a per-arch twin alone, with cache refs of its own', async () => {
+    const r = bake(['matrix/demo.toml', 'runtime-vllm-cuda12-arm64', ...vars()]);
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    const cacheTags = await tags(`${run}/cache`);
+    expect(cacheTags).toEqual(expect.arrayContaining(['runtime-vllm-cuda12-arm64-main', 'backend-vllm-cuda12-arm64-main', 'base-cuda12-arm64-main', 'runtime-vllm-cuda12-main']));
+    expect(await platforms(`${run}/cache`, 'base-cuda12-arm64-main')).not.toContain('linux/amd64');
+  }, SLOW);
+
+  it('gives sccache its credentials as secrets only: the RUN sees them, no image and no bake file holds them', async () => {
+    const key = 'AKIAFAKEKEY1234567890';
+    const secret = 'fake/secret+value-do-not-leak-42';
+    const ns = `${run}-sccache`;
+    const r = bake(['matrix/demo.toml', 'runtime-vllm-cuda12', '--push', '--var', `REGISTRY=localhost:5000/${ns}`, '--var', `CACHE_REGISTRY=localhost:5000/${ns}/cache`, '--var', 'PUSH_CACHE=true', '--var', 'USE_SCCACHE=true', '--set', '*.platform=linux/amd64'], { AWS_ACCESS_KEY_ID: key, AWS_SECRET_ACCESS_KEY: secret });
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    const seen = await readFile(`${ns}/dynamo`, 'latest-vllm-runtime-cuda12', 'linux/amd64', '/opt/demo/consumed/wheel/wheel.sccache');
+    expect(seen).toBe(`sccache bucket=demo-sccache region=us-west-2 prefix=dynamo key_bytes=${key.length} secret_bytes=${secret.length}\n`);
+
+    const image = await imageFor(`${ns}/dynamo`, 'latest-vllm-runtime-cuda12', 'linux/amd64');
+    const blobs = [JSON.stringify(image.manifest), JSON.stringify(image.config), ...(await Promise.all(image.layers.map((l) => l.content()))).map((b) => b.toString('latin1'))];
+    for (const cacheTag of await tags(`${ns}/cache`)) {
+      const c = await imageFor(`${ns}/cache`, cacheTag, 'linux/amd64').catch(() => undefined);
+      if (c) blobs.push(JSON.stringify(c.config), ...(await Promise.all(c.layers.map((l) => l.content()))).map((b) => b.toString('latin1')));
+    }
+    for (const needle of [key, secret, 'aws-key-id', 'aws-secret-id']) {
+      expect(blobs.filter((b) => b.includes(needle)), needle).toEqual([]);
+    }
+    const bakeFile = emit(await compileOk('matrix/demo.toml'), 'hcl');
+    expect(bakeFile).not.toContain(key);
+    expect(bakeFile).not.toContain(secret);
+  }, SLOW);
+
+  it('names the failed target and passes on the exit code', async () => {
+    const repo = repoCopy(['matrix/demo.toml', 'dockerfiles/demo', '.dockerignore']);
+    repo.edit('dockerfiles/demo/Dockerfile.framework', (t) => t.replace('echo "stage=ci', 'exit 3 && echo "stage=ci'));
+    const r = bake([repo.file('matrix/demo.toml'), 'ci-vllm-cuda12', '--set', '*.platform=linux/amd64', ...vars()], {}, repo.root);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^matrixbake: build failed in target ci-vllm-cuda12 \(docker buildx bake exited with 1\)$/m);
+  }, SLOW);
+});

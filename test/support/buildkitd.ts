@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+// A throwaway buildkitd for tests that must know BuildKit's state (cold builds, "cache lost"
+// rebuilds): the shared one from scripts/services.sh carries whatever earlier runs left.
+// Same flags as services.sh: OCI worker, containerd off, the project registry over plain HTTP.
+
+const TOOL_BIN = process.env.MATRIXBAKE_TOOL_BIN ?? join(homedir(), '.local/share/matrixbake/bin');
+const BUILDKITD = join(TOOL_BIN, 'buildkitd');
+const BUILDCTL = join(TOOL_BIN, 'buildctl');
+const BUILDX = join(homedir(), '.docker/cli-plugins/docker-buildx');
+const CONFIG = `[worker.oci]
+  enabled = true
+[worker.containerd]
+  enabled = false
+[registry."localhost:5000"]
+  http = true
+[registry."127.0.0.1:5000"]
+  http = true
+`;
+const READY_MS = 30_000;
+const KILL_AFTER_MS = 10_000;
+
+export interface Buildkitd {
+  /** Name of a buildx `remote` builder on this daemon: pass as --builder or BUILDX_BUILDER. */
+  builder: string;
+  /** The daemon's socket path (address `unix://<sock>`). */
+  sock: string;
+  root: string;
+  stop(): Promise<void>;
+  /** Stop, delete the root (all cache and images), start again on the same socket and builder. */
+  restartFresh(): Promise<void>;
+}
+
+export async function startBuildkitd(opts: { root?: string } = {}): Promise<Buildkitd> {
+  if (!existsSync(BUILDKITD)) throw new Error(`${BUILDKITD} missing: run \`bash scripts/install-toolchain.sh --buildkit\``);
+  const dir = mkdtempSync(join(socketBase(), 'mbk-'));
+  const sock = join(dir, 'buildkitd.sock');
+  const root = opts.root ?? join(dir, 'root');
+  const config = join(dir, 'buildkitd.toml');
+  const log = join(dir, 'buildkitd.log');
+  writeFileSync(config, CONFIG);
+
+  let daemon = await launch({ config, root, sock, log });
+  const builder = `mbtest-${randomBytes(4).toString('hex')}`;
+  try {
+    await execa(BUILDX, ['create', '--name', builder, '--driver', 'remote', `unix://${sock}`], { stdin: 'ignore' });
+  } catch (e) {
+    await daemon.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+
+  return {
+    builder,
+    sock,
+    root,
+    async stop() {
+      await daemon.stop();
+      await execa(BUILDX, ['rm', builder], { stdin: 'ignore', reject: false });
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async restartFresh() {
+      await daemon.stop();
+      rmSync(root, { recursive: true, force: true });
+      // The remote builder only names the socket, so it reconnects to the new daemon.
+      daemon = await launch({ config, root, sock, log });
+    },
+  };
+}
+
+interface Running {
+  stop(): Promise<void>;
+}
+
+async function launch(p: { config: string; root: string; sock: string; log: string }): Promise<Running> {
+  rmSync(p.sock, { force: true });
+  // buildkitd finds runc and its helpers on PATH, as services.sh arranges.
+  const child = execa(BUILDKITD, ['--config', p.config, '--root', p.root, '--addr', `unix://${p.sock}`], {
+    stdin: 'ignore',
+    stdout: { file: p.log, append: true },
+    stderr: { file: p.log, append: true },
+    env: { PATH: `${TOOL_BIN}:${process.env.PATH ?? ''}` },
+    reject: false,
+    forceKillAfterDelay: KILL_AFTER_MS,
+  });
+  let exited = false;
+  const done = child.then(() => {
+    exited = true;
+  });
+  const stop = async () => {
+    if (!exited) child.kill('SIGTERM');
+    await done;
+  };
+
+  const deadline = Date.now() + READY_MS;
+  for (;;) {
+    if (exited) throw new Error(`buildkitd exited at start:\n${tail(p.log)}`);
+    const r = await execa(BUILDCTL, ['--addr', `unix://${p.sock}`, 'debug', 'workers'], { stdin: 'ignore', reject: false, timeout: 5_000 });
+    if (r.exitCode === 0) return { stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`buildkitd did not answer on unix://${p.sock} within ${READY_MS / 1000} s:\n${tail(p.log)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Unix socket paths must fit sun_path (108 bytes); a deep TMPDIR would not leave room. */
+function socketBase(): string {
+  return join(tmpdir(), 'mbk-XXXXXX', 'buildkitd.sock').length < 100 ? tmpdir() : '/tmp';
+}
+
+function tail(file: string, lines = 40): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
