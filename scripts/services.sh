@@ -62,16 +62,7 @@ buildkitd_up() {
   if "$TOOL_BIN/buildctl" --addr "unix://$SOCK" debug workers >/dev/null 2>&1; then return 0; fi
   [ -x "$TOOL_BIN/buildkitd" ] || die "buildkitd missing: run scripts/install-toolchain.sh --buildkit"
   mkdir -p "$STATE/buildkit"
-  cat > "$STATE/buildkitd.toml" <<TOML
-[worker.oci]
-  enabled = true
-[worker.containerd]
-  enabled = false
-[registry."localhost:5000"]
-  http = true
-[registry."127.0.0.1:5000"]
-  http = true
-TOML
+  cp "$here/buildkitd.toml" "$STATE/buildkitd.toml"
   PATH="$TOOL_BIN:$PATH" setsid "$TOOL_BIN/buildkitd" --config "$STATE/buildkitd.toml" --root "$STATE/buildkit" \
     --addr "unix://$SOCK" >"$STATE/buildkitd.log" 2>&1 < /dev/null &
   echo $! > "$STATE/buildkitd.pid"

@@ -6,21 +6,13 @@ import { execa } from 'execa';
 
 // A throwaway buildkitd for tests that must know BuildKit's state (cold builds, "cache lost"
 // rebuilds): the shared one from scripts/services.sh carries whatever earlier runs left.
-// Same flags as services.sh: OCI worker, containerd off, the project registry over plain HTTP.
+// Same configuration as services.sh (scripts/buildkitd.toml).
 
 const TOOL_BIN = process.env.MATRIXBAKE_TOOL_BIN ?? join(homedir(), '.local/share/matrixbake/bin');
 const BUILDKITD = join(TOOL_BIN, 'buildkitd');
 const BUILDCTL = join(TOOL_BIN, 'buildctl');
 const BUILDX = join(homedir(), '.docker/cli-plugins/docker-buildx');
-const CONFIG = `[worker.oci]
-  enabled = true
-[worker.containerd]
-  enabled = false
-[registry."localhost:5000"]
-  http = true
-[registry."127.0.0.1:5000"]
-  http = true
-`;
+const CONFIG = readFileSync(join(import.meta.dirname, '../../scripts/buildkitd.toml'), 'utf8');
 const READY_MS = 30_000;
 const KILL_AFTER_MS = 10_000;
 
