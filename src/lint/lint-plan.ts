@@ -30,7 +30,7 @@ export async function lintPlan(plan: Plan, repo: string): Promise<Finding[]> {
   const findings: Finding[] = [];
   const nodes = plan.targets.filter((t) => t.arch === undefined);
   for (const t of nodes) {
-    if (!files.has(t.dockerfile)) files.set(t.dockerfile, await load(plan.matrix, t, repo));
+    if (!files.has(t.dockerfile)) files.set(t.dockerfile, await load(t, repo));
     const df = files.get(t.dockerfile)!;
     if ('message' in df) findings.push(df);
     else findings.push(...lintTarget(plan.matrix, t, df));
@@ -39,8 +39,8 @@ export async function lintPlan(plan: Plan, repo: string): Promise<Finding[]> {
   return dedupe(findings);
 }
 
-async function load(m: Matrix, t: PlanTarget, repo: string): Promise<DockerfileModel | Finding> {
-  const key = dockerfileKey(m, t);
+async function load(t: PlanTarget, repo: string): Promise<DockerfileModel | Finding> {
+  const key = t.dockerfileKey;
   const path = resolve(repo, t.dockerfile);
   let real: string;
   try {
@@ -154,16 +154,6 @@ function credentialArgs(file: string, df: DockerfileModel): Finding[] {
   return [...df.metaArgs, ...df.stages.flatMap((s) => s.args)]
     .filter((a) => isCredentialName(a.name))
     .map((a) => ({ file, line: a.line, key, message: `ARG ${a.name} looks like a credential: build args are kept in the image history and provenance`, hint: `pass it as a secret: RUN --mount=type=secret,id=<id>,env=${a.name}` }));
-}
-
-export function dockerfileKey(m: Matrix, t: PlanTarget): string {
-  const stage = m.stages.find((s) => s.name === t.stage)!;
-  if (stage.dockerfile) return `stage.${t.stage}.dockerfile`;
-  for (const axis of m.axes) {
-    const v = axis.values.find((x) => x.value === t.values[axis.name] && x.dockerfile === t.dockerfile);
-    if (v) return `axis.${axis.name}.values.${v.value}.dockerfile`;
-  }
-  return `stage.${t.stage}.dockerfile`;
 }
 
 function dedupe(findings: Finding[]): Finding[] {

@@ -48,7 +48,7 @@ function planNodes(m: Matrix, expansion: Expansion, stage: Stage, level: number)
       archs: archList,
       platforms: archList.map((a) => ARCH_PLATFORMS[a]!),
       context: m.project.context,
-      dockerfile: dockerfileFor(m, stage, values),
+      ...dockerfileFor(m, stage, values),
       dockerTarget: stage.target,
       args: mergeArgs(m, stage, values),
       variableArgs: stage.variables,
@@ -99,15 +99,16 @@ function twinOf(m: Matrix, node: PlanTarget, arch: string): PlanTarget {
   };
 }
 
-function dockerfileFor(m: Matrix, stage: Stage, values: Record<string, string>): string {
-  if (stage.dockerfile) return stage.dockerfile;
+function dockerfileFor(m: Matrix, stage: Stage, values: Record<string, string>): { dockerfile: string; dockerfileKey: string } {
+  const own = `stage.${stage.name}.dockerfile`;
+  if (stage.dockerfile) return { dockerfile: stage.dockerfile, dockerfileKey: own };
   for (const axis of m.axes) {
     if (!stage.axes.includes(axis.name)) continue;
-    const df = axis.values.find((v) => v.value === values[axis.name])?.dockerfile;
-    if (df) return df;
+    const v = axis.values.find((x) => x.value === values[axis.name]);
+    if (v?.dockerfile) return { dockerfile: v.dockerfile, dockerfileKey: `axis.${axis.name}.values.${v.value}.dockerfile` };
   }
   // The stages rule guarantees one of the above; keep the plan total anyway.
-  return 'Dockerfile';
+  return { dockerfile: 'Dockerfile', dockerfileKey: own };
 }
 
 function describe(m: Matrix, stage: Stage, values: Record<string, string>, archs: string[]): string {

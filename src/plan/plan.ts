@@ -33,6 +33,8 @@ export interface PlanTarget {
   platforms: string[];
   context: string;
   dockerfile: string;
+  /** The matrix key that chose the Dockerfile: `stage.base.dockerfile`, `axis.framework.values.vllm.dockerfile`. */
+  dockerfileKey: string;
   dockerTarget: string;
   args: PlannedArg[];
   /** Bake variables passed as build args of the same name. */
