@@ -2,6 +2,7 @@
 #   make demo                            offline: build the demo graph (amd64+arm64) into localhost:5000
 #   make bake TARGET=all                 compile matrix/dynamo.toml and build group/target `all`
 #   make <target>_build|_push|_print     one bake target or group (TensorRT-LLM's <stage>_<action>)
+#   make ci-matrix ARGS="--levels"       the CI fan-out matrix (GitHub Actions JSON) of MATRIX
 #   make test                            install what is missing, then every test (real buildx)
 
 MATRIX    ?= matrix/dynamo.toml
@@ -15,22 +16,23 @@ SRC := $(shell find src -name '*.ts' 2>/dev/null)
 BUILDX_PLUGIN := $(HOME)/.docker/cli-plugins/docker-buildx
 
 .DEFAULT_GOAL := help
-.PHONY: help setup toolchain system services build bake-file bake demo lint check typecheck test clean
+.PHONY: help setup toolchain system services build bake-file bake ci-matrix demo lint check typecheck test clean
 
 DEMO_MATRIX := matrix/demo.toml
 # The builder scripts/services.sh creates (buildx `remote` driver on the project's buildkitd).
 export BUILDX_BUILDER ?= matrixbake
 
 help:
-	@sed -n '2,6p' Makefile | sed 's/^# //'
+	@sed -n '2,7p' Makefile | sed 's/^# //'
 	@echo "  make setup | services | lint | build | bake-file | check | test | clean"
 
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# buildx, buildkitd + buildctl, and actionlint (the workflow linter test/workflow.test.ts runs).
 toolchain:
-	bash scripts/install-toolchain.sh --buildkit
+	bash scripts/install-toolchain.sh --buildkit --actionlint
 
 # Debian packages: runc, docker-registry, qemu-user-static, busybox-static (amd64 + arm64).
 system:
@@ -55,6 +57,12 @@ bake-file: dist/cli.js
 
 bake: dist/cli.js toolchain
 	$(CLI) bake $(MATRIX) $(TARGET) $(ARGS)
+
+# One job per per-arch target of the published images, for `strategy: matrix:` in GitHub Actions.
+# ARGS="--levels" adds what they link, one matrix per level; ARGS="--group vllm" narrows it.
+# Quiet, for $GITHUB_OUTPUT: echo "matrix=$(make -s ci-matrix)" >> "$GITHUB_OUTPUT".
+ci-matrix: dist/cli.js
+	@$(CLI) ci $(MATRIX) --format github $(ARGS)
 
 # The offline demo, end to end on a real BuildKit: every demo target for linux/amd64 and
 # linux/arm64, images and registry cache pushed to localhost:5000, then a table of what was built.

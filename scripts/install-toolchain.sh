@@ -2,6 +2,7 @@
 # Installs the real toolchain matrixbake drives, from the Go module proxy at pinned versions:
 #   buildx   -> ~/.docker/cli-plugins/docker-buildx   (always)
 #   buildkit -> buildkitd + buildctl in $TOOL_BIN     (with --buildkit)
+#   actionlint -> $TOOL_BIN/actionlint                 (with --actionlint: lints .github/workflows)
 # Idempotent: a tool already at the pinned version is not rebuilt. Go's module and build caches
 # (GOPATH, GOCACHE) are left where Go keeps them, so later runs on the same machine are fast.
 set -euo pipefail
@@ -10,10 +11,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/versions.env"
 
 want_buildkit=0
+want_actionlint=0
 for a in "$@"; do
   case "$a" in
     --buildkit) want_buildkit=1 ;;
-    -h|--help) echo "usage: scripts/install-toolchain.sh [--buildkit]"; exit 0 ;;
+    --actionlint) want_actionlint=1 ;;
+    -h|--help) echo "usage: scripts/install-toolchain.sh [--buildkit] [--actionlint]"; exit 0 ;;
     *) echo "install-toolchain: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -64,4 +67,14 @@ if [ "$want_buildkit" = 1 ]; then
         -o "$TOOL_BIN/" ./cmd/buildkitd ./cmd/buildctl)
   fi
   log "buildkitd $("$TOOL_BIN/buildkitd" --version | awk '{print $3}') at $TOOL_BIN/buildkitd"
+fi
+
+if [ "$want_actionlint" = 1 ]; then
+  # `go install pkg@version` stamps the module version into the binary, and actionlint prints it
+  # as the first line of `-version`, so no -ldflags are needed for the idempotence check.
+  actionlint_version() { "$TOOL_BIN/actionlint" -version 2>/dev/null | head -n 1 || true; }
+  if [ "$(actionlint_version)" != "$ACTIONLINT_VERSION" ]; then
+    go_install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+  fi
+  log "actionlint $(actionlint_version) at $TOOL_BIN/actionlint"
 fi

@@ -3,10 +3,12 @@ import { parseArgs } from 'node:util';
 import { reportFailure, UsageError } from './cli/exit.js';
 import { HELP, VERSION } from './cli/help.js';
 import { bakeCommand } from './commands/bake.js';
+import { ciCommand } from './commands/ci.js';
 import { compileCommand } from './commands/compile.js';
 import { lintCommand } from './commands/lint.js';
 import { listCommand } from './commands/list.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
+import { CI_FORMATS, type CiFormat } from './emit/ci/ci-emitters.js';
 import { FORMATS, type Format } from './emit/emitters.js';
 
 // Thin: flags -> typed options -> one library call. Exit codes live in cli/exit.ts.
@@ -44,8 +46,15 @@ async function main(argv: string[]): Promise<number> {
       if (others.length > 0) throw new UsageError(`unexpected argument "${others[0]}"`);
       out(await lintCommand({ matrix, warn }));
       return 0;
+    case 'ci': {
+      if (others.length > 0) throw new UsageError(`unexpected argument "${others[0]}"`);
+      const format = (values.format ?? 'github') as CiFormat;
+      if (!CI_FORMATS.includes(format)) throw new UsageError(`unknown ci --format "${values.format}" (use ${CI_FORMATS.join(', ')})`);
+      out(await ciCommand({ matrix, format, levels: !!values.levels, warn, ...(values.group === undefined ? {} : { group: values.group }) }));
+      return 0;
+    }
     case 'bake':
-      await bakeCommand({ matrix, targets: others, dryRun: !!values['dry-run'], push: !!values.push, set: values.set ?? [], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`) });
+      await bakeCommand({ matrix, targets: others, dryRun: !!values['dry-run'], push: !!values.push, levels: !!values.levels, set: values.set ?? [], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`) });
       return 0;
     default:
       throw new UsageError(`unknown command "${command}"`);
@@ -63,6 +72,8 @@ function parse(argv: string[]) {
         check: { type: 'boolean' },
         json: { type: 'boolean' },
         twins: { type: 'boolean' },
+        group: { type: 'string' },
+        levels: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         push: { type: 'boolean' },
         set: { type: 'string', multiple: true },

@@ -10,6 +10,14 @@ export class InputError extends Error {
   }
 }
 
+/** A command line that asks for something that does not exist (unknown command, flag, group): exit 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
 /** A check that found something (stale output, lint findings): exit 1. */
 export class CheckFailed extends Error {
   constructor(message: string, readonly details: string[] = []) {

@@ -49,6 +49,9 @@ const CASES: [string, string, RegExp][] = [
   ['a value label equal to a stage', GOOD.replace('[stage.base]', '[axis.cuda.values.12]\nlabel = "backend"\n[stage.base]'), /two different groups would be named "backend"/],
   ['an unknown variable', GOOD.replace('[stage.base]', '[stage.base]\nvariables = ["USER_UDI"]'), /stage\.base\.variables\[0\]: unknown bake variable "USER_UDI" \(did you mean "USER_UID"\?\)/],
   ['a string HCL would change (not NFC)', GOOD.replace('image = "dynamo"', 'image = "dynamo"\ndescription = "\uF900"'), /project\.description: string is not in Unicode NFC form/],
+  ['a [ci.runners] key that is no arch', `${GOOD}\n[ci.runners]\namd46 = "x"\n`, /ci\.runners\.amd46: "amd46" \(runner "x"\) is not a value of matrix\.arch \(did you mean "amd64"\?\) \(hint: runner keys are the arch values: amd64, arm64\)/],
+  ['a [ci.runners] key written as uname -m says', `${GOOD}\n[ci.runners]\naarch64 = "x"\n`, /ci\.runners\.aarch64: .* \(did you mean "arm64"\?\)/],
+  ['a typo in [ci]', `${GOOD}\n[ci]\nrunner = { amd64 = "x" }\n`, /ci\.runner: unknown key "runner" \(did you mean "runners"\?\)/],
   ['an unknown sccache auth', `${GOOD}\n[sccache]\nbucket = "b"\nregion = "r"\nauth = "keys"\n`, /sccache\.auth: string "keys" is not one of "static", "oidc", "none"/],
 ];
 

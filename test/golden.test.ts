@@ -1,5 +1,7 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ciCommand } from '../src/commands/ci.js';
+import { CI_FORMATS } from '../src/emit/ci/ci-emitters.js';
 import { compileOk, emit } from './support/compile.js';
 import { MATRICES } from './matrices.js';
 
@@ -16,5 +18,14 @@ describe.each(MATRICES)('%s', (file) => {
   });
   it('is deterministic: same input, same bytes', async () => {
     expect(emit(await compileOk(file), 'hcl')).toBe(emit(await compileOk(file), 'hcl'));
+  });
+});
+
+// The CI fan-out of the demo, as GitHub Actions and GitLab read it, flat and by level.
+describe('matrix/demo.toml CI fan-out', () => {
+  const extension = { github: 'json', gitlab: 'yml' } as const;
+  it.each(CI_FORMATS.flatMap((format) => [false, true].map((levels) => [format, levels] as const)))('%s, levels: %s', async (format, levels) => {
+    const text = await ciCommand({ matrix: 'matrix/demo.toml', format, levels, warn: () => {} });
+    await expect(text).toMatchFileSnapshot(`golden/demo-ci${levels ? '-levels' : ''}.${format}.${extension[format]}`);
   });
 });

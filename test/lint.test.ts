@@ -57,7 +57,7 @@ describe('lint', () => {
       r.edit('matrix/demo.toml', (t) => t.replaceAll('dockerfiles/demo/Dockerfile"', 'dockerfiles/demo/Outside"'));
       symlinkSync('/etc/hostname', r.file('dockerfiles/demo/Outside'));
     });
-    expect(found).toEqual([expect.stringMatching(/^dockerfiles\/demo\/Outside:1: stage\.base\.dockerfile: Dockerfile "dockerfiles\/demo\/Outside" resolves to \/etc\/hostname, outside the repository/)]);
+    expect(found).toEqual([expect.stringMatching(/^dockerfiles\/demo\/Outside:1: stage\.busybox\.dockerfile: Dockerfile "dockerfiles\/demo\/Outside" resolves to \/etc\/hostname, outside the repository/)]);
   });
 
   it('follows a stage picked by TARGETARCH', async () => {

@@ -1,7 +1,7 @@
 import { formatDiagnostic } from '../diagnostics.js';
-import { BuildFailed, CheckFailed, InputError, OutputError } from '../errors.js';
+import { BuildFailed, CheckFailed, InputError, OutputError, UsageError } from '../errors.js';
 
-export class UsageError extends Error {}
+export { UsageError };
 
 /** The one place failures become messages and exit codes: 2 bad input/usage, 1 check/build, 70 bug. */
 export function reportFailure(e: unknown, stderr: (s: string) => void): number {

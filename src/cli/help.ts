@@ -6,7 +6,8 @@ Usage:
   matrixbake compile [MATRIX] [-o FILE] [--format hcl|json|resolved] [--check]
   matrixbake list    [MATRIX] [--json] [--twins]
   matrixbake lint    [MATRIX]
-  matrixbake bake    [MATRIX] [TARGET...] [--dry-run] [--push] [--set K=V]... [--var K=V]... [-- BUILDX_ARGS]
+  matrixbake ci      [MATRIX] [--format github|gitlab] [--group G] [--levels]
+  matrixbake bake    [MATRIX] [TARGET...] [--levels] [--dry-run] [--push] [--set K=V]... [--var K=V]... [-- BUILDX_ARGS]
 
 MATRIX defaults to matrix/dynamo.toml.
 
@@ -18,16 +19,25 @@ Commands:
             build arg is declared where it is used, every \`uses\` context is read (FROM, COPY
             --from, RUN --mount from=), every mounted secret is provided when USE_SCCACHE is on,
             no ARG carries a credential. Findings: file:line: matrix key: message.
+  ci        The CI fan-out: one job per per-arch target (runtime-vllm-cuda12-arm64) of every
+            published image, on the runner [ci.runners] names for its arch (default amd64
+            ubuntu-24.04, arm64 ubuntu-24.04-arm). github (default): {"include":[...]} on one line,
+            for $GITHUB_OUTPUT; gitlab: a child pipeline with a parallel:matrix job. --group G keeps
+            the images of group G. --levels adds the per-arch targets they link, as one matrix per
+            dependency level (github: {"level0":{"include":[...]},...}; gitlab: a stage per level).
   bake      Compile to a temp file and run \`docker buildx bake\` on TARGETs (default: group default).
             --var sets a bake variable (VERSION, REGISTRY, CACHE_REGISTRY, BRANCH, PUSH_CACHE,
             USE_SCCACHE, GIT_SHA, USER_UID, USER_GID); --set is buildx's per-target override.
-            --dry-run prints the exact command instead of running it.
+            --dry-run prints the exact command instead of running it. --levels builds one target
+            per bake in dependency order, linked through images pushed to CACHE_REGISTRY: the way
+            an empty builder (CI, a wiped buildkitd) restores everything from the registry cache.
 
 Examples:
   matrixbake compile matrix/dynamo.toml -o bake/docker-bake.hcl
   matrixbake compile --check -o bake/docker-bake.hcl
   matrixbake list --twins
   matrixbake lint matrix/demo.toml
+  matrixbake ci --group vllm --levels
   matrixbake bake vllm-runtime --var VERSION=v0.7.0 --var PUSH_CACHE=true --dry-run
 
 Exit codes: 0 ok, 1 stale file, lint findings or failed build, 2 bad input or usage.

@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { emit } from '../compile.js';
+import { emit, type Compiled } from '../compile.js';
+import { resolveBake } from '../bake/resolve.js';
 import type { Diagnostic } from '../diagnostics.js';
-import { BuildFailed } from '../errors.js';
-import { buildxCommand, runTee, shellQuote, type Command } from '../run/exec.js';
+import { BuildFailed, UsageError } from '../errors.js';
+import { buildxCommand, runCapture, runTee, shellQuote, type Command } from '../run/exec.js';
+import { planLevels, type LevelRun } from '../run/levels.js';
 import { builtTargets, failedTargets, formatTable } from '../run/summary.js';
 import { writeAtomic } from '../write/write-atomic.js';
 import { compileOrThrow } from './compile-or-throw.js';
@@ -21,6 +23,8 @@ export interface BakeOptions {
   vars: Record<string, string>;
   /** Extra buildx arguments after `--`. */
   extra: string[];
+  /** One bake per dependency level, linked through pushed images (src/run/levels.ts). */
+  levels?: boolean;
   warn: (d: Diagnostic) => void;
   print: (line: string) => void;
 }
@@ -33,11 +37,14 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
   await writeAtomic(file, hcl);
   const options = ['-f', file, ...o.set.flatMap((s) => ['--set', s]), ...(o.push ? ['--push'] : []), ...o.extra];
   const targets = o.targets.length > 0 ? o.targets : ['default'];
-  const bakeArgs = ['bake', ...options, ...targets];
   const cwd = repoRoot(o.matrix);
   const env = Object.entries(o.vars).map(([k, v]) => `${k}=${v}`);
+  const runs = o.levels ? await levelRuns(compiled, targets, o, cwd) : [{ level: -1, targets, set: [] }];
   if (o.dryRun) {
-    o.print(`cd ${shellQuote([cwd])} && ${env.length > 0 ? `${shellQuote(env)} ` : ''}${shellQuote(['docker', 'buildx', ...bakeArgs])}`);
+    for (const run of runs) {
+      const args = ['docker', 'buildx', 'bake', ...options, ...run.set.flatMap((x) => ['--set', x]), ...run.targets];
+      o.print(`cd ${shellQuote([cwd])} && ${env.length > 0 ? `${shellQuote(env)} ` : ''}${shellQuote(args)}`);
+    }
     return;
   }
   const buildx = await buildxCommand();
@@ -45,17 +52,40 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
   // Our own metadata file, unless the user asked for one: it is where the summary comes from.
   const userMetadata = o.extra.find((a, i) => a.startsWith('--metadata-file=') || o.extra[i - 1] === '--metadata-file');
   const dir = mkdtempSync(join(tmpdir(), 'matrixbake-run-'));
-  const metadata = userMetadata ? undefined : join(dir, 'metadata.json');
+  const built: Record<string, Record<string, unknown>> = {};
   try {
-    const cmd: Command = { file: buildx.file, args: [...buildx.args, 'bake', ...options, ...(metadata ? ['--metadata-file', metadata] : []), ...targets] };
-    const { exitCode, stderr } = await runTee(cmd, o.vars, cwd);
-    if (exitCode !== 0) {
-      const failed = failedTargets(stderr);
-      throw new BuildFailed(failed.length > 0 ? `build failed in target${failed.length > 1 ? 's' : ''} ${failed.join(', ')} (docker buildx bake exited with ${exitCode})` : `docker buildx bake exited with ${exitCode}`, undefined, exitCode);
+    for (const run of runs) {
+      if (run.level >= 0) o.print(`level ${run.level}: ${run.targets.join(" ")}`);
+      const metadata = userMetadata ? undefined : join(dir, `metadata-${run.level}.json`);
+      const sets = run.set.flatMap((s) => ['--set', s]);
+      const cmd: Command = { file: buildx.file, args: [...buildx.args, 'bake', ...options, ...sets, ...(metadata ? ['--metadata-file', metadata] : []), ...run.targets] };
+      const { exitCode, stderr } = await runTee(cmd, o.vars, cwd);
+      if (exitCode !== 0) {
+        const failed = failedTargets(stderr);
+        const where = run.level >= 0 ? ` (level ${run.level})` : '';
+        throw new BuildFailed(failed.length > 0 ? `build failed in target${failed.length > 1 ? 's' : ''} ${failed.join(', ')}${where} (docker buildx bake exited with ${exitCode})` : `docker buildx bake exited with ${exitCode}${where}`, undefined, exitCode);
+      }
+      if (metadata && existsSync(metadata)) Object.assign(built, JSON.parse(readFileSync(metadata, 'utf8')));
     }
-    if (metadata && existsSync(metadata)) o.print(formatTable(builtTargets(compiled.plan, JSON.parse(readFileSync(metadata, 'utf8')))));
+    if (!userMetadata) o.print(formatTable(builtTargets(compiled.plan, built)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Where link images go and how they are stamped: the cache registry, the commit, its time. */
+async function levelRuns(compiled: Compiled, targets: string[], o: BakeOptions, cwd: string): Promise<LevelRun[]> {
+  const repo = o.vars.CACHE_REGISTRY ?? compiled.plan.matrix.cache?.registry;
+  if (!repo) throw new UsageError('--levels pushes link images to the cache registry: set [cache] registry in the matrix or --var CACHE_REGISTRY=<repo>');
+  const git = async (args: string[]) => (await runCapture({ file: 'git', args }, {}, cwd)).stdout.trim();
+  const sha = o.vars.GIT_SHA || (await git(['rev-parse', '--short=12', 'HEAD']));
+  const epoch = o.vars.SOURCE_DATE_EPOCH || (await git(['log', '-1', '--format=%ct']));
+  const resolved = o.push ? resolveBake(compiled.bake, o.vars) : undefined;
+  const tagsOf = (n: string) => (resolved?.target[n]?.tags as string[] | undefined) ?? [];
+  try {
+    return planLevels(compiled.plan, targets, { repo, tag: /^[0-9a-f]+$/.test(sha) ? sha.slice(0, 12) : 'local', sourceDateEpoch: /^\d+$/.test(epoch) ? epoch : '0', tagsOf });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
 }
 

@@ -70,6 +70,8 @@ export interface Matrix {
   sccache?: { bucket: string; region: string; auth: 'static' | 'oidc' | 'none'; keyPrefix: string };
   /** User-declared bake variables and their defaults. */
   variables: ArgMap;
+  /** Arch value -> CI runner label: DEFAULT_RUNNERS, then `[ci.runners]` over them. */
+  ci: { runners: Record<string, string> };
 }
 
 export const ARCH_AXIS = 'arch';
@@ -84,6 +86,15 @@ export const ARCH_PLATFORMS: Record<string, string> = {
   ppc64le: 'linux/ppc64le',
   s390x: 'linux/s390x',
   riscv64: 'linux/riscv64',
+};
+
+/**
+ * Runner labels for arches `[ci.runners]` does not name: GitHub's hosted Ubuntu runners, x86-64
+ * and (since 2025, for public repositories) arm64. Any other arch must be named in the matrix.
+ */
+export const DEFAULT_RUNNERS: Record<string, string> = {
+  amd64: 'ubuntu-24.04',
+  arm64: 'ubuntu-24.04-arm',
 };
 
 /** A cell: one value for every axis (arch included). */

@@ -1,4 +1,4 @@
-import { ARCH_AXIS, type Axis, type Matrix, type Stage } from './model.js';
+import { ARCH_AXIS, DEFAULT_RUNNERS, type Axis, type Matrix, type Stage } from './model.js';
 import type { MatrixFile } from './schema.js';
 
 /**
@@ -48,6 +48,7 @@ export function normaliseMatrix(file: string, m: MatrixFile): Matrix {
       ? { sccache: { bucket: m.sccache.bucket, region: m.sccache.region, auth: m.sccache.auth, keyPrefix: m.sccache.key_prefix ?? m.project.image } }
       : {}),
     variables: m.variables,
+    ci: { runners: { ...DEFAULT_RUNNERS, ...m.ci?.runners } },
   };
 }
 

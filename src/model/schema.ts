@@ -75,6 +75,11 @@ const sccache = z.strictObject({
   key_prefix: z.string().min(1).optional(),
 });
 
+const ci = z.strictObject({
+  /** Arch value -> the CI runner label its per-arch jobs run on (`arm64 = "ubuntu-24.04-arm"`). */
+  runners: z.record(z.string(), z.string().min(1)).default({}),
+});
+
 export const matrixFileSchema = z.strictObject({
   project,
   matrix,
@@ -82,6 +87,8 @@ export const matrixFileSchema = z.strictObject({
   stage: z.record(z.string(), stage).refine((s) => Object.keys(s).length > 0, 'define at least one [stage.<name>]'),
   cache: cache.optional(),
   sccache: sccache.optional(),
+  /** The CI fan-out (`matrixbake ci`). */
+  ci: ci.optional(),
   /** Extra bake variables with their defaults, overridable at bake time. */
   variables: z.record(z.string(), scalar).default({}),
 });

@@ -3,13 +3,14 @@ import { didYouMean, error, type Diagnostic } from '../diagnostics.js';
 
 /** The keys a strict object accepts, by dot path pattern (`*` = any name), for did-you-mean. */
 const KNOWN_KEYS: Record<string, string[]> = {
-  '': ['project', 'matrix', 'axis', 'stage', 'cache', 'sccache', 'variables'],
+  '': ['project', 'matrix', 'axis', 'stage', 'cache', 'sccache', 'ci', 'variables'],
   project: ['image', 'registry', 'context', 'source', 'description', 'args'],
   'axis.*': ['label', 'values'],
   'axis.*.values.*': ['args', 'dockerfile', 'label', 'description'],
   'stage.*': ['dockerfile', 'target', 'axes', 'uses', 'publish', 'args', 'variables', 'sccache', 'description'],
   cache: ['registry', 'fallback'],
   sccache: ['bucket', 'region', 'auth', 'key_prefix'],
+  ci: ['runners'],
 };
 
 export function dotPath(path: readonly PropertyKey[]): string {

@@ -5,6 +5,7 @@ import { normaliseMatrix } from '../model/normalise-matrix.js';
 import { matrixFileSchema } from '../model/schema.js';
 import type { Rule } from './rule.js';
 import { axesAreWellFormed } from './rules/axes.js';
+import { runnersNameArchValues } from './rules/ci.js';
 import { noCredentialsInArgs } from './rules/credentials.js';
 import { excludesNameRealValues } from './rules/excludes.js';
 import { pathsStayInRepo } from './rules/paths.js';
@@ -12,7 +13,7 @@ import { stagesAreWellFormed } from './rules/stages.js';
 import { stringsAreNfc } from './rules/unicode.js';
 import { schemaDiagnostics } from './schema-issues.js';
 
-export const RULES: Rule[] = [axesAreWellFormed, stagesAreWellFormed, excludesNameRealValues, noCredentialsInArgs, pathsStayInRepo, stringsAreNfc];
+export const RULES: Rule[] = [axesAreWellFormed, stagesAreWellFormed, excludesNameRealValues, noCredentialsInArgs, pathsStayInRepo, runnersNameArchValues, stringsAreNfc];
 
 /** Shape (zod), then normalise, then every semantic rule; all problems at once. */
 export function validateMatrix(loaded: LoadedMatrix): Result<Matrix> {

@@ -65,6 +65,7 @@ variable "BUILD_NONCE" {
 # every image, multi-arch
 group "all" {
   targets = [
+    "busybox",
     "base-cuda12",
     "base-cuda13",
     "wheel-cuda12",
@@ -170,6 +171,7 @@ group "cuda13" {
 # every image for amd64 alone (per-arch twins, for CI fan-out)
 group "amd64" {
   targets = [
+    "busybox-amd64",
     "base-cuda12-amd64",
     "base-cuda13-amd64",
     "wheel-cuda12-amd64",
@@ -195,6 +197,7 @@ group "amd64" {
 # every image for arm64 alone (per-arch twins, for CI fan-out)
 group "arm64" {
   targets = [
+    "busybox-arm64",
     "base-cuda12-arm64",
     "base-cuda13-arm64",
     "wheel-cuda12-arm64",
@@ -329,9 +332,39 @@ group "trtllm-ci" {
   targets = ["ci-trtllm-cuda13"]
 }
 
+target "busybox" {
+  description = "dynamo busybox for the target arch (stands for the CUDA images every stage starts from) (linux/amd64, linux/arm64)"
+  context     = "."
+  dockerfile  = "dockerfiles/demo/Dockerfile"
+  target      = "busybox"
+  args        = {
+    "PYTHON_VERSION" = "3.12"
+  }
+  labels      = {
+    "org.opencontainers.image.title"       = "dynamo-busybox"
+    "org.opencontainers.image.description" = "dynamo busybox for the target arch (stands for the CUDA images every stage starts from) (linux/amd64, linux/arm64)"
+    "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
+    "org.opencontainers.image.revision"    = GIT_SHA
+    "org.opencontainers.image.version"     = VERSION
+  }
+  output      = ["type=cacheonly"]
+  platforms   = [
+    "linux/amd64",
+    "linux/arm64",
+  ]
+  cache-from  = [
+    "type=registry,ref=${CACHE_REGISTRY}:busybox-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:busybox-main",
+  ]
+  cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:busybox-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
+}
+
 target "base-cuda12" {
   description = "dynamo demo base (stands for CUDA devel, NATS, etcd, Rust, uv) for cuda=12 (linux/amd64, linux/arm64)"
   context     = "."
+  contexts    = {
+    "busybox" = "target:busybox"
+  }
   dockerfile  = "dockerfiles/demo/Dockerfile"
   target      = "demo-base"
   args        = {
@@ -361,6 +394,9 @@ target "base-cuda12" {
 target "base-cuda13" {
   description = "dynamo demo base (stands for CUDA devel, NATS, etcd, Rust, uv) for cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
+  contexts    = {
+    "busybox" = "target:busybox"
+  }
   dockerfile  = "dockerfiles/demo/Dockerfile"
   target      = "demo-base"
   args        = {
@@ -390,6 +426,9 @@ target "base-cuda13" {
 target "wheel-cuda12" {
   description = "dynamo demo wheel builder (stands for UCX, NIXL and the Dynamo wheels) for cuda=12 (linux/amd64, linux/arm64)"
   context     = "."
+  contexts    = {
+    "busybox" = "target:busybox"
+  }
   dockerfile  = "dockerfiles/demo/Dockerfile"
   target      = "wheel-builder"
   args        = {
@@ -428,6 +467,9 @@ target "wheel-cuda12" {
 target "wheel-cuda13" {
   description = "dynamo demo wheel builder (stands for UCX, NIXL and the Dynamo wheels) for cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
+  contexts    = {
+    "busybox" = "target:busybox"
+  }
   dockerfile  = "dockerfiles/demo/Dockerfile"
   target      = "wheel-builder"
   args        = {
@@ -677,6 +719,7 @@ target "runtime-vllm-cuda12" {
   description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=vllm cuda=12 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
+    "busybox"       = "target:busybox"
     "dynamo-base"   = "target:base-cuda12"
     "dynamo-wheels" = "target:wheel-cuda12"
     "backend"       = "target:backend-vllm-cuda12"
@@ -716,6 +759,7 @@ target "runtime-vllm-cuda13" {
   description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=vllm cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
+    "busybox"       = "target:busybox"
     "dynamo-base"   = "target:base-cuda13"
     "dynamo-wheels" = "target:wheel-cuda13"
     "backend"       = "target:backend-vllm-cuda13"
@@ -755,6 +799,7 @@ target "runtime-sglang-cuda12" {
   description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=sglang cuda=12 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
+    "busybox"       = "target:busybox"
     "dynamo-base"   = "target:base-cuda12"
     "dynamo-wheels" = "target:wheel-cuda12"
     "backend"       = "target:backend-sglang-cuda12"
@@ -794,6 +839,7 @@ target "runtime-sglang-cuda13" {
   description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=sglang cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
+    "busybox"       = "target:busybox"
     "dynamo-base"   = "target:base-cuda13"
     "dynamo-wheels" = "target:wheel-cuda13"
     "backend"       = "target:backend-sglang-cuda13"
@@ -833,6 +879,7 @@ target "runtime-trtllm-cuda13" {
   description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=trtllm cuda=13 (linux/amd64, linux/arm64)"
   context     = "."
   contexts    = {
+    "busybox"       = "target:busybox"
     "dynamo-base"   = "target:base-cuda13"
     "dynamo-wheels" = "target:wheel-cuda13"
     "backend"       = "target:backend-trtllm-cuda13"
@@ -873,6 +920,7 @@ target "ci-vllm-cuda12" {
   context     = "."
   contexts    = {
     "runtime"       = "target:runtime-vllm-cuda12"
+    "busybox"       = "target:busybox"
     "dynamo-base"   = "target:base-cuda12"
     "dynamo-wheels" = "target:wheel-cuda12"
     "backend"       = "target:backend-vllm-cuda12"
@@ -913,6 +961,7 @@ target "ci-vllm-cuda13" {
   context     = "."
   contexts    = {
     "runtime"       = "target:runtime-vllm-cuda13"
+    "busybox"       = "target:busybox"
     "dynamo-base"   = "target:base-cuda13"
     "dynamo-wheels" = "target:wheel-cuda13"
     "backend"       = "target:backend-vllm-cuda13"
@@ -953,6 +1002,7 @@ target "ci-sglang-cuda12" {
   context     = "."
   contexts    = {
     "runtime"       = "target:runtime-sglang-cuda12"
+    "busybox"       = "target:busybox"
     "dynamo-base"   = "target:base-cuda12"
     "dynamo-wheels" = "target:wheel-cuda12"
     "backend"       = "target:backend-sglang-cuda12"
@@ -993,6 +1043,7 @@ target "ci-sglang-cuda13" {
   context     = "."
   contexts    = {
     "runtime"       = "target:runtime-sglang-cuda13"
+    "busybox"       = "target:busybox"
     "dynamo-base"   = "target:base-cuda13"
     "dynamo-wheels" = "target:wheel-cuda13"
     "backend"       = "target:backend-sglang-cuda13"
@@ -1033,6 +1084,7 @@ target "ci-trtllm-cuda13" {
   context     = "."
   contexts    = {
     "runtime"       = "target:runtime-trtllm-cuda13"
+    "busybox"       = "target:busybox"
     "dynamo-base"   = "target:base-cuda13"
     "dynamo-wheels" = "target:wheel-cuda13"
     "backend"       = "target:backend-trtllm-cuda13"
@@ -1068,9 +1120,60 @@ target "ci-trtllm-cuda13" {
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
 
+target "busybox-amd64" {
+  description = "dynamo busybox for the target arch (linux/amd64 only: per-arch twin of busybox)"
+  context     = "."
+  dockerfile  = "dockerfiles/demo/Dockerfile"
+  target      = "busybox"
+  args        = {
+    "PYTHON_VERSION" = "3.12"
+  }
+  labels      = {
+    "org.opencontainers.image.title"       = "dynamo-busybox"
+    "org.opencontainers.image.description" = "dynamo busybox for the target arch (linux/amd64 only: per-arch twin of busybox)"
+    "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
+    "org.opencontainers.image.revision"    = GIT_SHA
+    "org.opencontainers.image.version"     = VERSION
+  }
+  output      = ["type=cacheonly"]
+  platforms   = ["linux/amd64"]
+  cache-from  = [
+    "type=registry,ref=${CACHE_REGISTRY}:busybox-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:busybox-amd64-main",
+  ]
+  cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:busybox-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
+}
+
+target "busybox-arm64" {
+  description = "dynamo busybox for the target arch (linux/arm64 only: per-arch twin of busybox)"
+  context     = "."
+  dockerfile  = "dockerfiles/demo/Dockerfile"
+  target      = "busybox"
+  args        = {
+    "PYTHON_VERSION" = "3.12"
+  }
+  labels      = {
+    "org.opencontainers.image.title"       = "dynamo-busybox"
+    "org.opencontainers.image.description" = "dynamo busybox for the target arch (linux/arm64 only: per-arch twin of busybox)"
+    "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
+    "org.opencontainers.image.revision"    = GIT_SHA
+    "org.opencontainers.image.version"     = VERSION
+  }
+  output      = ["type=cacheonly"]
+  platforms   = ["linux/arm64"]
+  cache-from  = [
+    "type=registry,ref=${CACHE_REGISTRY}:busybox-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:busybox-arm64-main",
+  ]
+  cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:busybox-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
+}
+
 target "base-cuda12-amd64" {
   description = "dynamo demo base (linux/amd64 only: per-arch twin of base-cuda12)"
   context     = "."
+  contexts    = {
+    "busybox" = "target:busybox-amd64"
+  }
   dockerfile  = "dockerfiles/demo/Dockerfile"
   target      = "demo-base"
   args        = {
@@ -1097,6 +1200,9 @@ target "base-cuda12-amd64" {
 target "base-cuda12-arm64" {
   description = "dynamo demo base (linux/arm64 only: per-arch twin of base-cuda12)"
   context     = "."
+  contexts    = {
+    "busybox" = "target:busybox-arm64"
+  }
   dockerfile  = "dockerfiles/demo/Dockerfile"
   target      = "demo-base"
   args        = {
@@ -1123,6 +1229,9 @@ target "base-cuda12-arm64" {
 target "base-cuda13-amd64" {
   description = "dynamo demo base (linux/amd64 only: per-arch twin of base-cuda13)"
   context     = "."
+  contexts    = {
+    "busybox" = "target:busybox-amd64"
+  }
   dockerfile  = "dockerfiles/demo/Dockerfile"
   target      = "demo-base"
   args        = {
@@ -1149,6 +1258,9 @@ target "base-cuda13-amd64" {
 target "base-cuda13-arm64" {
   description = "dynamo demo base (linux/arm64 only: per-arch twin of base-cuda13)"
   context     = "."
+  contexts    = {
+    "busybox" = "target:busybox-arm64"
+  }
   dockerfile  = "dockerfiles/demo/Dockerfile"
   target      = "demo-base"
   args        = {
@@ -1175,6 +1287,9 @@ target "base-cuda13-arm64" {
 target "wheel-cuda12-amd64" {
   description = "dynamo demo wheel builder (linux/amd64 only: per-arch twin of wheel-cuda12)"
   context     = "."
+  contexts    = {
+    "busybox" = "target:busybox-amd64"
+  }
   dockerfile  = "dockerfiles/demo/Dockerfile"
   target      = "wheel-builder"
   args        = {
@@ -1210,6 +1325,9 @@ target "wheel-cuda12-amd64" {
 target "wheel-cuda12-arm64" {
   description = "dynamo demo wheel builder (linux/arm64 only: per-arch twin of wheel-cuda12)"
   context     = "."
+  contexts    = {
+    "busybox" = "target:busybox-arm64"
+  }
   dockerfile  = "dockerfiles/demo/Dockerfile"
   target      = "wheel-builder"
   args        = {
@@ -1245,6 +1363,9 @@ target "wheel-cuda12-arm64" {
 target "wheel-cuda13-amd64" {
   description = "dynamo demo wheel builder (linux/amd64 only: per-arch twin of wheel-cuda13)"
   context     = "."
+  contexts    = {
+    "busybox" = "target:busybox-amd64"
+  }
   dockerfile  = "dockerfiles/demo/Dockerfile"
   target      = "wheel-builder"
   args        = {
@@ -1280,6 +1401,9 @@ target "wheel-cuda13-amd64" {
 target "wheel-cuda13-arm64" {
   description = "dynamo demo wheel builder (linux/arm64 only: per-arch twin of wheel-cuda13)"
   context     = "."
+  contexts    = {
+    "busybox" = "target:busybox-arm64"
+  }
   dockerfile  = "dockerfiles/demo/Dockerfile"
   target      = "wheel-builder"
   args        = {
@@ -1706,6 +1830,7 @@ target "runtime-vllm-cuda12-amd64" {
   description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=vllm cuda=12 (linux/amd64 only: per-arch twin of runtime-vllm-cuda12)"
   context     = "."
   contexts    = {
+    "busybox"       = "target:busybox-amd64"
     "dynamo-base"   = "target:base-cuda12-amd64"
     "dynamo-wheels" = "target:wheel-cuda12-amd64"
     "backend"       = "target:backend-vllm-cuda12-amd64"
@@ -1739,6 +1864,7 @@ target "runtime-vllm-cuda12-arm64" {
   description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=vllm cuda=12 (linux/arm64 only: per-arch twin of runtime-vllm-cuda12)"
   context     = "."
   contexts    = {
+    "busybox"       = "target:busybox-arm64"
     "dynamo-base"   = "target:base-cuda12-arm64"
     "dynamo-wheels" = "target:wheel-cuda12-arm64"
     "backend"       = "target:backend-vllm-cuda12-arm64"
@@ -1772,6 +1898,7 @@ target "runtime-vllm-cuda13-amd64" {
   description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=vllm cuda=13 (linux/amd64 only: per-arch twin of runtime-vllm-cuda13)"
   context     = "."
   contexts    = {
+    "busybox"       = "target:busybox-amd64"
     "dynamo-base"   = "target:base-cuda13-amd64"
     "dynamo-wheels" = "target:wheel-cuda13-amd64"
     "backend"       = "target:backend-vllm-cuda13-amd64"
@@ -1805,6 +1932,7 @@ target "runtime-vllm-cuda13-arm64" {
   description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=vllm cuda=13 (linux/arm64 only: per-arch twin of runtime-vllm-cuda13)"
   context     = "."
   contexts    = {
+    "busybox"       = "target:busybox-arm64"
     "dynamo-base"   = "target:base-cuda13-arm64"
     "dynamo-wheels" = "target:wheel-cuda13-arm64"
     "backend"       = "target:backend-vllm-cuda13-arm64"
@@ -1838,6 +1966,7 @@ target "runtime-sglang-cuda12-amd64" {
   description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=sglang cuda=12 (linux/amd64 only: per-arch twin of runtime-sglang-cuda12)"
   context     = "."
   contexts    = {
+    "busybox"       = "target:busybox-amd64"
     "dynamo-base"   = "target:base-cuda12-amd64"
     "dynamo-wheels" = "target:wheel-cuda12-amd64"
     "backend"       = "target:backend-sglang-cuda12-amd64"
@@ -1871,6 +2000,7 @@ target "runtime-sglang-cuda12-arm64" {
   description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=sglang cuda=12 (linux/arm64 only: per-arch twin of runtime-sglang-cuda12)"
   context     = "."
   contexts    = {
+    "busybox"       = "target:busybox-arm64"
     "dynamo-base"   = "target:base-cuda12-arm64"
     "dynamo-wheels" = "target:wheel-cuda12-arm64"
     "backend"       = "target:backend-sglang-cuda12-arm64"
@@ -1904,6 +2034,7 @@ target "runtime-sglang-cuda13-amd64" {
   description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=sglang cuda=13 (linux/amd64 only: per-arch twin of runtime-sglang-cuda13)"
   context     = "."
   contexts    = {
+    "busybox"       = "target:busybox-amd64"
     "dynamo-base"   = "target:base-cuda13-amd64"
     "dynamo-wheels" = "target:wheel-cuda13-amd64"
     "backend"       = "target:backend-sglang-cuda13-amd64"
@@ -1937,6 +2068,7 @@ target "runtime-sglang-cuda13-arm64" {
   description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=sglang cuda=13 (linux/arm64 only: per-arch twin of runtime-sglang-cuda13)"
   context     = "."
   contexts    = {
+    "busybox"       = "target:busybox-arm64"
     "dynamo-base"   = "target:base-cuda13-arm64"
     "dynamo-wheels" = "target:wheel-cuda13-arm64"
     "backend"       = "target:backend-sglang-cuda13-arm64"
@@ -1970,6 +2102,7 @@ target "runtime-trtllm-cuda13-amd64" {
   description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=trtllm cuda=13 (linux/amd64 only: per-arch twin of runtime-trtllm-cuda13)"
   context     = "."
   contexts    = {
+    "busybox"       = "target:busybox-amd64"
     "dynamo-base"   = "target:base-cuda13-amd64"
     "dynamo-wheels" = "target:wheel-cuda13-amd64"
     "backend"       = "target:backend-trtllm-cuda13-amd64"
@@ -2003,6 +2136,7 @@ target "runtime-trtllm-cuda13-arm64" {
   description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=trtllm cuda=13 (linux/arm64 only: per-arch twin of runtime-trtllm-cuda13)"
   context     = "."
   contexts    = {
+    "busybox"       = "target:busybox-arm64"
     "dynamo-base"   = "target:base-cuda13-arm64"
     "dynamo-wheels" = "target:wheel-cuda13-arm64"
     "backend"       = "target:backend-trtllm-cuda13-arm64"
@@ -2037,6 +2171,7 @@ target "ci-vllm-cuda12-amd64" {
   context     = "."
   contexts    = {
     "runtime"       = "target:runtime-vllm-cuda12-amd64"
+    "busybox"       = "target:busybox-amd64"
     "dynamo-base"   = "target:base-cuda12-amd64"
     "dynamo-wheels" = "target:wheel-cuda12-amd64"
     "backend"       = "target:backend-vllm-cuda12-amd64"
@@ -2071,6 +2206,7 @@ target "ci-vllm-cuda12-arm64" {
   context     = "."
   contexts    = {
     "runtime"       = "target:runtime-vllm-cuda12-arm64"
+    "busybox"       = "target:busybox-arm64"
     "dynamo-base"   = "target:base-cuda12-arm64"
     "dynamo-wheels" = "target:wheel-cuda12-arm64"
     "backend"       = "target:backend-vllm-cuda12-arm64"
@@ -2105,6 +2241,7 @@ target "ci-vllm-cuda13-amd64" {
   context     = "."
   contexts    = {
     "runtime"       = "target:runtime-vllm-cuda13-amd64"
+    "busybox"       = "target:busybox-amd64"
     "dynamo-base"   = "target:base-cuda13-amd64"
     "dynamo-wheels" = "target:wheel-cuda13-amd64"
     "backend"       = "target:backend-vllm-cuda13-amd64"
@@ -2139,6 +2276,7 @@ target "ci-vllm-cuda13-arm64" {
   context     = "."
   contexts    = {
     "runtime"       = "target:runtime-vllm-cuda13-arm64"
+    "busybox"       = "target:busybox-arm64"
     "dynamo-base"   = "target:base-cuda13-arm64"
     "dynamo-wheels" = "target:wheel-cuda13-arm64"
     "backend"       = "target:backend-vllm-cuda13-arm64"
@@ -2173,6 +2311,7 @@ target "ci-sglang-cuda12-amd64" {
   context     = "."
   contexts    = {
     "runtime"       = "target:runtime-sglang-cuda12-amd64"
+    "busybox"       = "target:busybox-amd64"
     "dynamo-base"   = "target:base-cuda12-amd64"
     "dynamo-wheels" = "target:wheel-cuda12-amd64"
     "backend"       = "target:backend-sglang-cuda12-amd64"
@@ -2207,6 +2346,7 @@ target "ci-sglang-cuda12-arm64" {
   context     = "."
   contexts    = {
     "runtime"       = "target:runtime-sglang-cuda12-arm64"
+    "busybox"       = "target:busybox-arm64"
     "dynamo-base"   = "target:base-cuda12-arm64"
     "dynamo-wheels" = "target:wheel-cuda12-arm64"
     "backend"       = "target:backend-sglang-cuda12-arm64"
@@ -2241,6 +2381,7 @@ target "ci-sglang-cuda13-amd64" {
   context     = "."
   contexts    = {
     "runtime"       = "target:runtime-sglang-cuda13-amd64"
+    "busybox"       = "target:busybox-amd64"
     "dynamo-base"   = "target:base-cuda13-amd64"
     "dynamo-wheels" = "target:wheel-cuda13-amd64"
     "backend"       = "target:backend-sglang-cuda13-amd64"
@@ -2275,6 +2416,7 @@ target "ci-sglang-cuda13-arm64" {
   context     = "."
   contexts    = {
     "runtime"       = "target:runtime-sglang-cuda13-arm64"
+    "busybox"       = "target:busybox-arm64"
     "dynamo-base"   = "target:base-cuda13-arm64"
     "dynamo-wheels" = "target:wheel-cuda13-arm64"
     "backend"       = "target:backend-sglang-cuda13-arm64"
@@ -2309,6 +2451,7 @@ target "ci-trtllm-cuda13-amd64" {
   context     = "."
   contexts    = {
     "runtime"       = "target:runtime-trtllm-cuda13-amd64"
+    "busybox"       = "target:busybox-amd64"
     "dynamo-base"   = "target:base-cuda13-amd64"
     "dynamo-wheels" = "target:wheel-cuda13-amd64"
     "backend"       = "target:backend-trtllm-cuda13-amd64"
@@ -2343,6 +2486,7 @@ target "ci-trtllm-cuda13-arm64" {
   context     = "."
   contexts    = {
     "runtime"       = "target:runtime-trtllm-cuda13-arm64"
+    "busybox"       = "target:busybox-arm64"
     "dynamo-base"   = "target:base-cuda13-arm64"
     "dynamo-wheels" = "target:wheel-cuda13-arm64"
     "backend"       = "target:backend-trtllm-cuda13-arm64"
