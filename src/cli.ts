@@ -6,6 +6,8 @@ import { bakeCommand } from './commands/bake.js';
 import { ciCommand } from './commands/ci.js';
 import { compileCommand } from './commands/compile.js';
 import { lintCommand } from './commands/lint.js';
+import { gitFacts, versionFrom } from './release/version.js';
+import { promoteCommand, releaseCommand, type Phase } from './commands/release.js';
 import { listCommand } from './commands/list.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { CI_FORMATS, type CiFormat } from './emit/ci/ci-emitters.js';
@@ -21,8 +23,9 @@ const warn = (d: Diagnostic) => err(formatDiagnostic(d));
 async function main(argv: string[]): Promise<number> {
   const dashdash = argv.indexOf('--');
   const extra = dashdash === -1 ? [] : argv.slice(dashdash + 1);
+  // `--version` alone prints ours; `release --version V` names the release.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) return out(`${VERSION}\n`), 0;
   const { values, positionals } = parse(dashdash === -1 ? argv : argv.slice(0, dashdash));
-  if (values.version) return out(`${VERSION}\n`), 0;
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === 'help') return out(HELP), 0;
   // A first positional that is not a .toml file is a target (for bake), not a matrix.
@@ -56,6 +59,27 @@ async function main(argv: string[]): Promise<number> {
     case 'bake':
       await bakeCommand({ matrix, targets: others, dryRun: !!values['dry-run'], push: !!values.push, levels: !!values.levels, set: values.set ?? [], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`) });
       return 0;
+    case 'release': {
+      if (others.length > 1) throw new UsageError(`unexpected argument "${others[1]}"`);
+      const phase = (values.phase ?? 'all') as Phase;
+      if (!['all', 'build', 'merge'].includes(phase)) throw new UsageError(`unknown --phase "${values.phase}" (use all, build, merge)`);
+      await releaseCommand({ matrix, group: others[0] ?? 'default', phase, only: !!values.only, dryRun: !!values['dry-run'], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`), ...defined({ registry: values.registry, version: values.version, arch: values.arch, digests: values.digests }) });
+      return 0;
+    }
+    case 'version': {
+      // The release version of the checkout (what `release` uses when --version is not given).
+      if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+      const facts = await gitFacts(process.cwd());
+      if (!facts) throw new UsageError('not in a git repository: the version comes from its tags and commit');
+      out(`${versionFrom(facts)}\n`);
+      return 0;
+    }
+    case 'promote': {
+      if (others.length > 1) throw new UsageError(`unexpected argument "${others[1]}"`);
+      if (!values.from) throw new UsageError('promote needs --from STAGING_REGISTRY (where `release` pushed)');
+      await promoteCommand({ matrix, group: others[0] ?? 'default', from: values.from, dryRun: !!values['dry-run'], warn, print: (l) => out(`${l}\n`), ...defined({ registry: values.registry, version: values.version }) });
+      return 0;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -79,12 +103,23 @@ function parse(argv: string[]) {
         set: { type: 'string', multiple: true },
         var: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'V' },
+        version: { type: 'string' },
+        registry: { type: 'string' },
+        arch: { type: 'string' },
+        phase: { type: 'string' },
+        digests: { type: 'string' },
+        from: { type: 'string' },
+        only: { type: 'boolean' },
       },
     });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/** Drops the options that were not given (exactOptionalPropertyTypes). */
+function defined<T extends Record<string, string | undefined>>(o: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: string };
 }
 
 function keyValues(pairs: string[]): Record<string, string> {

@@ -1,7 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { selectCiJobs } from '../src/emit/ci/select-jobs.js';
+import { compileOk } from './support/compile.js';
 import { ACTIONLINT_PINNED, actionlint, installedVersion, requireActionlint } from './support/actionlint.js';
 
 // The GitHub workflows are code too: actionlint checks their syntax, expressions, job needs,
@@ -87,5 +90,23 @@ jobs:
     const r = actionlint(BIN!, [file]);
     expect(r.output).toBe('');
     expect(r.status).toBe(0);
+  });
+});
+
+describe('containers.yml chains the fan-out of matrix/dynamo.toml', () => {
+  it('has a job per dependency level, each needing the one before, and a merge after the last', async () => {
+    const wf = parse(readFileSync(CONTAINERS, 'utf8')) as { jobs: Record<string, { needs?: string | string[]; uses?: string }> };
+    const jobs = selectCiJobs((await compileOk('matrix/dynamo.toml')).plan, { levels: true });
+    if (!jobs.ok) throw new Error('ci --levels failed on dynamo.toml');
+    const levels = Math.max(...jobs.value.map((j) => j.level)) + 1;
+    const levelJobs = Object.keys(wf.jobs).filter((k) => /^level\d+$/.test(k));
+    expect(levelJobs.length).toBeGreaterThanOrEqual(levels);
+    for (const [i, k] of levelJobs.entries()) {
+      expect([wf.jobs[k]!.needs].flat(), k).toContain(i === 0 ? 'plan' : `level${i - 1}`);
+      expect(wf.jobs[k]!.uses).toBe('./.github/workflows/bake-level.yml');
+    }
+    expect([wf.jobs.merge!.needs].flat()).toEqual(expect.arrayContaining(levelJobs));
+    // Each job builds its own target only (links come from earlier levels' images) and pushes by digest.
+    expect(readFileSync(join(DIR, 'bake-level.yml'), 'utf8')).toMatch(/release "\$MATRIX" "\$\{\{ matrix\.target \}\}" --phase build --only/);
   });
 });

@@ -7,6 +7,10 @@ Usage:
   matrixbake list    [MATRIX] [--json] [--twins]
   matrixbake lint    [MATRIX]
   matrixbake ci      [MATRIX] [--format github|gitlab] [--group G] [--levels]
+  matrixbake release [MATRIX] [GROUP|TARGET] [--registry R] [--version V] [--arch A] [--phase all|build|merge]
+                     [--digests DIR] [--only] [--dry-run] [--var K=V]... [-- BUILDX_ARGS]
+  matrixbake promote [MATRIX] [GROUP] --from STAGING --registry R [--version V] [--dry-run]
+  matrixbake version
   matrixbake bake    [MATRIX] [TARGET...] [--levels] [--dry-run] [--push] [--set K=V]... [--var K=V]... [-- BUILDX_ARGS]
 
 MATRIX defaults to matrix/dynamo.toml.
@@ -32,6 +36,17 @@ Commands:
             per bake in dependency order, linked through images pushed to CACHE_REGISTRY: the way
             an empty builder (CI, a wiped buildkitd) restores everything from the registry cache.
 
+  release   Multi-arch release of GROUP's published images (default: group default): every per-arch
+            target built alone, in dependency order, linked through reproducible images in the
+            cache registry, pushed by digest to R/<image> with provenance (mode=max); then
+            \`imagetools create\` merges the digests into <version>-<suffix> and latest-<suffix>.
+            --phase build --arch A is one arch's runner, --phase merge the merge job (digests in
+            --digests DIR); --only builds one per-arch TARGET, a job of \`ci --levels\`. A failed
+            target skips what links it and leaves its image unmerged (exit 1); the rest go on.
+            Version: v<tag> on a tag, else v<last tag>.dev.<sha>; SOURCE_DATE_EPOCH: the commit time.
+  promote   Copy GROUP's images by digest from STAGING to R (imagetools create, no rebuild).
+  version   The release version of this checkout.
+
 Examples:
   matrixbake compile matrix/dynamo.toml -o bake/docker-bake.hcl
   matrixbake compile --check -o bake/docker-bake.hcl
@@ -39,6 +54,8 @@ Examples:
   matrixbake lint matrix/demo.toml
   matrixbake ci --group vllm --levels
   matrixbake bake vllm-runtime --var VERSION=v0.7.0 --var PUSH_CACHE=true --dry-run
+  matrixbake release matrix/demo.toml default --registry localhost:5000/staging --var PUSH_CACHE=true
+  matrixbake promote default --from ghcr.io/acme/staging --registry nvcr.io/nvidia/ai-dynamo
 
 Exit codes: 0 ok, 1 stale file, lint findings or failed build, 2 bad input or usage.
 `;

@@ -32,9 +32,7 @@ export interface BakeOptions {
 /** Compiles to a content-addressed temp file and runs `docker buildx bake` on it. */
 export async function bakeCommand(o: BakeOptions): Promise<void> {
   const compiled = await compileOrThrow(o.matrix, o.warn);
-  const hcl = emit(compiled, 'hcl');
-  const file = join(tmpdir(), `matrixbake-${createHash('sha256').update(hcl).digest('hex').slice(0, 16)}.hcl`);
-  await writeAtomic(file, hcl);
+  const file = await writeBakeFile(compiled);
   const options = ['-f', file, ...o.set.flatMap((s) => ['--set', s]), ...(o.push ? ['--push'] : []), ...o.extra];
   const targets = o.targets.length > 0 ? o.targets : ['default'];
   const cwd = repoRoot(o.matrix);
@@ -87,6 +85,14 @@ async function levelRuns(compiled: Compiled, targets: string[], o: BakeOptions, 
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/** The compiled bake file in a content-addressed temp file: what every buildx call here reads. */
+export async function writeBakeFile(compiled: Compiled): Promise<string> {
+  const hcl = emit(compiled, 'hcl');
+  const file = join(tmpdir(), `matrixbake-${createHash('sha256').update(hcl).digest('hex').slice(0, 16)}.hcl`);
+  await writeAtomic(file, hcl);
+  return file;
 }
 
 /** Bake resolves `context = "."` against its working directory: the repo holding the matrix. */

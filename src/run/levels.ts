@@ -18,6 +18,8 @@ export interface LevelOptions {
   sourceDateEpoch: string;
   /** Release tags of published targets that later levels link to, pushed with the link name (`--push`). */
   tagsOf?: (target: string) => string[];
+  /** Build only the requested targets: their links were pushed by earlier jobs (a CI fan-out job). */
+  only?: boolean;
 }
 
 /** One `docker buildx bake` invocation: a single target, in level order. */
@@ -46,7 +48,8 @@ export function planLevels(plan: Plan, requested: string[], o: LevelOptions): Le
   const items = plan.targets.map((t) => t.name).filter((n) => closure.has(n));
   const sorted = sortIntoLevels(items, (n) => byName.get(n)!.links.map((l) => l.target));
   if ('cycle' in sorted) throw new Error(`link cycle: ${sorted.cycle.join(' -> ')}`);
-  const linked = new Set(items.flatMap((n) => byName.get(n)!.links.map((l) => l.target)));
+  // Alone, a job cannot see who will link its image, so it pushes one whenever anything could.
+  const linked = new Set((o.only ? plan.targets.map((t) => t.name) : items).flatMap((n) => byName.get(n)!.links.map((l) => l.target)));
   const linkRef = (target: string) => `${o.repo}:link-${target}-${o.tag}`;
 
   const setsFor = (n: string): string[] => {
@@ -63,5 +66,6 @@ export function planLevels(plan: Plan, requested: string[], o: LevelOptions): Le
     }
     return set;
   };
-  return sorted.levels.flatMap((names, level) => names.map((n) => ({ level, targets: [n], set: setsFor(n) })));
+  const wanted = (n: string) => !o.only || requested.includes(n) || plan.groups.some((g) => requested.includes(g.name) && g.targets.includes(n));
+  return sorted.levels.flatMap((names, level) => names.filter(wanted).map((n) => ({ level, targets: [n], set: setsFor(n) })));
 }

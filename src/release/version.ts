@@ -1,0 +1,37 @@
+import { runCapture } from '../run/exec.js';
+
+// What a release is called and when it was made, from git, the way Dynamo's build.sh names its
+// images: `v<tag>` on an exact tag, else `v<last tag>.dev.<short sha>` (v0.1.0.dev.08cc44965).
+
+export interface GitFacts {
+  /** `git describe --tags --exact-match`, or undefined off a tag. */
+  exactTag?: string;
+  /** `git describe --tags --abbrev=0`, or undefined in a repo without tags. */
+  lastTag?: string;
+  /** `git rev-parse --short=9 HEAD`. */
+  shortSha: string;
+}
+
+export function versionFrom(g: GitFacts): string {
+  const v = (tag: string) => (tag.startsWith('v') ? tag : `v${tag}`);
+  if (g.exactTag) return v(g.exactTag);
+  return `${v(g.lastTag ?? '0.0.0')}.dev.${g.shortSha}`;
+}
+
+export async function gitFacts(cwd: string): Promise<GitFacts | undefined> {
+  const git = async (...args: string[]) => {
+    const r = await runCapture({ file: 'git', args }, {}, cwd);
+    return r.exitCode === 0 ? r.stdout.trim() : undefined;
+  };
+  const shortSha = await git('rev-parse', '--short=9', 'HEAD');
+  if (!shortSha) return undefined;
+  const exactTag = await git('describe', '--tags', '--exact-match');
+  const lastTag = await git('describe', '--tags', '--abbrev=0');
+  return { shortSha, ...(exactTag ? { exactTag } : {}), ...(lastTag ? { lastTag } : {}) };
+}
+
+/** The commit time (seconds): SOURCE_DATE_EPOCH for reproducible images. */
+export async function commitEpoch(cwd: string): Promise<string | undefined> {
+  const r = await runCapture({ file: 'git', args: ['log', '-1', '--format=%ct'] }, {}, cwd);
+  return r.exitCode === 0 && /^\d+$/.test(r.stdout.trim()) ? r.stdout.trim() : undefined;
+}
