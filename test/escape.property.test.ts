@@ -62,7 +62,8 @@ describe('escaping', () => {
           expect(printed['app-x']!.description, format).toBe(want.description);
         }
       }),
-      { numRuns: 25 },
+      // A raw carriage return once made buildx's JSON reader skip the `$${` escape.
+      { numRuns: 25, examples: [['\r$${', '']] },
     );
   });
 });
