@@ -22,7 +22,7 @@ const DYNAMO = 'matrix/dynamo.toml';
 const run = (o: Partial<CiOptions> = {}) => ciCommand({ matrix: DYNAMO, format: 'github', levels: false, warn: () => {}, ...o });
 const github = async (o: Partial<CiOptions> = {}) => JSON.parse(await run(o)) as Include;
 const githubLevels = async (o: Partial<CiOptions> = {}) => JSON.parse(await run({ ...o, levels: true })) as Record<string, Include>;
-const gitlab = async (o: Partial<CiOptions> = {}) => parseYaml(await run({ ...o, format: 'gitlab' })) as Record<string, { parallel?: { matrix: Record<string, string>[] }; needs?: string[]; tags?: string[]; stage?: string }>;
+const gitlab = async (o: Partial<CiOptions> = {}) => parseYaml(await run({ ...o, format: 'gitlab' })) as Record<string, { parallel?: { matrix: Record<string, string>[] }; needs?: string[]; tags?: string[]; stage?: string; script?: string[]; artifacts?: unknown; when?: string }>;
 
 const { plan } = await compileOk(DYNAMO);
 const twin = (name: string) => plan.targets.find((t) => t.name === name && t.arch !== undefined);
@@ -121,13 +121,20 @@ describe('matrixbake ci on matrix/dynamo.toml', () => {
   it('gitlab --levels: a stage and a job per level, each needing the one before', async () => {
     const doc = await gitlab({ levels: true });
     const levels = await githubLevels();
-    expect(doc.stages).toEqual(Object.keys(levels));
+    expect(doc.stages).toEqual([...Object.keys(levels), 'merge']);
     Object.entries(levels).forEach(([name, { include }], i) => {
       const job = doc[`bake-${name}`]!;
       expect(job.stage).toBe(name);
       expect(job.needs).toEqual(i === 0 ? undefined : [`bake-level${i - 1}`]);
       expect(job.parallel!.matrix.map((e) => e.TARGET)).toEqual(include.map((j) => j.target));
+      // Each job is one target of the release, built alone; its digest is the job's artifact.
+      expect(job.script!.at(-1)).toMatch(/^node dist\/cli\.js release matrix\/dynamo\.toml "\$TARGET" --phase build --only /);
+      expect(job.artifacts).toEqual({ paths: ['digests/'], expire_in: '1 day' });
     });
+    // The merge job gets every level's digests (no `needs`) and runs even after a failure.
+    expect(doc.merge).toMatchObject({ stage: 'merge', when: 'always' });
+    expect(doc.merge!.needs).toBeUndefined();
+    expect(doc.merge!.script!.at(-1)).toMatch(/release matrix\/dynamo\.toml default --phase merge .*--digests digests$/);
   });
 
   it('refuses a fan-out over a CI system\'s limit per matrix, saying how to split it', () => {
@@ -223,9 +230,9 @@ describe('CI output escaping', () => {
         const gh = JSON.parse(CI_EMITTERS.github.emit(ci)) as Record<string, Include>;
         expect(gh.level0!.include.map((j) => [j.runner, j.fw])).toEqual([['ubuntu-24.04', value], [runner, value]]);
         const gl = parseYaml(CI_EMITTERS.gitlab.emit(ci)) as Record<string, { parallel: { matrix: Record<string, string>[] }; script: string[] }>;
-        expect(Object.keys(gl)).toEqual(['stages', 'bake-level0']);
+        expect(Object.keys(gl)).toEqual(['stages', 'variables', 'bake-level0', 'merge']);
         expect(gl['bake-level0']!.parallel.matrix.map((e) => [e.RUNNER, e.FW])).toEqual([['ubuntu-24.04', value], [runner, value]]);
-        expect(gl['bake-level0']!.script).toHaveLength(1);
+        expect(gl['bake-level0']!.script).toHaveLength(2);
       }),
       { numRuns: 300 },
     );

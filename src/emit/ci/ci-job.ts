@@ -24,6 +24,8 @@ export interface CiMatrix {
   source: string;
   /** Jobs by level (`--levels`), or one flat fan-out. */
   levels: boolean;
+  /** The plan group the jobs were selected from (`--group`); the merge job merges that group. */
+  group?: string;
   /** Ordered by level, then as the plan orders targets. */
   jobs: CiJob[];
 }
