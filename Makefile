@@ -30,9 +30,10 @@ node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-# buildx, buildkitd + buildctl, and actionlint (the workflow linter test/workflow.test.ts runs).
+# buildx, buildkitd + buildctl, actionlint (the workflow linter test/workflow.test.ts runs) and
+# syft (the SBOM generator image release builds attach SBOMs with: scripts/sbom-scanner.sh).
 toolchain:
-	bash scripts/install-toolchain.sh --buildkit --actionlint
+	bash scripts/install-toolchain.sh --buildkit --actionlint --syft
 
 # Debian packages: runc, docker-registry, qemu-user-static, busybox-static (amd64 + arm64).
 system:

@@ -3,6 +3,7 @@
 #   buildx   -> ~/.docker/cli-plugins/docker-buildx   (always)
 #   buildkit -> buildkitd + buildctl in $TOOL_BIN     (with --buildkit)
 #   actionlint -> $TOOL_BIN/actionlint                 (with --actionlint: lints .github/workflows)
+#   syft     -> $TOOL_BIN/syft                         (with --syft: the SBOM generator, scripts/sbom-scanner.sh)
 # Idempotent: a tool already at the pinned version is not rebuilt. Go's module and build caches
 # (GOPATH, GOCACHE) are left where Go keeps them, so later runs on the same machine are fast.
 set -euo pipefail
@@ -12,11 +13,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 want_buildkit=0
 want_actionlint=0
+want_syft=0
 for a in "$@"; do
   case "$a" in
     --buildkit) want_buildkit=1 ;;
     --actionlint) want_actionlint=1 ;;
-    -h|--help) echo "usage: scripts/install-toolchain.sh [--buildkit] [--actionlint]"; exit 0 ;;
+    --syft) want_syft=1 ;;
+    -h|--help) echo "usage: scripts/install-toolchain.sh [--buildkit] [--actionlint] [--syft]"; exit 0 ;;
     *) echo "install-toolchain: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -77,4 +80,13 @@ if [ "$want_actionlint" = 1 ]; then
     go_install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
   fi
   log "actionlint $(actionlint_version) at $TOOL_BIN/actionlint"
+fi
+
+if [ "$want_syft" = 1 ]; then
+  # Stamped like syft's release build, so `syft version` (and this check) reports the pin.
+  syft_version() { "$TOOL_BIN/syft" version 2>/dev/null | awk '$1 == "Version:" {print $2}' || true; }
+  if [ "$(syft_version)" != "${SYFT_VERSION#v}" ]; then
+    go_install -trimpath -ldflags "-s -w -X main.version=${SYFT_VERSION#v}" "github.com/anchore/syft/cmd/syft@$SYFT_VERSION"
+  fi
+  log "syft $(syft_version) at $TOOL_BIN/syft"
 fi

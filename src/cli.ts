@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
       if (others.length > 1) throw new UsageError(`unexpected argument "${others[1]}"`);
       const phase = (values.phase ?? 'all') as Phase;
       if (!['all', 'build', 'merge'].includes(phase)) throw new UsageError(`unknown --phase "${values.phase}" (use all, build, merge)`);
-      await releaseCommand({ matrix, group: others[0] ?? 'default', phase, only: !!values.only, dryRun: !!values['dry-run'], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`), ...defined({ registry: values.registry, version: values.version, arch: values.arch, digests: values.digests }) });
+      await releaseCommand({ matrix, group: others[0] ?? 'default', phase, only: !!values.only, dryRun: !!values['dry-run'], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`), ...defined({ registry: values.registry, version: values.version, arch: values.arch, digests: values.digests, sbomGenerator: values['sbom-generator'] }) });
       return 0;
     }
     case 'version': {
@@ -110,6 +110,7 @@ function parse(argv: string[]) {
         digests: { type: 'string' },
         from: { type: 'string' },
         only: { type: 'boolean' },
+        'sbom-generator': { type: 'string' },
       },
     });
   } catch (e) {

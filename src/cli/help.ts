@@ -8,7 +8,7 @@ Usage:
   matrixbake lint    [MATRIX]
   matrixbake ci      [MATRIX] [--format github|gitlab] [--group G] [--levels]
   matrixbake release [MATRIX] [GROUP|TARGET] [--registry R] [--version V] [--arch A] [--phase all|build|merge]
-                     [--digests DIR] [--only] [--dry-run] [--var K=V]... [-- BUILDX_ARGS]
+                     [--digests DIR] [--only] [--sbom-generator IMAGE] [--dry-run] [--var K=V]... [-- BUILDX_ARGS]
   matrixbake promote [MATRIX] [GROUP] --from STAGING --registry R [--version V] [--dry-run]
   matrixbake version
   matrixbake bake    [MATRIX] [TARGET...] [--levels] [--dry-run] [--push] [--set K=V]... [--var K=V]... [-- BUILDX_ARGS]
@@ -38,7 +38,8 @@ Commands:
 
   release   Multi-arch release of GROUP's published images (default: group default): every per-arch
             target built alone, in dependency order, linked through reproducible images in the
-            cache registry, pushed by digest to R/<image> with provenance (mode=max); then
+            cache registry, pushed by digest to R/<image> with provenance (mode=max) and an SBOM
+            (--sbom-generator, or $MATRIXBAKE_SBOM_GENERATOR, else BuildKit's default); then
             \`imagetools create\` merges the digests into <version>-<suffix> and latest-<suffix>.
             --phase build --arch A is one arch's runner, --phase merge the merge job (digests in
             --digests DIR); --only builds one per-arch TARGET, a job of \`ci --levels\`. A failed

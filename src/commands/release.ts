@@ -33,6 +33,8 @@ export interface ReleaseOptions {
   /** Where the per-arch digests are written (build) and read (merge); default: a temp dir. */
   digests?: string;
   dryRun: boolean;
+  /** SBOM generator image; default: $MATRIXBAKE_SBOM_GENERATOR, else BuildKit's (docker/buildkit-syft-scanner). */
+  sbomGenerator?: string;
   /** Bake variables (CACHE_REGISTRY, PUSH_CACHE, BRANCH, SOURCE_DATE_EPOCH, ...). */
   vars: Record<string, string>;
   /** Extra buildx arguments for every build (after `--`). */
@@ -108,6 +110,7 @@ async function buildTwins(compiled: Compiled, twins: PlanTarget[], c: BuildConte
   const byName = new Map(compiled.plan.targets.map((t) => [t.name, t]));
   const file = await writeBakeFile(compiled);
   mkdirSync(c.dir, { recursive: true });
+  const sbomGenerator = c.sbomGenerator ?? process.env.MATRIXBAKE_SBOM_GENERATOR;
   const broken = new Set<string>();
   const failures: string[] = [];
   const work = mkdtempSync(join(tmpdir(), 'matrixbake-release-'));
@@ -131,6 +134,7 @@ async function buildTwins(compiled: Compiled, twins: PlanTarget[], c: BuildConte
           ...linkSets.filter((s) => s.startsWith(`${name}.contexts.`) || s.startsWith(`${name}.args.`)),
           `${name}.output=type=image,name=${c.repo},push-by-digest=true,name-canonical=true,push=true,rewrite-timestamp=true`,
           `${name}.attest=type=provenance,mode=max`,
+          `${name}.attest=type=sbom${sbomGenerator ? `,generator=${sbomGenerator}` : ''}`,
         ]);
       }
       if (steps.length === 0) steps.push(linkSets);

@@ -6,8 +6,9 @@ import type { PlanTarget } from '../../src/plan/plan.js';
 import { startBuildkitd } from '../support/buildkitd.js';
 import { executedRuns, privateCli, rawjsonVertices } from '../support/cli-build.js';
 import { compileOk } from '../support/compile.js';
-import { manifest, type Descriptor } from '../support/registry.js';
+import { blob, manifest, type Descriptor } from '../support/registry.js';
 import { repoCopy } from '../support/repo-copy.js';
+import { requireSbomGenerator } from '../support/sbom.js';
 import { requireServices } from '../support/services.js';
 
 // The levelled CI fan-out of a release (.github/workflows/containers.yml), simulated on one machine:
@@ -15,15 +16,16 @@ import { requireServices } from '../support/services.js';
 // `release <target> --only` pushing by digest; then the merge job, then promotion to release. Real buildkitd, real registry, the offline demo.
 
 const HAVE = requireServices();
+const SBOM = HAVE ? requireSbomGenerator() : undefined;
 const run = `rel-${Date.now().toString(36)}`;
 const STAGING = `localhost:5000/${run}/staging`;
 const RELEASE = `localhost:5000/${run}/release`;
 const VERSION = 'v1.2.3';
 // Fixed inputs, as CI has them for one commit: the demo's build ids and the commit time.
-const fixed = (cache: string) => ['--var', `CACHE_REGISTRY=localhost:5000/${run}/${cache}`, '--var', 'PUSH_CACHE=true', '--var', 'BUILD_NONCE=commit-0123abc', '--var', 'SOURCE_DATE_EPOCH=1700000000', '--var', 'GIT_SHA=0123abc'];
+const fixed = (cache: string) => ['--sbom-generator', SBOM!, '--var', `CACHE_REGISTRY=localhost:5000/${run}/${cache}`, '--var', 'PUSH_CACHE=true', '--var', 'BUILD_NONCE=commit-0123abc', '--var', 'SOURCE_DATE_EPOCH=1700000000', '--var', 'GIT_SHA=0123abc'];
 const SLOW = 20 * 60_000;
 
-describe.runIf(HAVE)('release: per-arch jobs, push by digest, merge, promote', () => {
+describe.runIf(HAVE && SBOM)('release: per-arch jobs, push by digest, merge, promote', () => {
   let kit: Awaited<ReturnType<typeof startBuildkitd>>;
   let cli: ReturnType<typeof privateCli>;
   let published: PlanTarget[];
@@ -69,8 +71,28 @@ describe.runIf(HAVE)('release: per-arch jobs, push by digest, merge, promote', (
         const attestations = ds.filter((d) => d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest');
         expect(images.map((d) => `${d.platform!.os}/${d.platform!.architecture}`).sort(), tag).toEqual(['linux/amd64', 'linux/arm64']);
         expect(attestations.map((d) => d.annotations!['vnd.docker.reference.digest']).sort()).toEqual(images.map((d) => d.digest).sort());
+        for (const a of attestations) {
+          const layers = ((await manifest(`${run}/staging/dynamo`, a.digest))!.body.layers as Descriptor[]).map((l) => l.annotations?.['in-toto.io/predicate-type']);
+          expect(layers.sort(), tag).toEqual(['https://slsa.dev/provenance/v1', 'https://spdx.dev/Document']);
+        }
         expect(m.body.annotations?.['org.opencontainers.image.version']).toBe(VERSION);
         expect(m.body.annotations?.['org.opencontainers.image.revision']).toBe('0123abc');
+      }
+    }
+  });
+
+  it('attaches an SPDX SBOM to each arch of each image, listing the framework the image ships', async () => {
+    for (const t of published) {
+      const index = (await manifest(`${run}/staging/dynamo`, `${VERSION}-${t.tagSuffix}`))!.body.manifests as Descriptor[];
+      for (const arch of ['amd64', 'arm64']) {
+        const image = index.find((d) => d.platform?.architecture === arch)!;
+        const att = index.find((d) => d.annotations?.['vnd.docker.reference.digest'] === image.digest)!;
+        const layer = ((await manifest(`${run}/staging/dynamo`, att.digest))!.body.layers as Descriptor[]).find((l) => l.annotations?.['in-toto.io/predicate-type'] === 'https://spdx.dev/Document')!;
+        const statement = JSON.parse((await blob(`${run}/staging/dynamo`, layer.digest)).toString('utf8'));
+        expect(statement.subject[0].digest.sha256, `${t.name} ${arch}`).toBe(image.digest.replace('sha256:', ''));
+        const purls: string[] = statement.predicate.packages.flatMap((p: { externalRefs?: { referenceLocator: string }[] }) => (p.externalRefs ?? []).map((r) => r.referenceLocator));
+        expect(purls, `${t.name} ${arch}`).toContainEqual(expect.stringMatching(new RegExp(`^pkg:pypi/${t.values.framework}@`)));
+        expect(purls).toContainEqual(expect.stringMatching(/^pkg:generic\/busybox@/));
       }
     }
   });
