@@ -2,18 +2,14 @@
 import { parseArgs } from 'node:util';
 import { reportFailure, UsageError } from './cli/exit.js';
 import { HELP, VERSION } from './cli/help.js';
-import { bakeCommand } from './commands/bake.js';
-import { ciCommand } from './commands/ci.js';
-import { compileCommand } from './commands/compile.js';
-import { lintCommand } from './commands/lint.js';
-import { gitFacts, versionFrom } from './release/version.js';
-import { promoteCommand, releaseCommand, type Phase } from './commands/release.js';
-import { listCommand } from './commands/list.js';
+import type { Phase } from './commands/release.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { CI_FORMATS, type CiFormat } from './emit/ci/ci-emitters.js';
 import { FORMATS, type Format } from './emit/emitters.js';
 
 // Thin: flags -> typed options -> one library call. Exit codes live in cli/exit.ts.
+// Each command's module is imported when that command runs: importing them all (execa,
+// dockerfile-ast, ...) cost `compile` and `--help` a few hundred milliseconds at every start.
 
 const DEFAULT_MATRIX = 'matrix/dynamo.toml';
 const out = (s: string) => process.stdout.write(s);
@@ -38,37 +34,40 @@ async function main(argv: string[]): Promise<number> {
       const format = (values.format ?? 'hcl') as Format;
       if (!FORMATS.includes(format)) throw new UsageError(`unknown --format "${values.format}" (use ${FORMATS.join(', ')})`);
       if (values.check && !values.output) throw new UsageError('--check needs -o FILE: the file to check');
+      const { compileCommand } = await import('./commands/compile.js');
       out(await compileCommand({ matrix, format, check: !!values.check, warn, ...(values.output && values.output !== '-' ? { out: values.output } : {}) }));
       return 0;
     }
     case 'list':
       if (others.length > 0) throw new UsageError(`unexpected argument "${others[0]}"`);
-      out(await listCommand({ matrix, json: !!values.json, twins: !!values.twins, warn }));
+      out(await (await import('./commands/list.js')).listCommand({ matrix, json: !!values.json, twins: !!values.twins, warn }));
       return 0;
     case 'lint':
       if (others.length > 0) throw new UsageError(`unexpected argument "${others[0]}"`);
-      out(await lintCommand({ matrix, warn }));
+      out(await (await import('./commands/lint.js')).lintCommand({ matrix, warn }));
       return 0;
     case 'ci': {
       if (others.length > 0) throw new UsageError(`unexpected argument "${others[0]}"`);
       const format = (values.format ?? 'github') as CiFormat;
       if (!CI_FORMATS.includes(format)) throw new UsageError(`unknown ci --format "${values.format}" (use ${CI_FORMATS.join(', ')})`);
-      out(await ciCommand({ matrix, format, levels: !!values.levels, warn, ...(values.group === undefined ? {} : { group: values.group }) }));
+      out(await (await import('./commands/ci.js')).ciCommand({ matrix, format, levels: !!values.levels, warn, ...(values.group === undefined ? {} : { group: values.group }) }));
       return 0;
     }
     case 'bake':
-      await bakeCommand({ matrix, targets: others, dryRun: !!values['dry-run'], push: !!values.push, levels: !!values.levels, set: values.set ?? [], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`) });
+      await (await import('./commands/bake.js')).bakeCommand({ matrix, targets: others, dryRun: !!values['dry-run'], push: !!values.push, levels: !!values.levels, set: values.set ?? [], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`) });
       return 0;
     case 'release': {
       if (others.length > 1) throw new UsageError(`unexpected argument "${others[1]}"`);
       const phase = (values.phase ?? 'all') as Phase;
       if (!['all', 'build', 'merge'].includes(phase)) throw new UsageError(`unknown --phase "${values.phase}" (use all, build, merge)`);
+      const { releaseCommand } = await import('./commands/release.js');
       await releaseCommand({ matrix, group: others[0] ?? 'default', phase, only: !!values.only, dryRun: !!values['dry-run'], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`), ...defined({ registry: values.registry, version: values.version, arch: values.arch, digests: values.digests, sbomGenerator: values['sbom-generator'] }) });
       return 0;
     }
     case 'version': {
       // The release version of the checkout (what `release` uses when --version is not given).
       if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+      const { gitFacts, versionFrom } = await import('./release/version.js');
       const facts = await gitFacts(process.cwd());
       if (!facts) throw new UsageError('not in a git repository: the version comes from its tags and commit');
       out(`${versionFrom(facts)}\n`);
@@ -77,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
     case 'promote': {
       if (others.length > 1) throw new UsageError(`unexpected argument "${others[1]}"`);
       if (!values.from) throw new UsageError('promote needs --from STAGING_REGISTRY (where `release` pushed)');
+      const { promoteCommand } = await import('./commands/release.js');
       await promoteCommand({ matrix, group: others[0] ?? 'default', from: values.from, dryRun: !!values['dry-run'], warn, print: (l) => out(`${l}\n`), ...defined({ registry: values.registry, version: values.version }) });
       return 0;
     }

@@ -34,6 +34,7 @@ export function templateSource(
 
 /** `${` -> `$${`, `%{` -> `%%{`: the template language's own escapes. */
 export function escapeTemplateText(s: string): string {
+  if (!s.includes('{')) return s;
   // Replacer functions: in a replacement *string*, JS reads `$$` as one `$`.
   return s.replaceAll('${', () => '$${').replaceAll('%{', () => '%%{');
 }

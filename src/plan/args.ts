@@ -1,4 +1,5 @@
 import type { ArgMap, Matrix, Stage } from '../model/model.js';
+import { axisValue } from '../model/lookup.js';
 import type { PlannedArg } from './plan.js';
 
 /** project args < axis-value args (in axis order, the stage's axes only) < stage args. */
@@ -10,7 +11,7 @@ export function mergeArgs(m: Matrix, stage: Stage, values: Record<string, string
   add(m.project.args, 'project.args');
   for (const axis of m.axes) {
     const value = values[axis.name];
-    const v = axis.values.find((x) => x.value === value);
+    const v = value === undefined ? undefined : axisValue(m, axis.name, value);
     if (v) add(v.args, `axis.${axis.name}.values.${v.value}.args`);
   }
   add(stage.args, `stage.${stage.name}.args`);

@@ -17,27 +17,38 @@ export function planGroups(m: Matrix, nodes: PlanTarget[], twins: PlanTarget[]):
       targets: names(published.length > 0 ? published : nodes),
     },
   ];
+  // Nodes bucketed once per key: filtering every node for every value made compile quadratic.
+  const bucket = (key: (n: PlanTarget) => string | undefined) => {
+    const out = new Map<string, PlanTarget[]>();
+    for (const n of nodes) {
+      const k = key(n);
+      if (k !== undefined) (out.get(k) ?? out.set(k, []).get(k)!).push(n);
+    }
+    return out;
+  };
   for (const axis of m.axes) {
+    const byValue = bucket((n) => n.values[axis.name]);
     for (const v of axis.values) {
-      const ts = nodes.filter((n) => n.values[axis.name] === v.value);
-      groups.push({ name: v.label, description: `every image with ${axis.name}=${v.value}`, targets: names(ts) });
+      groups.push({ name: v.label, description: `every image with ${axis.name}=${v.value}`, targets: names(byValue.get(v.value) ?? []) });
     }
   }
   for (const v of m.arch?.values ?? []) {
     const ts = twins.filter((t) => t.arch === v.value);
     groups.push({ name: v.label, description: `every image for ${v.value} alone (per-arch twins, for CI fan-out)`, targets: names(ts) });
   }
+  const byStage = bucket((n) => n.stage);
   for (const stage of m.stages) {
-    const ts = nodes.filter((n) => n.stage === stage.name);
+    const ts = byStage.get(stage.name) ?? [];
     // A stage without axes has a single node named like the stage: that target is the group.
     if (ts.length === 1 && ts[0]!.name === stage.name) continue;
     groups.push({ name: stage.name, description: `every ${stage.name} image`, targets: names(ts) });
   }
   const primary = m.axes.find((a) => a.name === m.primaryAxis);
   if (primary) {
+    const byStageValue = bucket((n) => (n.values[primary.name] === undefined ? undefined : `${n.stage}\0${n.values[primary.name]}`));
     for (const stage of m.stages.filter((s) => s.axes.includes(primary.name))) {
       for (const v of primary.values) {
-        const ts = nodes.filter((n) => n.stage === stage.name && n.values[primary.name] === v.value);
+        const ts = byStageValue.get(`${stage.name}\0${v.value}`) ?? [];
         groups.push({ name: `${valueLabel(m, primary.name, v.value)}-${stage.name}`, description: `${stage.name} images for ${primary.name}=${v.value}`, targets: names(ts) });
       }
     }

@@ -1,3 +1,4 @@
+import { axisValue } from '../model/lookup.js';
 import type { Matrix, Stage } from '../model/model.js';
 
 /** The name of a stage's node for the given values: stage, then each axis label in axis order. */
@@ -13,8 +14,7 @@ export function tagSuffix(m: Matrix, stage: Stage, values: Record<string, string
 }
 
 export function valueLabel(m: Matrix, axis: string, value: string): string {
-  const a = axis === m.arch?.name ? m.arch : m.axes.find((x) => x.name === axis);
-  return a?.values.find((v) => v.value === value)?.label ?? value;
+  return axisValue(m, axis, value)?.label ?? value;
 }
 
 function axisLabels(m: Matrix, stageAxes: string[], values: Record<string, string>): string[] {

@@ -2,6 +2,7 @@ import { error, fail, ok, type Diagnostic, type Result } from '../diagnostics.js
 import type { Expansion } from '../expand/expand-cells.js';
 import { sortIntoLevels } from '../graph/levels.js';
 import { ARCH_PLATFORMS, type Matrix, type Stage } from '../model/model.js';
+import { axisValue } from '../model/lookup.js';
 import { mergeArgs } from './args.js';
 import { planGroups } from './groups.js';
 import { BAKE_NAME, nodeName, tagSuffix, valueLabel } from './names.js';
@@ -104,7 +105,7 @@ function dockerfileFor(m: Matrix, stage: Stage, values: Record<string, string>):
   if (stage.dockerfile) return { dockerfile: stage.dockerfile, dockerfileKey: own };
   for (const axis of m.axes) {
     if (!stage.axes.includes(axis.name)) continue;
-    const v = axis.values.find((x) => x.value === values[axis.name]);
+    const v = axisValue(m, axis.name, values[axis.name]!);
     if (v?.dockerfile) return { dockerfile: v.dockerfile, dockerfileKey: `axis.${axis.name}.values.${v.value}.dockerfile` };
   }
   // The stages rule guarantees one of the above; keep the plan total anyway.

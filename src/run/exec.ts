@@ -45,8 +45,3 @@ export async function runCapture(cmd: Command, env: Record<string, string> = {},
   const r = await execa(cmd.file, cmd.args, { env, ...(cwd ? { cwd } : {}), reject: false, stdin: 'ignore' });
   return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
-
-/** How to show a command to a human, quoted so that it can be pasted into a POSIX shell. */
-export function shellQuote(argv: string[]): string {
-  return argv.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(' ');
-}

@@ -1,5 +1,5 @@
 import { error, type Diagnostic } from '../../diagnostics.js';
-import { shellQuote } from '../../run/exec.js';
+import { shellQuote } from '../../run/shell-quote.js';
 import { matricesOf, type CiJob, type CiMatrix } from './ci-job.js';
 import { quoteYaml } from './quote-yaml.js';
 

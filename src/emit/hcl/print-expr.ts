@@ -30,8 +30,9 @@ export function printHclExpr(e: Expr, depth = 0): string {
       if (e.entries.length === 0) return '{}';
       const pad = INDENT.repeat(depth + 1);
       // Keys are always quoted: context names like `nvcr.io/nvidia/cuda:12.9` are not identifiers.
-      const width = Math.max(...e.entries.map(([k]) => quoteHcl(k).length));
-      const rows = e.entries.map(([k, v]) => `${pad}${quoteHcl(k).padEnd(width)} = ${printHclExpr(v, depth + 1)}`);
+      const keys = e.entries.map(([k]) => quoteHcl(k));
+      const width = Math.max(...keys.map((k) => k.length));
+      const rows = e.entries.map(([, v], i) => `${pad}${keys[i]!.padEnd(width)} = ${printHclExpr(v, depth + 1)}`);
       return `{\n${rows.join('\n')}\n${INDENT.repeat(depth)}}`;
     }
   }

@@ -16,7 +16,12 @@ export function escapeHclQuoted(s: string): string {
   return out;
 }
 
+/** No quote, backslash, control character, `$` or `%`: the string is its own HCL literal. */
+const PLAIN = /^[^"\\\x00-\x1f\x7f$%]*$/;
+
 /** A user string as an HCL literal: `${` and `%{` stay literal, quotes and newlines round-trip. */
 export function quoteHcl(s: string): string {
+  // Most strings need no escape at all; a 10,000-target file spends its time here otherwise.
+  if (PLAIN.test(s)) return `"${s}"`;
   return `"${templateSource([s], () => '', escapeHclQuoted)}"`;
 }
