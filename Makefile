@@ -16,7 +16,7 @@ SRC := $(shell find src -name '*.ts' 2>/dev/null)
 BUILDX_PLUGIN := $(HOME)/.docker/cli-plugins/docker-buildx
 
 .DEFAULT_GOAL := help
-.PHONY: help setup toolchain system services build bake-file bake ci-matrix demo lint check typecheck test clean
+.PHONY: help setup toolchain system services build bake-file bake ci-matrix demo bench lint check typecheck test clean
 
 DEMO_MATRIX := matrix/demo.toml
 # The builder scripts/services.sh creates (buildx `remote` driver on the project's buildkitd).
@@ -70,6 +70,13 @@ ci-matrix: dist/cli.js
 demo: dist/cli.js services
 	$(CLI) lint $(DEMO_MATRIX)
 	$(CLI) bake $(DEMO_MATRIX) all --push --var PUSH_CACHE=true $(ARGS)
+
+# The benchmarks (bench/run.ts): build figures on real BuildKit, compile scaling; about 25 min.
+# Writes bench/results.json and bench/RESULTS.md. BENCH_ARGS="--reps 5" or "--quick".
+BENCH_ARGS ?=
+bench: dist/cli.js services
+	npx tsc -p tsconfig.bench.json
+	node .bench-out/bench/run.js $(BENCH_ARGS)
 
 lint: dist/cli.js
 	$(CLI) lint $(MATRIX)

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 
 // A throwaway buildkitd for tests that must know BuildKit's state (cold builds, "cache lost"
@@ -12,7 +12,7 @@ const TOOL_BIN = process.env.MATRIXBAKE_TOOL_BIN ?? join(homedir(), '.local/shar
 const BUILDKITD = join(TOOL_BIN, 'buildkitd');
 const BUILDCTL = join(TOOL_BIN, 'buildctl');
 const BUILDX = join(homedir(), '.docker/cli-plugins/docker-buildx');
-const CONFIG = readFileSync(join(import.meta.dirname, '../../scripts/buildkitd.toml'), 'utf8');
+const CONFIG = readFileSync(repoFile('scripts/buildkitd.toml'), 'utf8');
 const READY_MS = 30_000;
 const KILL_AFTER_MS = 10_000;
 
@@ -98,6 +98,14 @@ async function launch(p: { config: string; root: string; sock: string; log: stri
       throw new Error(`buildkitd did not answer on unix://${p.sock} within ${READY_MS / 1000} s:\n${tail(p.log)}`);
     }
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A file of this repository, found upward from here (tests run this from source, the bench compiled). */
+function repoFile(rel: string): string {
+  for (let dir = import.meta.dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, rel))) return join(dir, rel);
+    if (dirname(dir) === dir) throw new Error(`${rel} not found above ${import.meta.dirname}`);
   }
 }
 

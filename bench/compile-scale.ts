@@ -1,0 +1,89 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+// How compile cost grows with the matrix: synthetic matrices of N cells (a base stage over one
+// axis, an app stage over two that uses it), compiled by the CLI as a user runs it (wall time
+// includes Node's start), and the output evaluated by buildx next to the same cells written as
+// a native bake `matrix` block.
+
+const BUILDX = join(homedir(), '.docker/cli-plugins/docker-buildx');
+
+export interface Synthetic {
+  cells: number;
+  matrix: string;
+  native: string;
+}
+
+/** N cells: axis a with N/10 values x axis b with 10 (N = 10 has a single a value). */
+export function synthetic(dir: string, cells: number): Synthetic {
+  mkdirSync(dir, { recursive: true });
+  const as = Array.from({ length: Math.max(1, cells / 10) }, (_, i) => `a${i}`);
+  const bs = Array.from({ length: Math.min(10, cells) }, (_, i) => `b${i}`);
+  const list = (xs: string[]) => `[${xs.map((x) => `"${x}"`).join(', ')}]`;
+  const matrix = join(dir, `synthetic-${cells}.toml`);
+  writeFileSync(
+    matrix,
+    [
+      '[project]', 'image = "img"', 'registry = "r.example/ns"',
+      '[matrix]', `a = ${list(as)}`, `b = ${list(bs)}`,
+      '[stage.base]', 'dockerfile = "Dockerfile"', 'axes = ["a"]',
+      '[stage.app]', 'dockerfile = "Dockerfile"', 'axes = ["a", "b"]', 'uses = { base = "base" }', 'publish = true', '',
+    ].join('\n'),
+  );
+  // What a hand-written bake file would say for the same app cells: one target with a matrix.
+  const native = join(dir, `native-${cells}.hcl`);
+  writeFileSync(
+    native,
+    [
+      'variable "REGISTRY" { default = "r.example/ns" }',
+      'variable "VERSION" { default = "latest" }',
+      'target "app" {',
+      '  name = "app-${a}-${b}"',
+      `  matrix = { a = ${list(as)}, b = ${list(bs)} }`,
+      '  dockerfile = "Dockerfile"',
+      '  target = "app"',
+      '  contexts = { base = "target:base-${a}" }',
+      '  labels = { "org.opencontainers.image.title" = "img-${a}-app-${b}" }',
+      '  tags = ["${REGISTRY}/img:${VERSION}-${a}-app-${b}", "${REGISTRY}/img:latest-${a}-app-${b}"]',
+      '}',
+      'target "base" {',
+      '  name = "base-${a}"',
+      `  matrix = { a = ${list(as)} }`,
+      '  dockerfile = "Dockerfile"',
+      '  target = "base"',
+      '}',
+      'group "all" { targets = ["app", "base"] }',
+      '',
+    ].join('\n'),
+  );
+  return { cells, matrix, native };
+}
+
+/** Wall time of `matrixbake compile` (Node start included). */
+export function compileMs(cli: string, s: Synthetic, out: string): number {
+  return timedSpawn('node', [cli, 'compile', s.matrix, '-o', out]);
+}
+
+/** Peak RSS (KiB) of one compile: the CLI run inside a process that reports its own maxRSS. */
+export function compilePeakRssKiB(cli: string, s: Synthetic, out: string): number {
+  const probe = `process.on('exit', () => process.stderr.write('maxrss=' + process.resourceUsage().maxRSS + '\\n')); process.argv = [process.argv[0], ${JSON.stringify(cli)}, 'compile', ${JSON.stringify(s.matrix)}, '-o', ${JSON.stringify(out)}]; await import(${JSON.stringify(cli)});`;
+  const r = spawnSync('node', ['--input-type=module', '-e', probe], { encoding: 'utf8' });
+  const m = /maxrss=(\d+)/.exec(r.stderr);
+  if (r.status !== 0 || !m) throw new Error(`compile ${s.matrix} failed: ${r.stderr}`);
+  return Number(m[1]);
+}
+
+/** Wall time of `docker buildx bake -f FILE --print all`. */
+export function printMs(file: string): number {
+  return timedSpawn(BUILDX, ['bake', '-f', file, '--print', 'all']);
+}
+
+function timedSpawn(file: string, args: string[]): number {
+  const t = performance.now();
+  const r = spawnSync(file, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  return ms;
+}

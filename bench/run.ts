@@ -1,0 +1,129 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startBuildkitd } from '../test/support/buildkitd.js';
+import { buildRep, type BuildRep } from './builds.js';
+import { compileMs, compilePeakRssKiB, printMs, synthetic } from './compile-scale.js';
+import { writeResults, type Results } from './report.js';
+import { figure, ratio, round } from './stats.js';
+
+// `make bench`: the build figures on the bench matrix (real buildkitd, registry on
+// localhost:5000), then compile scaling; bench/results.json and bench/RESULTS.md.
+//   --reps N        repetitions of every figure (default 3)
+//   --quick         the harness on a tiny scale: stage work 0 s, 1 repetition, compile up to 100 cells
+//   --out DIR       where results.json and RESULTS.md go (default bench/)
+
+const args = process.argv.slice(2);
+const opt = (name: string) => {
+  const i = args.indexOf(name);
+  return i === -1 ? undefined : args[i + 1];
+};
+const quick = args.includes('--quick');
+const reps = Number(opt('--reps') ?? (quick ? 1 : 3));
+const root = resolve(import.meta.dirname, '../..');
+const outDir = resolve(opt('--out') ?? join(root, 'bench'));
+const cli = join(root, 'dist/cli.js');
+const log = (l: string) => process.stderr.write(`${l}\n`);
+
+async function main() {
+  const matrix = quick ? zeroWork() : join(root, 'bench/bench.toml');
+  const kit = await startBuildkitd();
+  const runs: BuildRep[] = [];
+  try {
+    for (let i = 0; i < reps; i++) {
+      log(`bench: build repetition ${i + 1}/${reps}`);
+      runs.push(await buildRep({ root, matrix, cli, kit, id: `${Date.now().toString(36)}-${i}`, log }));
+    }
+  } finally {
+    await kit.stop();
+  }
+
+  const sizes = quick ? [10, 100] : [10, 100, 1000, 10000];
+  const work = join(root, 'bench/.work/synthetic');
+  const compile: Record<number, number[]> = {};
+  for (const n of sizes) {
+    const s = synthetic(work, n);
+    compileMs(cli, s, join(work, `warmup-${n}.hcl`)); // file cache and disk, not measured
+    compile[n] = Array.from({ length: Math.max(reps, 3) }, () => compileMs(cli, s, join(work, `out-${n}.hcl`)));
+    log(`bench: compile ${n} cells: ${compile[n]!.map((x) => x.toFixed(0)).join(', ')} ms`);
+  }
+  const largest = sizes.at(-1)!;
+  const big = synthetic(work, largest);
+  const rss = compilePeakRssKiB(cli, big, join(work, `rss-${largest}.hcl`));
+  const printReps = Math.max(1, quick ? 1 : reps);
+  const compiledPrint = Array.from({ length: printReps }, () => printMs(join(work, `out-${largest}.hcl`)));
+  const nativePrint = Array.from({ length: printReps }, () => printMs(big.native));
+  log(`bench: buildx --print ${largest}: compiled ${compiledPrint.map((x) => x.toFixed(0))} ms, native ${nativePrint.map((x) => x.toFixed(0))} ms`);
+
+  const col = <K extends keyof BuildRep>(k: K) => runs.map((r) => r[k] as number);
+  const results: Results = {
+    machine: machine(),
+    reps,
+    quick,
+    figures: {
+      // --quick has no stage work, so no critical path to compare with.
+      ...(runs[0]!.critical_path_ms > 0 ? { bake_over_critical_path: ratio(col('cold_ms'), col('critical_path_ms')) } : {}),
+      sequential_over_bake: ratio(col('sequential_ms'), col('cold_ms')),
+      warm_over_cold: ratio(col('warm_ms'), col('cold_ms')),
+      fresh_builder_cache_hit_ratio: figure(runs.map((r) => r.fresh_levels.cached / r.fresh_levels.all)),
+      fresh_builder_cache_hit_ratio_plain_bake: figure(runs.map((r) => r.fresh_plain.cached / r.fresh_plain.all)),
+      base_builds_per_cuda_arch: figure(runs.map((r) => r.base_runs / r.base_cells)),
+      baseline_base_builds_per_cuda_arch: figure(runs.map((r) => r.baseline_base_runs / r.base_cells)),
+      changed_framework_rebuilt_steps: figure(col('changed_rebuilt_steps')),
+      changed_framework_expected_steps: figure(col('changed_expected_steps')),
+      ...Object.fromEntries(sizes.map((n) => [`compile_${label(n)}_cells_ms`, figure(compile[n]!)])),
+      ...(compile[1000] && compile[10000] ? { compile_10k_over_1k: ratio(compile[10000], compile[1000]) } : {}),
+      [`compile_${label(largest)}_cells_peak_rss_mib`]: figure([round(rss / 1024)]),
+      [`buildx_print_${label(largest)}_ms`]: figure(compiledPrint),
+      [`buildx_print_native_${label(largest)}_ms`]: figure(nativePrint),
+      native_over_compiled_print: ratio(nativePrint, compiledPrint),
+    },
+    seconds: {
+      critical_path: runs[0]!.critical_path_ms / 1000,
+      cold: figure(col('cold_ms').map((x) => x / 1000)),
+      warm: figure(col('warm_ms').map((x) => x / 1000)),
+      sequential: figure(col('sequential_ms').map((x) => x / 1000)),
+      levels_cold: figure(col('levels_cold_ms').map((x) => x / 1000)),
+      fresh_levels: figure(col('fresh_levels_ms').map((x) => x / 1000)),
+    },
+    detail: runs.map((r) => ({ changed_rebuilt: r.changed_rebuilt, fresh_levels: r.fresh_levels, fresh_plain: r.fresh_plain })),
+  };
+  await writeResults(outDir, results);
+  log(`bench: wrote ${join(outDir, 'results.json')} and ${join(outDir, 'RESULTS.md')}`);
+}
+
+/** 10 -> "10", 1000 -> "1k": the figure names the issue uses. */
+const label = (n: number) => (n >= 1000 ? `${n / 1000}k` : `${n}`);
+
+/** The bench matrix with every stage's work set to 0 s: the harness, fast. */
+function zeroWork(): string {
+  const dir = join(root, 'bench/.work');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'quick.toml');
+  writeFileSync(file, readFileSync(join(root, 'bench/bench.toml'), 'utf8').replace(/WORK_SECONDS = "\d+"/g, 'WORK_SECONDS = "0"'));
+  return file;
+}
+
+function machine() {
+  const version = (cmd: string[]) => {
+    try {
+      return execFileSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8' }).trim().split('\n')[0]!;
+    } catch {
+      return 'unknown';
+    }
+  };
+  return {
+    cpus: cpus().length,
+    cpu_model: cpus()[0]?.model ?? 'unknown',
+    memory_gib: round(totalmem() / 2 ** 30),
+    node: process.version,
+    buildx: version([join(process.env.HOME ?? '', '.docker/cli-plugins/docker-buildx'), 'version']),
+    buildkitd: version([join(process.env.HOME ?? '', '.local/share/matrixbake/bin/buildkitd'), '--version']),
+  };
+}
+
+main().catch((e) => {
+  log(`bench: ${e instanceof Error ? e.message : e}`);
+  process.exitCode = 1;
+});
