@@ -7,6 +7,7 @@ import { resolveBake } from '../bake/resolve.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { BuildFailed, UsageError } from '../errors.js';
 import { buildxCommand, runCapture, runTee, type Command } from '../run/exec.js';
+import { retryTransientPush } from '../run/retry.js';
 import { shellQuote } from '../run/shell-quote.js';
 import { planLevels, type LevelRun } from '../run/levels.js';
 import { builtTargets, failedTargets, formatTable } from '../run/summary.js';
@@ -58,7 +59,7 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
       const metadata = userMetadata ? undefined : join(dir, `metadata-${run.level}.json`);
       const sets = run.set.flatMap((s) => ['--set', s]);
       const cmd: Command = { file: buildx.file, args: [...buildx.args, 'bake', ...options, ...sets, ...(metadata ? ['--metadata-file', metadata] : []), ...run.targets] };
-      const { exitCode, stderr } = await runTee(cmd, o.vars, cwd);
+      const { exitCode, stderr } = await retryTransientPush(() => runTee(cmd, o.vars, cwd), (l) => process.stderr.write(`${l}\n`));
       if (exitCode !== 0) {
         const failed = failedTargets(stderr);
         const where = run.level >= 0 ? ` (level ${run.level})` : '';

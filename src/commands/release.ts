@@ -8,6 +8,7 @@ import type { PlanTarget } from '../plan/plan.js';
 import { mergeSteps, releaseTags, selectRelease, type PushedTwin } from '../release/release-plan.js';
 import { commitEpoch, gitFacts, versionFrom } from '../release/version.js';
 import { buildxCommand, runCapture, runTee, type Command } from '../run/exec.js';
+import { retryTransientPush } from '../run/retry.js';
 import { shellQuote } from '../run/shell-quote.js';
 import { planLevels } from '../run/levels.js';
 import { repoRoot, writeBakeFile } from './bake.js';
@@ -231,7 +232,8 @@ async function buildx(args: string[], env: Record<string, string>, cwd: string) 
 
 async function buildxTee(args: string[], env: Record<string, string>, cwd: string): Promise<number> {
   const b = await buildxOrThrow();
-  return (await runTee({ file: b.file, args: [...b.args, ...args] }, env, cwd)).exitCode;
+  const say = (l: string) => process.stderr.write(`${l}\n`);
+  return (await retryTransientPush(() => runTee({ file: b.file, args: [...b.args, ...args] }, env, cwd), say)).exitCode;
 }
 
 function lastLine(s: string): string {
