@@ -16,7 +16,7 @@ SRC := $(shell find src -name '*.ts' 2>/dev/null)
 BUILDX_PLUGIN := $(HOME)/.docker/cli-plugins/docker-buildx
 
 .DEFAULT_GOAL := help
-.PHONY: help setup toolchain system services build bake-file bake ci-matrix demo bench lint check typecheck test clean
+.PHONY: help setup toolchain system services build bake-file readme-graph bake ci-matrix demo bench lint check typecheck test clean
 
 DEMO_MATRIX := matrix/demo.toml
 # The builder scripts/services.sh creates (buildx `remote` driver on the project's buildkitd).
@@ -24,7 +24,7 @@ export BUILDX_BUILDER ?= matrixbake
 
 help:
 	@sed -n '2,7p' Makefile | sed 's/^# //'
-	@echo "  make setup | services | lint | build | bake-file | check | test | clean"
+	@echo "  make setup | services | lint | build | bake-file | readme-graph | check | test | clean"
 
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
@@ -55,6 +55,10 @@ build: dist/cli.js
 # Regenerate the committed bake file from the matrix.
 bake-file: dist/cli.js
 	$(CLI) compile $(MATRIX) -o $(BAKE_FILE)
+
+# Redraw the mermaid graph of matrix/dynamo.toml in README.md (between its graph:begin/end markers).
+readme-graph: dist/cli.js
+	$(CLI) graph --readme README.md
 
 bake: dist/cli.js toolchain
 	$(CLI) bake $(MATRIX) $(TARGET) $(ARGS)
@@ -96,6 +100,7 @@ typecheck: node_modules/.package-lock.json
 
 check: typecheck dist/cli.js
 	$(CLI) compile matrix/dynamo.toml --check -o bake/docker-bake.hcl
+	$(CLI) graph --readme README.md --check
 	$(CLI) lint matrix/dynamo.toml
 	$(CLI) lint $(DEMO_MATRIX)
 

@@ -6,6 +6,7 @@ import type { Phase } from './commands/release.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { CI_FORMATS, type CiFormat } from './emit/ci/ci-emitters.js';
 import { FORMATS, type Format } from './emit/emitters.js';
+import { GRAPH_FORMATS, type GraphFormat } from './emit/graph/graph-emitters.js';
 
 // Thin: flags -> typed options -> one library call. Exit codes live in cli/exit.ts.
 // Each command's module is imported when that command runs: importing them all (execa,
@@ -53,6 +54,31 @@ async function main(argv: string[]): Promise<number> {
       out(await (await import('./commands/ci.js')).ciCommand({ matrix, format, levels: !!values.levels, warn, ...(values.group === undefined ? {} : { group: values.group }) }));
       return 0;
     }
+    case 'graph': {
+      if (values.readme !== undefined) {
+        // The matrices are the blocks' own: a MATRIX, --format or -o would be ignored, so they are refused.
+        if (rest.length > 0 || values.output || values.group || (values.format ?? 'mermaid') !== 'mermaid') throw new UsageError('graph --readme FILE takes each matrix from its block\'s marker and draws mermaid: no MATRIX, --format, --group or -o');
+        out(await (await import('./commands/graph.js')).readmeGraphCommand({ readme: values.readme, check: !!values.check, warn }));
+        return 0;
+      }
+      if (others.length > 0) throw new UsageError(`unexpected argument "${others[0]}"`);
+      if (values.check) throw new UsageError('--check goes with --readme FILE');
+      const format = (values.format ?? 'mermaid') as GraphFormat;
+      if (!GRAPH_FORMATS.includes(format)) throw new UsageError(`unknown graph --format "${values.format}" (use ${GRAPH_FORMATS.join(', ')})`);
+      const { graphCommand } = await import('./commands/graph.js');
+      out(await graphCommand({ matrix, format, warn, ...(values.group === undefined ? {} : { group: values.group }), ...(values.output && values.output !== '-' ? { out: values.output } : {}) }));
+      return 0;
+    }
+    case 'explain': {
+      // `explain TARGET [MATRIX]`, or `explain MATRIX TARGET` (a first argument ending in .toml is the matrix).
+      const [target, second, ...more] = others;
+      if (target === undefined) throw new UsageError('explain needs a TARGET, e.g. matrixbake explain runtime-vllm-cuda12');
+      const unexpected = matrixFirst ? second : more[0];
+      if (unexpected !== undefined) throw new UsageError(`unexpected argument "${unexpected}"`);
+      const { explainCommand } = await import('./commands/explain.js');
+      out(await explainCommand({ matrix: matrixFirst ? matrix : (second ?? DEFAULT_MATRIX), target, json: !!values.json, warn }));
+      return 0;
+    }
     case 'bake':
       await (await import('./commands/bake.js')).bakeCommand({ matrix, targets: others, dryRun: !!values['dry-run'], push: !!values.push, levels: !!values.levels, set: values.set ?? [], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`) });
       return 0;
@@ -97,6 +123,7 @@ function parse(argv: string[]) {
         json: { type: 'boolean' },
         twins: { type: 'boolean' },
         group: { type: 'string' },
+        readme: { type: 'string' },
         levels: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         push: { type: 'boolean' },

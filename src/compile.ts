@@ -3,7 +3,7 @@ import type { BakeFile } from './bake/bake-file.js';
 import { buildBakeFile } from './bake/build-bake-file.js';
 import type { Diagnostic, Result } from './diagnostics.js';
 import { EMITTERS, type Format } from './emit/emitters.js';
-import { expandCells } from './expand/expand-cells.js';
+import { expandCells, type Expansion } from './expand/expand-cells.js';
 import { loadMatrix, type LoadedMatrix } from './load/load-matrix.js';
 import { planGraph } from './plan/plan-graph.js';
 import type { Plan } from './plan/plan.js';
@@ -12,6 +12,8 @@ import { validateMatrix } from './validate/validate-matrix.js';
 export interface Compiled {
   plan: Plan;
   bake: BakeFile;
+  /** The cells the plan was made from, and what the excludes removed (`explain` says which). */
+  expansion: Expansion;
 }
 
 /** load -> validate -> expand -> plan -> bake file. Every warning along the way is kept. */
@@ -38,7 +40,7 @@ export function compileLoaded(loaded: LoadedMatrix): Result<Compiled> {
     `\`matrixbake compile ${source}\` (checked by \`matrixbake compile --check\`).`,
     `Variables below can be overridden at bake time, e.g. VERSION=v1.0 PUSH_CACHE=true docker buildx bake -f <this file> all`,
   ];
-  return { ok: true, value: { plan: plan.value, bake: buildBakeFile(plan.value, header) }, warnings };
+  return { ok: true, value: { plan: plan.value, bake: buildBakeFile(plan.value, header), expansion: cells.value }, warnings };
 }
 
 export function emit(compiled: Compiled, format: Format): string {

@@ -6,6 +6,9 @@ Usage:
   matrixbake compile [MATRIX] [-o FILE] [--format hcl|json|resolved] [--check]
   matrixbake list    [MATRIX] [--json] [--twins]
   matrixbake lint    [MATRIX]
+  matrixbake graph   [MATRIX] [--format mermaid|dot|svg] [--group G] [-o FILE]
+  matrixbake graph   --readme FILE [--check]
+  matrixbake explain TARGET [MATRIX] [--json]
   matrixbake ci      [MATRIX] [--format github|gitlab] [--group G] [--levels]
   matrixbake release [MATRIX] [GROUP|TARGET] [--registry R] [--version V] [--arch A] [--phase all|build|merge]
                      [--digests DIR] [--only] [--sbom-generator IMAGE] [--dry-run] [--var K=V]... [-- BUILDX_ARGS]
@@ -23,6 +26,17 @@ Commands:
             build arg is declared where it is used, every \`uses\` context is read (FROM, COPY
             --from, RUN --mount from=), every mounted secret is provided when USE_SCCACHE is on,
             no ARG carries a credential. Findings: file:line: matrix key: message.
+  graph     The build graph: one box per multi-arch target (its platforms in the label), a box
+            per stage around them, an arrow from each linked target to what links it, labelled
+            with the named context; targets linked by more than one are drawn shared. mermaid
+            (default), dot, or svg (laid out by Graphviz compiled to WebAssembly, no install).
+            --group G keeps G's targets and everything they link. --readme FILE redraws the
+            mermaid graph between \`<!-- graph:begin MATRIX -->\` and \`<!-- graph:end -->\` in FILE;
+            with --check, exit 1 if it is stale instead.
+  explain   Where one target (or per-arch twin) comes from: its axis values, stage, Dockerfile and
+            the matrix key that chose it, platforms, every build arg with the key it came from,
+            its links and who links it, cache-from/cache-to and tags as the bake file has them,
+            and which excludes removed its siblings. --json for the same as JSON.
   ci        The CI fan-out: one job per per-arch target (runtime-vllm-cuda12-arm64) of every
             published image, on the runner [ci.runners] names for its arch (default amd64
             ubuntu-24.04, arm64 ubuntu-24.04-arm). github (default): {"include":[...]} on one line,
@@ -53,6 +67,8 @@ Examples:
   matrixbake compile --check -o bake/docker-bake.hcl
   matrixbake list --twins
   matrixbake lint matrix/demo.toml
+  matrixbake graph --format svg --group vllm -o vllm.svg
+  matrixbake explain runtime-trtllm-cuda13-amd64
   matrixbake ci --group vllm --levels
   matrixbake bake vllm-runtime --var VERSION=v0.7.0 --var PUSH_CACHE=true --dry-run
   matrixbake release matrix/demo.toml default --registry localhost:5000/staging --var PUSH_CACHE=true

@@ -4,8 +4,10 @@ import type { Cell, Exclude, Matrix } from '../model/model.js';
 export interface Expansion {
   /** Every combination of axis values that no exclude removed, in axis order. */
   cells: Cell[];
-  /** How many cells each exclude removed (by exclude index), for explain and dead-exclude warnings. */
+  /** How many cells each exclude removed (by exclude index), for dead-exclude warnings. */
   removed: number[];
+  /** Each removed cell with the exclude that removed it (the first that matches), for `explain`. */
+  excluded: { cell: Cell; by: number }[];
 }
 
 /** Like GitHub Actions' matrix.exclude: an exclude matches a cell when every axis it names matches. */
@@ -18,9 +20,13 @@ export function expandCells(m: Matrix): Result<Expansion> {
   let all: Cell[] = [{}];
   for (const axis of axes) all = all.flatMap((cell) => axis.values.map((v) => ({ ...cell, [axis.name]: v.value })));
   const removed = m.excludes.map(() => 0);
+  const excluded: Expansion['excluded'] = [];
   const cells = all.filter((cell) => {
     const first = m.excludes.find((ex) => matches(ex, cell));
-    if (first) removed[first.index]! += 1;
+    if (first) {
+      removed[first.index]! += 1;
+      excluded.push({ cell, by: first.index });
+    }
     return !first;
   });
   const at = (ex: Exclude) => ({ file: m.file, ...error(`matrix.exclude[${ex.index}]`, '') });
@@ -30,5 +36,5 @@ export function expandCells(m: Matrix): Result<Expansion> {
   const warnings = m.excludes
     .filter((ex) => removed[ex.index] === 0)
     .map((ex) => ({ ...warning(`matrix.exclude[${ex.index}]`, 'this exclude removes no cell (an earlier exclude already removed what it matches)', 'delete it'), file: m.file }));
-  return ok({ cells, removed }, warnings);
+  return ok({ cells, removed, excluded }, warnings);
 }

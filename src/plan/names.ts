@@ -13,6 +13,11 @@ export function tagSuffix(m: Matrix, stage: Stage, values: Record<string, string
   return [...(primary ? axisLabels(m, [primary], values) : []), stage.name, ...axisLabels(m, rest, values)].join('-');
 }
 
+/** A node's per-arch twin: `runtime-vllm-cuda12-amd64`. */
+export function twinName(m: Matrix, node: string, arch: string): string {
+  return `${node}-${valueLabel(m, m.arch!.name, arch)}`;
+}
+
 export function valueLabel(m: Matrix, axis: string, value: string): string {
   return axisValue(m, axis, value)?.label ?? value;
 }

@@ -5,7 +5,7 @@ import { ARCH_PLATFORMS, type Matrix, type Stage } from '../model/model.js';
 import { axisValue } from '../model/lookup.js';
 import { mergeArgs } from './args.js';
 import { planGroups } from './groups.js';
-import { BAKE_NAME, nodeName, tagSuffix, valueLabel } from './names.js';
+import { BAKE_NAME, nodeName, tagSuffix, twinName } from './names.js';
 import type { Plan, PlanTarget } from './plan.js';
 
 /** Cells -> nodes (stage x the stage's axes), their links, per-arch twins and groups. */
@@ -88,14 +88,13 @@ function inheritLinks(nodes: PlanTarget[]): PlanTarget[] {
 }
 
 function twinOf(m: Matrix, node: PlanTarget, arch: string): PlanTarget {
-  const suffix = valueLabel(m, m.arch!.name, arch);
   return {
     ...node,
-    name: `${node.name}-${suffix}`,
+    name: twinName(m, node.name, arch),
     arch,
     archs: [arch],
     platforms: [ARCH_PLATFORMS[arch]!],
-    links: node.links.map((l) => ({ ...l, target: `${l.target}-${suffix}` })),
+    links: node.links.map((l) => ({ ...l, target: twinName(m, l.target, arch) })),
     description: `${node.description.replace(/ \(.*\)$/, '')} (${ARCH_PLATFORMS[arch]} only: per-arch twin of ${node.name})`,
   };
 }

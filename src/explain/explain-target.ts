@@ -1,0 +1,118 @@
+import type { BakeTarget } from '../bake/bake-file.js';
+import type { Expr } from '../bake/expr.js';
+import { escapeTemplateText, templateSource } from '../bake/template.js';
+import type { Compiled } from '../compile.js';
+import { printHclExpr } from '../emit/hcl/print-expr.js';
+import type { PlanLink, PlanTarget } from '../plan/plan.js';
+import { excludeEffects, type ExcludeEffect } from './exclude-effects.js';
+
+// One target, explained from the plan (where things come from) and the bake file model (what
+// buildx is given). Nothing here re-derives either: bake expressions are printed as they are.
+
+export interface ExplainedArg {
+  name: string;
+  /** As the bake file has it: `"3.12"`, `BUILD_NONCE`, `USE_SCCACHE ? "true" : null`. */
+  bake: string;
+  /** The matrix key: `axis.cuda.values.12.args`, `stage.base.variables`, or `sccache` (its settings, with USE_SCCACHE). */
+  from: string;
+  /** A literal's value. */
+  value?: string;
+  /** A bake variable passed as the arg: its name and default, as the bake file declares it. */
+  variable?: { name: string; default: string };
+}
+
+export interface Explanation {
+  target: string;
+  description: string;
+  /** The multi-arch node; differs from `target` for a per-arch twin. */
+  node: string;
+  /** Set for a per-arch twin. */
+  arch?: string;
+  /** The node's per-arch twins (for a node). */
+  twins: string[];
+  /** Axis values, the arch included for a twin. */
+  cell: Record<string, string>;
+  stage: string;
+  level: number;
+  dockerfile: string;
+  /** The matrix key that chose the Dockerfile. */
+  dockerfileKey: string;
+  /** The Dockerfile stage built. */
+  dockerTarget: string;
+  platforms: string[];
+  args: ExplainedArg[];
+  links: PlanLink[];
+  /** Who links this target: the target, the context it reads this one as, and `via` when inherited. */
+  linkedBy: PlanLink[];
+  /** Bake templates, as in the bake file; undefined without [cache]. */
+  cache?: { from: string[]; to: string[]; toWhen?: string };
+  /** Bake templates of the tags; empty when untagged, with `untagged` saying why. */
+  tags: string[];
+  untagged?: string;
+  excludes: ExcludeEffect[];
+}
+
+/** undefined when the plan has no such target. */
+export function explainTarget(compiled: Compiled, name: string): Explanation | undefined {
+  const { plan, bake, expansion } = compiled;
+  const t = plan.targets.find((x) => x.name === name);
+  const b = bake.targets.find((x) => x.name === name);
+  if (!t || !b) return undefined;
+  const arch = plan.matrix.arch?.name;
+  const cacheFrom = attr(b, 'cache-from');
+  const cacheTo = items(attr(b, 'cache-to'));
+  const tags = attr(b, 'tags');
+  return {
+    target: t.name,
+    description: t.description,
+    node: t.node,
+    ...(t.arch !== undefined ? { arch: t.arch } : {}),
+    twins: t.arch === undefined ? plan.targets.filter((x) => x.arch !== undefined && x.node === t.name).map((x) => x.name) : [],
+    cell: { ...t.values, ...(t.arch !== undefined && arch ? { [arch]: t.arch } : {}) },
+    stage: t.stage,
+    level: t.level,
+    dockerfile: t.dockerfile,
+    dockerfileKey: t.dockerfileKey,
+    dockerTarget: t.dockerTarget,
+    platforms: t.platforms,
+    args: explainArgs(compiled, t, b),
+    links: t.links,
+    linkedBy: plan.targets.flatMap((x) => x.links.filter((l) => l.target === t.name).map((l) => ({ context: l.context, target: x.name, ...(l.via ? { via: l.via } : {}) }))),
+    ...(cacheFrom ? { cache: { from: items(cacheFrom).items.map(templateText), to: cacheTo.items.map(templateText), ...(cacheTo.when ? { toWhen: cacheTo.when } : {}) } } : {}),
+    tags: items(tags).items.map(templateText),
+    ...(tags ? {} : { untagged: t.tagSuffix === undefined ? `stage ${t.stage} is not published` : `a per-arch twin: \`release\` pushes it by digest and merges it into the tags of ${t.node}` }),
+    excludes: excludeEffects(plan, expansion, t),
+  };
+}
+
+function explainArgs(compiled: Compiled, t: PlanTarget, b: BakeTarget): ExplainedArg[] {
+  const args = attr(b, 'args');
+  if (!args || args.k !== 'map') return [];
+  return args.entries.map(([arg, e]): ExplainedArg => {
+    const planned = t.args.find((a) => a.name === arg);
+    if (planned) return { name: arg, bake: printHclExpr(e), from: planned.from, value: planned.value };
+    const variable = compiled.bake.variables.find((v) => v.name === arg);
+    if (t.variableArgs.includes(arg) && variable) return { name: arg, bake: printHclExpr(e), from: `stage.${t.stage}.variables`, variable: { name: variable.name, default: printHclExpr(variable.default) } };
+    // The one other source of args (build-bake-file.ts): sccache settings, null unless USE_SCCACHE.
+    return { name: arg, bake: printHclExpr(e), from: 'sccache' };
+  });
+}
+
+function attr(b: BakeTarget, name: string): Expr | undefined {
+  return b.attributes.find(([k]) => k === name)?.[1];
+}
+
+/** A list, or `VAR ? [...] : []` (cache-to with PUSH_CACHE): its items and the variable they wait on. */
+function items(e: Expr | undefined): { items: Expr[]; when?: string } {
+  if (e === undefined) return { items: [] };
+  if (e.k === 'list') return { items: e.items };
+  if (e.k === 'cond' && e.test.k === 'var' && e.then.k === 'list' && e.else.k === 'list' && e.else.items.length === 0) return { items: e.then.items, when: e.test.name };
+  return { items: [e] };
+}
+
+/** A string-valued expression as template text, unquoted: `type=registry,ref=${CACHE_REGISTRY}:...`. */
+function templateText(e: Expr): string {
+  if (e.k === 'str') return escapeTemplateText(e.v);
+  if (e.k === 'tpl') return templateSource(e.parts, (x) => printHclExpr(x), (s) => s);
+  return printHclExpr(e);
+}

@@ -1,0 +1,51 @@
+import type { ExcludeEffect } from './exclude-effects.js';
+import type { Explanation } from './explain-target.js';
+
+/** The explanation as text: a few `key: value` lines, then one section per list. */
+export function formatExplanation(x: Explanation): string {
+  const facts: [string, string][] = [
+    ['cell', cellText(x.cell) || '(the stage has no axes)'],
+    ...(x.arch !== undefined ? [['node', `${x.node} (this is its ${x.platforms[0]} twin)`] as [string, string]] : []),
+    ['stage', `${x.stage} (dependency level ${x.level})`],
+    ['dockerfile', `${x.dockerfile} (from ${x.dockerfileKey}), stage "${x.dockerTarget}"`],
+    ['platforms', x.platforms.join(', ') || '(no arch axis: the builder\'s own)'],
+    ...(x.twins.length > 0 ? [['twins', x.twins.join(', ')] as [string, string]] : []),
+  ];
+  const width = Math.max(...facts.map(([k]) => k.length)) + 2;
+  const out = [`${x.target}: ${x.description}`, ...facts.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`)];
+  const section = (title: string, lines: string[], none = 'none') => out.push(lines.length > 0 ? `${title}:` : `${title}: ${none}`, ...lines.map((l) => `  ${l}`));
+
+  section('args', columns(x.args.map((a) => (a.variable ? [a.name, '', `<- bake variable ${a.variable.name} (default ${a.variable.default})`] : [a.name, `= ${a.bake}`, `<- ${a.from === 'sccache' ? '[sccache], passed only when USE_SCCACHE is true' : a.from}`]))));
+  section('links', columns(x.links.map((l) => [l.context, `-> ${l.target}`, l.via ? `(via ${l.via})` : ''])));
+  section('linked by', columns(x.linkedBy.map((l) => [l.target, `as ${l.context}`, l.via ? `(via ${l.via})` : ''])));
+  if (x.cache) {
+    section('cache-from', x.cache.from);
+    section(`cache-to${x.cache.toWhen ? ` (only when ${x.cache.toWhen} is true)` : ''}`, x.cache.to);
+  } else section('cache', [], 'none (the matrix has no [cache])');
+  section('tags', x.tags, `none (${x.untagged})`);
+  section('excludes', x.excludes.flatMap(effectLines));
+  return `${out.join('\n')}\n`;
+}
+
+/** `matrix.exclude[0] (framework=trtllm cuda=12: "reason") removed runtime-trtllm-cuda12`. */
+function effectLines(e: ExcludeEffect): string[] {
+  const match = Object.entries(e.exclude.match).map(([k, v]) => `${k}=${v.join('|')}`).join(' ');
+  const which = `matrix.exclude[${e.exclude.index}] (${match}: ${JSON.stringify(e.exclude.reason)})`;
+  const lines: string[] = [];
+  if (e.removed.length > 0) lines.push(`${which} removed ${e.removed.join(', ')}`);
+  if (e.cells > 0) {
+    const values = Object.entries(e.cellsWith).map(([k, v]) => `${k}=${v.join('|')}`).join(' ');
+    lines.push(`${which} removed ${e.cells} of the cells it is built for${values ? ` (${values})` : ''}`);
+  }
+  return lines;
+}
+
+function cellText(cell: Record<string, string>): string {
+  return Object.entries(cell).map(([k, v]) => `${k}=${v}`).join(' ');
+}
+
+/** Rows padded into columns; the last column is not padded, empty trailing cells are dropped. */
+function columns(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i]!.length))) ?? [];
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join(' ').trimEnd());
+}
