@@ -9,7 +9,8 @@ import { mergeSteps, releaseTags, selectRelease, type PushedTwin } from '../rele
 import { commitEpoch, gitFacts, versionFrom } from '../release/version.js';
 import { buildxCommand, runCapture, runTee, shellQuote, type Command } from '../run/exec.js';
 import { planLevels } from '../run/levels.js';
-import { repoRoot, writeBakeFile } from './bake.js';
+import { repoRoot } from '../load/repo-root.js';
+import { writeBakeFile } from './bake.js';
 import { compileOrThrow } from './compile-or-throw.js';
 
 // A multi-arch release the way CI fans it out: every per-arch twin built on its own (one bake per
