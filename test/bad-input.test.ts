@@ -45,7 +45,7 @@ const CASES: [string, string, RegExp][] = [
   ['a dockerfile outside the repo', GOOD.replace('dockerfile = "Dockerfile"\n', 'dockerfile = "../../etc/Dockerfile"\n'), /stage\.base\.dockerfile: "\.\.\/\.\.\/etc\/Dockerfile" escapes the repository/],
   ['a stage without a Dockerfile', GOOD.replace('[axis.framework.values.sglang]\ndockerfile = "Dockerfile.sglang"', ''), /stage\.backend\.dockerfile: no Dockerfile for this stage/],
   ['an invalid label', GOOD.replace('[stage.base]', '[axis.cuda]\nlabel = "cuda.{value}"\n[stage.base]'), /axis\.cuda\.label: label "cuda\.\{value\}" makes "cuda\.12" for value "12", which is not a valid bake target name/],
-  ['a group named like a target', `${GOOD}\n[stage.vllm]\ndockerfile = "D"\n`, /stage\.vllm: target "vllm" has the name of the group of every image with framework=vllm, and bake would build the group instead/],
+  ['a group named like a target', `${GOOD}\n[stage.vllm]\ndockerfile = "D"\n`, /stage\.vllm: target "vllm" has the name of group "vllm" \(every image with framework=vllm\), and bake would build the group instead/],
   ['a value label equal to a stage', GOOD.replace('[stage.base]', '[axis.cuda.values.12]\nlabel = "backend"\n[stage.base]'), /two different groups would be named "backend"/],
   ['an unknown variable', GOOD.replace('[stage.base]', '[stage.base]\nvariables = ["USER_UDI"]'), /stage\.base\.variables\[0\]: unknown bake variable "USER_UDI" \(did you mean "USER_UID"\?\)/],
   ['a string HCL would change (not NFC)', GOOD.replace('image = "dynamo"', 'image = "dynamo"\ndescription = "\uF900"'), /project\.description: string is not in Unicode NFC form/],

@@ -182,6 +182,11 @@ const GENERATED: [string, (dir: string) => string, string][] = [
     '{file}: project.context: "Dockerfile" is a file; the build context is a directory (hint: use the directory that holds the sources, e.g. ".")',
   ],
   [
+    'hundreds of stages',
+    (d) => write(d, GOOD + Array.from({ length: 300 }, (_, i) => `\n[stage.tool${i}]\ndockerfile = "dockerfiles/Dockerfile"\naxes = ["cuda"]\n`).join('')),
+    '{file}: stage: 302 stages, over the limit of 256 (hint: a build graph has a handful of stages: split the matrix into several files)',
+  ],
+  [
     'an axis pasted with thousands of values',
     (d) => write(d, GOOD.replace('cuda = ["12", "13"]', `cuda = [${Array.from({ length: 5000 }, (_, i) => `"${i}"`).join(', ')}]`)),
     '{file}: matrix: the axes make 20000 cells (framework 2 x cuda 5000 x arch 2), over the limit of 4096 (hint: split the matrix into several files, or drop values)',
@@ -223,5 +228,31 @@ describe('bad inputs: files that are not TOML text', () => {
     const r = compileOver(file);
     expectOneClearMessage(r, file);
     expect(r.stderr).toBe(`${file}: cannot be read: permission denied (hint: give your user read permission (chmod u+r) or run as its owner)\n`);
+  });
+});
+
+// Not mistakes: forms a user may write that compile, as the README says ("The matrix file").
+describe('accepted on purpose', () => {
+  const targets = (toml: string) => {
+    const r = cli(['compile', write(mkdtempSync(join(tmpdir(), 'mb-ok-')), toml)]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    return [...r.stdout.matchAll(/^target "([^"]+)"/gm)].map((m) => m[1]);
+  };
+
+  it('integer axis values: cuda = [12, 13] is ["12", "13"]', () => {
+    expect(targets(GOOD.replace('cuda = ["12", "13"]', 'cuda = [12, 13]'))).toContain('runtime-vllm-cuda12');
+  });
+
+  it('a value with a space: its name-safe spelling in target names', () => {
+    expect(targets(GOOD.replace('"vllm"', '"tensorrt llm"'))).toContain('runtime-tensorrt_llm-cuda13');
+  });
+
+  it('an uppercase stage name: bake and Docker tags accept it', () => {
+    expect(targets(GOOD.replace('[stage.runtime]', '[stage.Runtime]'))).toContain('Runtime-vllm-cuda13');
+  });
+
+  it('CRLF line endings', () => {
+    expect(targets(GOOD.replaceAll('\n', '\r\n'))).toContain('base-cuda12');
   });
 });

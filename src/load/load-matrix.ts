@@ -4,7 +4,7 @@ import { decodeText } from './decode-text.js';
 import { readMatrixFile } from './read-matrix-file.js';
 import { explainSyntaxError } from './syntax-message.js';
 import { keyPath } from '../show-value.js';
-import { findReservedKey } from './reserved-keys.js';
+import { checkTree, MAX_DEPTH } from './check-tree.js';
 import { parseToml } from './toml.js';
 
 export { MAX_MATRIX_BYTES } from './read-matrix-file.js';
@@ -29,10 +29,13 @@ export async function loadMatrix(file: string): Promise<Result<LoadedMatrix>> {
     const { column, ...explained } = explainSyntaxError(text, parsed.error);
     return at({ line, column, ...explained, frame: codeFrame(text, line, column) });
   }
-  const reserved = findReservedKey(parsed.value);
-  if (reserved) {
-    const key = String(reserved.at(-1));
-    return at({ path: keyPath(...reserved), message: `key ${JSON.stringify(key)} is reserved (it is a JavaScript object member, which TOML tables cannot safely hold)`, hint: 'rename it' });
+  const tree = checkTree(parsed.value);
+  if (tree?.kind === 'reserved') {
+    const key = String(tree.path.at(-1));
+    return at({ path: keyPath(...tree.path), message: `key ${JSON.stringify(key)} is reserved (it is a JavaScript object member, which TOML tables cannot safely hold)`, hint: 'rename it' });
+  }
+  if (tree?.kind === 'deep') {
+    return at({ path: `${keyPath(...tree.path.slice(0, 4))}…`, message: `lists and tables nest more than ${MAX_DEPTH} levels deep`, hint: 'a matrix nests a few levels at most: check the brackets' });
   }
   if (isEmptyTable(parsed.value)) {
     return at({ message: 'holds only comments and blank lines', hint: 'a matrix needs [project], [matrix] and at least one [stage.<name>]; see matrix/demo.toml' });

@@ -38,7 +38,7 @@ const EXPLAIN: [RegExp, Explain][] = [
     source[column - 1] === ':'
       ? { message: 'expected "=" after the key, found ":"', hint: 'this is TOML, not YAML or JSON: write key = value' }
       : { message: 'expected "=" after the key', hint: 'write key = value; quote a key that has spaces or dots: "my key" = 1' }],
-  [/^Unterminated string$/, () => ({ message: 'string is not closed', hint: 'end it with a quote on the same line; for several lines use """...""" ' })],
+  [/^Unterminated string$/, () => ({ message: 'string is not closed', hint: 'end it with a quote on the same line; for several lines use """..."""' })],
   [/^Unterminated multi-line string$/, () => ({ message: 'multi-line string is not closed', hint: 'end it with """' })],
   [/^Unterminated inline array$/, ({ source }) =>
     source.includes('{')

@@ -32,7 +32,7 @@ export function checkNames(m: Matrix, targets: PlanTarget[], groups: { name: str
     const target = seen.get(g.name);
     if (target) {
       const builtin = g.name === 'all' || g.name === 'default';
-      out.push(error(keyPath('stage', target.stage), `target "${g.name}" has the name of the group of ${g.description.replace(/^every /, 'every ')}, and bake would build the group instead`, builtin ? `rename the stage: "all" and "default" are the groups of every image and of the published ones` : 'rename the stage or the axis value label'));
+      out.push(error(keyPath('stage', target.stage), `target "${g.name}" has the name of group "${g.name}" (${g.description}), and bake would build the group instead`, builtin ? 'rename the stage: matrixbake always makes the groups "all" and "default"' : 'rename the stage or the axis value label'));
     } else if (groupNames.has(g.name)) {
       out.push(error(groupSource(m, g.name), `two different groups would be named "${g.name}" (an axis value label equals a stage name or another value's label)`, 'rename the stage or set a distinct label for the value'));
     } else if (!BAKE_NAME.test(g.name)) {

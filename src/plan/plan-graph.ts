@@ -9,7 +9,17 @@ import { nodeName, tagSuffix, valueLabel } from './names.js';
 import type { Plan, PlanTarget } from './plan.js';
 
 /** Cells -> nodes (stage x the stage's axes), their links, per-arch twins and groups. */
+/**
+ * Most targets a plan may have (before per-arch twins). Dynamo's has 30; a plan past this is a
+ * slip (stages or values pasted by the thousand) that would take minutes to plan and emit.
+ */
+export const MAX_TARGETS = 10000;
+
 export function planGraph(m: Matrix, expansion: Expansion): Result<Plan> {
+  const bound = m.stages.reduce((n, s) => n + m.axes.filter((a) => s.axes.includes(a.name)).reduce((k, a) => k * a.values.length, 1), 0);
+  if (bound > MAX_TARGETS) {
+    return fail([{ ...error('stage', `${m.stages.length} stages over their axes make up to ${bound} targets, over the limit of ${MAX_TARGETS}`, 'split the matrix into several files, or vary fewer stages over the largest axes'), file: m.file }]);
+  }
   const order = sortIntoLevels(m.stages.map((s) => s.name), (s) => stageOf(m, s).uses.map((u) => u.stage));
   if ('cycle' in order) return fail([{ ...error(`stage.${order.cycle[0]}.uses`, `dependency cycle: ${order.cycle.join(' -> ')}`), file: m.file }]);
   const stageLevel = new Map(order.levels.flatMap((names, level) => names.map((n) => [n, level] as const)));

@@ -31,6 +31,7 @@ export function typeHint(path: readonly PropertyKey[], expected: string, input: 
   const isTable = typeof input === 'object' && input !== null && !Array.isArray(input) && !(input instanceof Date);
   if (expected === 'array' && scalar) return `write a list: ${key} = [${showValue(input)}]`;
   if (expected === 'array' && isTable && path[0] === 'matrix' && path.length === 2) return `an axis is a list under [matrix]: ${key} = ["..."]; settings of one value go under [axis.${key}.values.<value>]`;
+  if (expected === 'array') return `write a list: ${key} = ["...", "..."]`;
   if (expected === 'boolean' && typeof input === 'string') return `write ${key} = true or ${key} = false, without quotes`;
   if (expected === 'string' && scalar) return `quote it: ${key} = "${String(input)}"`;
   if (expected === 'string' && input instanceof Date) return 'quote it: TOML reads an unquoted date as a date';

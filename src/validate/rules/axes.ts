@@ -25,7 +25,8 @@ export const axesAreWellFormed: Rule = ({ file, model, report }) => {
     axis.values.forEach((v, i) => {
       const at = `${path}[${i}]`;
       if (v.value === '') report(error(at, 'empty value ""', 'remove it, or give the value a name'));
-      else if (v.value.trim() !== v.value) report(error(at, `value ${showString(v.value)} has leading or trailing whitespace`, `write ${showString(v.value.trim())}`));
+      // A stray space is a typo when the value names targets; with a label of its own, it is the user's call.
+      else if (v.value.trim() !== v.value && !hasOwnLabel(file, axis.name, v.value)) report(error(at, `value ${showString(v.value)} has leading or trailing whitespace`, `write ${showString(v.value.trim())}`));
       if (seen.has(v.value)) report(error(at, `duplicate value ${showString(v.value)}`, 'list each value once'));
       seen.add(v.value);
       if (axis.name === ARCH_AXIS && v.value !== '' && !isArch(v.value)) {
@@ -45,8 +46,9 @@ export const axesAreWellFormed: Rule = ({ file, model, report }) => {
       if (!stageAxes.has(name)) report(error(keyPath('axis', name), `no axis ${showString(name)} in [matrix]${didYouMean(name, names)}`, `add ${name} = ["..."] under [matrix], or remove [axis.${name}]`));
       continue;
     }
-    if (name === ARCH_AXIS && Object.values(spec.values).some((v) => v.args)) {
-      report(error(keyPath('axis', name), 'arch values cannot carry args: arch becomes `platforms`', 'use TARGETARCH in the Dockerfile'));
+    const withArgs = name === ARCH_AXIS ? Object.entries(spec.values).find(([, v]) => v.args) : undefined;
+    if (withArgs) {
+      report(error(keyPath('axis', name, 'values', withArgs[0], 'args'), `arch value ${showString(withArgs[0])} cannot carry args: arch becomes \`platforms\`, not a build arg`, 'use TARGETARCH (or TARGETPLATFORM) in the Dockerfile'));
     }
     for (const value of Object.keys(spec.values)) {
       if (!axis.values.some((v) => v.value === value)) {
@@ -72,8 +74,8 @@ function checkLabels(file: RuleContext['file'], axis: Axis, report: RuleContext[
   const byLabel = new Map<string, string>();
   const reported = new Set<string>();
   axis.values.forEach((v, i) => {
-    if (v.value === '' || v.value.trim() !== v.value) return;
     const explicit = own(v.value);
+    if (v.value === '' || (v.value.trim() !== v.value && explicit === undefined)) return;
     const source = explicit !== undefined ? keyPath('axis', axis.name, 'values', v.value, 'label') : template !== '{value}' ? keyPath('axis', axis.name, 'label') : keyPath('matrix', axis.name, i);
     if (!NAME.test(v.label)) {
       if (!reported.has(source)) report(error(source, `label ${showString(explicit ?? template)} makes ${showString(v.label)} for value ${showString(v.value)}, which is not a valid bake target name`, 'labels may use only letters, digits, "_" and "-"'));
@@ -81,7 +83,11 @@ function checkLabels(file: RuleContext['file'], axis: Axis, report: RuleContext[
       return;
     }
     const other = byLabel.get(v.label);
-    if (other !== undefined) report(error(source, `values ${showString(other)} and ${showString(v.value)} would both be named ${showString(v.label)} in targets`, `give one a label of its own: [axis.${axis.name}.values.${keyPath(v.value)}] label = "..."`));
+    // A value listed twice is reported as a duplicate above.
+    if (other !== undefined && other !== v.value) report(error(source, `values ${showString(other)} and ${showString(v.value)} would both be named ${showString(v.label)} in targets`, `give one a label of its own: [axis.${axis.name}.values.${keyPath(v.value)}] label = "..."`));
     byLabel.set(v.label, v.value);
   });
 }
+
+const hasOwnLabel = (file: RuleContext['file'], axis: string, value: string): boolean =>
+  Object.hasOwn(file.axis, axis) && Object.hasOwn(file.axis[axis]!.values, value) && file.axis[axis]!.values[value]!.label !== undefined;

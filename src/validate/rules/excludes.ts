@@ -24,7 +24,9 @@ export const excludesNameRealValues: Rule = ({ file, model, report }) => {
       for (const v of values) {
         if (known.includes(v)) continue;
         const guess = name === ARCH_AXIS ? guessArch(v, known) : closest(v, known);
-        report(error(at(name), `${showString(v)} is not a value of matrix.${name}${guess ? ` (did you mean "${guess}"?)` : ''}`, `the values: ${known.map((k) => showString(k)).join(', ')}`));
+        const elsewhere = axes.find((a) => a.name !== name && a.values.some((x) => x.value === v));
+        const hint = elsewhere ? `${showString(v)} is a value of matrix.${elsewhere.name}: write ${elsewhere.name} = ${showString(v)}` : `the values: ${known.map((k) => showString(k)).join(', ')}`;
+        report(error(at(name), `${showString(v)} is not a value of matrix.${name}${guess ? ` (did you mean "${guess}"?)` : ''}`, hint));
       }
     }
   }

@@ -11,8 +11,12 @@ const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const HOST = /^(?:localhost|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+|\[[0-9a-fA-F:]+\])(?::\d+)?$/;
 
 /** Why `ref` is not a repository name (optionally after a registry host), and the fix, or undefined. */
-export function repositoryProblem(ref: string, what: 'image' | 'registry'): { problem: string; fix?: string } | undefined {
+export function repositoryProblem(ref: string, what: 'image' | 'registry'): { problem: string; fix?: string; raw?: boolean } | undefined {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(ref)?.[0];
+  if (scheme && what === 'image') {
+    const path = ref.slice(scheme.length).replace(/\/+$/, '').split('/');
+    return { problem: 'is a URL; the image is a repository name, and its registry goes in project.registry', fix: `registry = "${path.slice(0, -1).join('/')}" and image = "${path.at(-1)}"`, raw: true };
+  }
   if (scheme) return { problem: `starts with ${scheme}; a registry is a host and path, not a URL`, fix: ref.slice(scheme.length).replace(/\/+$/, '') };
   if (ref.endsWith('/')) return { problem: 'ends with "/"', fix: ref.replace(/\/+$/, '') };
   if (ref.includes('@')) return { problem: 'carries a digest', fix: ref.slice(0, ref.indexOf('@')) };
@@ -31,7 +35,7 @@ export function repositoryProblem(ref: string, what: 'image' | 'registry'): { pr
 export const referencesAreValid: Rule = ({ model, report }) => {
   const check = (path: string, ref: string, what: 'image' | 'registry', kind: string) => {
     const found = ref === '' && what === 'registry' ? undefined : repositoryProblem(ref, what);
-    if (found) report(error(path, `${kind} ${showString(ref)} ${found.problem}`, found.fix ? `write ${showString(found.fix)}` : undefined));
+    if (found) report(error(path, `${kind} ${showString(ref)} ${found.problem}`, found.fix === undefined ? 'use lowercase letters, digits, ".", "_", "-" and "/"' : `write ${found.raw ? found.fix : showString(found.fix)}`));
   };
   check('project.image', model.project.image, 'image', 'image');
   check('project.registry', model.project.registry, 'registry', 'registry');

@@ -7,6 +7,8 @@ import type { Rule } from '../rule.js';
 import { isCredentialName } from './credentials.js';
 
 const NAME = /^[A-Za-z0-9_-]+$/;
+/** Most stages a matrix may have: Dynamo's has 7, and planning grows faster than linearly with them. */
+export const MAX_STAGES = 256;
 // A named context is looked up by the name a Dockerfile writes in FROM or COPY --from, which
 // BuildKit parses as an image reference (lowercase) or matches against a stage name (lowercased),
 // so a context named otherwise is never read.
@@ -20,6 +22,10 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
   const named = [...new Set(model.stages.flatMap((s) => s.axes))].filter((a) => a !== ARCH_AXIS);
   if (noAxes && named.length > 0) {
     report(error('matrix', `[matrix] lists no axes, but stages vary over ${named.map((a) => showString(a)).join(', ')}`, `list each axis with its values under [matrix], e.g. ${named[0]} = ["..."]`));
+  }
+  if (model.stages.length > MAX_STAGES) {
+    report(error('stage', `${model.stages.length} stages, over the limit of ${MAX_STAGES}`, 'a build graph has a handful of stages: split the matrix into several files'));
+    return;
   }
   for (const stage of model.stages) {
     const at = (...rest: (string | number)[]) => keyPath('stage', stage.name, ...rest);
