@@ -21,7 +21,15 @@ export function schemaDiagnostics(issues: readonly Issue[], raw: unknown): Diagn
   // pyproject.toml has a [project] too; without matrix or stages and without an image, it is no matrix.
   const project = valueAt(raw, ['project']);
   if (missingRoot.includes('matrix') && missingRoot.includes('stage') && !(project && 'image' in project)) return [notAMatrix(raw)];
-  const meant = new Set(flat.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => dotPath([...i.path, guessKey(i.path, k) ?? k])) : [])));
+  // One unknown key beside one missing key in the same table is one misspelt key (`im` for `image`).
+  const missingIn = (at: Path) => flat.filter((i) => i.code === 'invalid_type' && i.input === undefined && i.path.length === at.length + 1 && dotPath(i.path.slice(0, -1)) === dotPath(at)).map((i) => String(i.path.at(-1)));
+  const pairs = new Map<string, string>();
+  for (const i of flat) {
+    if (i.code !== 'unrecognized_keys' || i.keys.length !== 1 || guessKey(i.path, i.keys[0]!)) continue;
+    const missing = missingIn(i.path);
+    if (missing.length === 1) pairs.set(dotPath([...i.path, i.keys[0]!]), missing[0]!);
+  }
+  const meant = new Set(flat.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => dotPath([...i.path, pairs.get(dotPath([...i.path, k])) ?? guessKey(i.path, k) ?? k])) : [])));
   const out: Diagnostic[] = [];
   const missing = missingRoot.filter((k) => k in ROOT_TABLES && !meant.has(k));
   if (missing.length > 0) out.push(error(undefined, `missing ${missing.map((k) => ROOT_TABLES[k]).join(' and ')}`, ROOT_HINT));
@@ -36,7 +44,7 @@ export function schemaDiagnostics(issues: readonly Issue[], raw: unknown): Diagn
       flatStage = true;
       continue;
     }
-    out.push(...explain(issue, raw));
+    out.push(...explain(issue, raw, pairs));
   }
   return oncePerList(out);
 }
@@ -59,11 +67,11 @@ function oncePerList(ds: Diagnostic[]): Diagnostic[] {
   return out.map(({ more, ...d }) => (more === 0 ? d : { ...d, message: `${d.message} (and ${more} more in this list)` }));
 }
 
-function explain(issue: Issue, raw: unknown): Diagnostic[] {
+function explain(issue: Issue, raw: unknown, pairs: Map<string, string>): Diagnostic[] {
   const path = dotPath(issue.path);
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((key) => unknownKey(issue.path, key));
+      return issue.keys.map((key) => unknownKey(issue.path, key, pairs.get(dotPath([...issue.path, key]))));
     case 'invalid_type':
       if (issue.input === undefined) return [missingKey(issue.path, issue.expected, raw)];
       if (path === 'stage' && Array.isArray(issue.input)) return [error(path, '[[stage]] makes a list of tables, but stages are named tables', 'write [stage.<name>] once per stage, e.g. [stage.base]')];
@@ -94,7 +102,7 @@ function explain(issue: Issue, raw: unknown): Diagnostic[] {
   }
 }
 
-function unknownKey(at: Path, key: string): Diagnostic {
+function unknownKey(at: Path, key: string, paired: string | undefined): Diagnostic {
   const path = dotPath([...at, key]);
   const pattern = pathPattern(at);
   // [axis.python.values.3.12] is the tables "3" then "12": TOML splits bare keys at dots.
@@ -102,7 +110,7 @@ function unknownKey(at: Path, key: string): Diagnostic {
     return error(path, `unknown key ${JSON.stringify(key)}: TOML read the value ${String(at[3])}.${key} as two nested tables`, `quote the value: [axis.${String(at[1])}.values."${String(at[3])}.${key}"]`);
   }
   const synonym = SYNONYMS[pattern]?.[key];
-  const guess = guessKey(at, key);
+  const guess = paired ?? guessKey(at, key);
   const known = KNOWN_KEYS[pattern] ?? [];
   const where = pattern === '' ? 'the tables of a matrix' : `the keys of [${pattern.replaceAll('*', '<name>')}]`;
   return error(path, `unknown key ${showString(key)}${guess ? ` (did you mean "${guess}"?)` : ''}`, synonym?.hint ?? `${where}: ${known.join(', ')}`);

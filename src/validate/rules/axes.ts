@@ -4,6 +4,7 @@ import { ARCH_AXIS, ARCH_PLATFORMS, isArch } from '../../model/model.js';
 import { keyPath, showString } from '../../show-value.js';
 import type { Axis } from '../../model/model.js';
 import type { Rule, RuleContext } from '../rule.js';
+import { misspeltAxes } from './misspelt-axes.js';
 
 const NAME = /^[A-Za-z0-9_-]+$/;
 /** Names bake and compose users give the platform axis, which here is `arch`. */
@@ -13,6 +14,11 @@ export const axesAreWellFormed: Rule = ({ file, model, report }) => {
   const all = [...model.axes, ...(model.arch ? [model.arch] : [])];
   const names = all.map((a) => a.name);
   const stageAxes = new Set(model.stages.flatMap((s) => s.axes));
+  const misspelt = misspeltAxes({ file, model });
+  const renamed = new Set([...misspelt.values()].map((m) => m.defined));
+  for (const [used, { defined, refs }] of misspelt) {
+    report(error(keyPath('matrix', defined), `axis ${showString(defined)} is spelt ${showString(used)} where it is used (${refs.join(', ')})`, `use one spelling: rename matrix.${defined} to ${used}, or the uses to ${defined}`));
+  }
   for (const axis of all) {
     const path = keyPath('matrix', axis.name);
     if (!NAME.test(axis.name)) report(error(path, `axis name ${showString(axis.name)} may use only letters, digits, "_" and "-"`, `rename it, e.g. ${safeName(axis.name)}`));
@@ -35,7 +41,7 @@ export const axesAreWellFormed: Rule = ({ file, model, report }) => {
       }
     });
     checkLabels(file, axis, report);
-    if (axis.name !== ARCH_AXIS && !stageAxes.has(axis.name) && model.stages.length > 0) {
+    if (axis.name !== ARCH_AXIS && !stageAxes.has(axis.name) && !renamed.has(axis.name) && model.stages.length > 0) {
       report(warning(path, `no stage varies over axis ${showString(axis.name)}, so its values only multiply the cells`, `add "${axis.name}" to the axes of the stages it changes, or remove it`));
     }
   }
@@ -43,7 +49,7 @@ export const axesAreWellFormed: Rule = ({ file, model, report }) => {
     const axis = all.find((a) => a.name === name);
     if (!axis) {
       // A stage that lists this axis reports it (stages rule), with the same fix.
-      if (!stageAxes.has(name)) report(error(keyPath('axis', name), `no axis ${showString(name)} in [matrix]${didYouMean(name, names)}`, `add ${name} = ["..."] under [matrix], or remove [axis.${name}]`));
+      if (!stageAxes.has(name) && !misspelt.has(name)) report(error(keyPath('axis', name), `no axis ${showString(name)} in [matrix]${didYouMean(name, names)}`, `add ${name} = ["..."] under [matrix], or remove [axis.${name}]`));
       continue;
     }
     const withArgs = name === ARCH_AXIS ? Object.entries(spec.values).find(([, v]) => v.args) : undefined;

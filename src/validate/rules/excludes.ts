@@ -3,10 +3,12 @@ import { guessArch } from '../../model/arch-names.js';
 import { ARCH_AXIS } from '../../model/model.js';
 import { keyPath, showString } from '../../show-value.js';
 import type { Rule } from '../rule.js';
+import { misspeltAxes } from './misspelt-axes.js';
 
 export const excludesNameRealValues: Rule = ({ file, model, report }) => {
   const axes = [...model.axes, ...(model.arch ? [model.arch] : [])];
   const axisNames = axes.map((a) => a.name);
+  const misspelt = misspeltAxes({ file, model });
   for (const ex of model.excludes) {
     const at = (...rest: string[]) => keyPath('matrix', 'exclude', ex.index, ...rest);
     if (Object.keys(ex.match).length === 0) {
@@ -14,6 +16,7 @@ export const excludesNameRealValues: Rule = ({ file, model, report }) => {
     }
     for (const [name, values] of Object.entries(ex.match)) {
       const axis = axes.find((a) => a.name === name);
+      if (!axis && misspelt.has(name)) continue;
       if (!axis) {
         const guess = closest(name, axisNames);
         const why = Object.hasOwn(file.axis, name) ? `: [axis.${name}] describes it, but [matrix] gives it no values` : guess ? ` (did you mean "${guess}"?)` : '';

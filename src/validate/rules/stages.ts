@@ -5,6 +5,7 @@ import { BUILTIN_VARIABLES } from '../../model/variables.js';
 import { keyPath, showString } from '../../show-value.js';
 import type { Rule } from '../rule.js';
 import { isCredentialName } from './credentials.js';
+import { misspeltAxes } from './misspelt-axes.js';
 
 const NAME = /^[A-Za-z0-9_-]+$/;
 /** Most stages a matrix may have: Dynamo's has 7, and planning grows faster than linearly with them. */
@@ -19,6 +20,7 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
   const stageNames = model.stages.map((s) => s.name);
   const variables = [...Object.keys(BUILTIN_VARIABLES), ...Object.keys(model.variables)];
   const noAxes = model.axes.length === 0 && !model.arch;
+  const misspelt = misspeltAxes({ file, model });
   const named = [...new Set(model.stages.flatMap((s) => s.axes))].filter((a) => a !== ARCH_AXIS);
   if (noAxes && named.length > 0) {
     report(error('matrix', `[matrix] lists no axes, but stages vary over ${named.map((a) => showString(a)).join(', ')}`, `list each axis with its values under [matrix], e.g. ${named[0]} = ["..."]`));
@@ -34,7 +36,7 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
     stage.axes.forEach((axis, i) => {
       if (axis === ARCH_AXIS) {
         report(error(at('axes', i), 'arch is implicit in every stage (nodes are multi-arch, with per-arch twins)', `remove "${ARCH_AXIS}" from ${at('axes')}`));
-      } else if (!axisNames.includes(axis) && !noAxes) {
+      } else if (!axisNames.includes(axis) && !noAxes && !misspelt.has(axis)) {
         report(
           Object.hasOwn(file.axis, axis)
             ? error(at('axes', i), `unknown axis ${showString(axis)}: [axis.${axis}] describes it, but [matrix] gives it no values`, `add ${axis} = ["..."] under [matrix]`)
@@ -54,7 +56,8 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
         report(error(path, `unknown stage ${showString(link.stage)}${didYouMean(link.stage, stageNames)}`, `the stages: ${stageNames.join(', ')}`));
         continue;
       }
-      // Axes that do not exist are reported above; they would only repeat here.
+      // A stage with an unknown axis is reported above, and its links are judged once that is fixed.
+      if (stage.axes.some((a) => a !== ARCH_AXIS && !axisNames.includes(a))) continue;
       const wider = used.axes.filter((a) => !stage.axes.includes(a) && axisNames.includes(a));
       if (wider.length > 0) {
         report(error(path, `stage "${used.name}" varies over ${wider.map((a) => `"${a}"`).join(', ')}, which stage "${stage.name}" does not, so there is no single node to link`, `add ${wider.join(', ')} to ${at('axes')}, or link a stage with fewer axes`));
