@@ -21,18 +21,10 @@ export function schemaDiagnostics(issues: readonly Issue[], raw: unknown): Diagn
   // pyproject.toml has a [project] too; without matrix or stages and without an image, it is no matrix.
   const project = valueAt(raw, ['project']);
   if (missingRoot.includes('matrix') && missingRoot.includes('stage') && !(project && 'image' in project)) return [notAMatrix(raw)];
-  // One unknown key beside one missing key in the same table is one misspelt key (`im` for `image`).
-  const missingIn = (at: Path) => flat.filter((i) => i.code === 'invalid_type' && i.input === undefined && i.path.length === at.length + 1 && dotPath(i.path.slice(0, -1)) === dotPath(at)).map((i) => String(i.path.at(-1)));
-  const pairs = new Map<string, string>();
-  for (const i of flat) {
-    if (i.code !== 'unrecognized_keys' || i.keys.length !== 1 || guessKey(i.path, i.keys[0]!)) continue;
-    const missing = missingIn(i.path);
-    if (missing.length === 1) pairs.set(dotPath([...i.path, i.keys[0]!]), missing[0]!);
-  }
-  const meant = new Set(flat.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => dotPath([...i.path, pairs.get(dotPath([...i.path, k])) ?? guessKey(i.path, k) ?? k])) : [])));
+  const { pairs, meant } = misspeltKeys(flat);
   const out: Diagnostic[] = [];
-  const missing = missingRoot.filter((k) => k in ROOT_TABLES && !meant.has(k));
-  if (missing.length > 0) out.push(error(undefined, `missing ${missing.map((k) => ROOT_TABLES[k]).join(' and ')}`, ROOT_HINT));
+  const absent = missingRoot.filter((k) => k in ROOT_TABLES && !meant.has(k));
+  if (absent.length > 0) out.push(error(undefined, `missing ${absent.map((k) => ROOT_TABLES[k]).join(' and ')}`, ROOT_HINT));
   let flatStage = false;
   for (const issue of flat) {
     const path = dotPath(issue.path);
@@ -65,6 +57,28 @@ function oncePerList(ds: Diagnostic[]): Diagnostic[] {
     }
   }
   return out.map(({ more, ...d }) => (more === 0 ? d : { ...d, message: `${d.message} (and ${more} more in this list)` }));
+}
+
+/**
+ * Unknown keys and what each most likely meant: a known key close to it, a synonym, or, when
+ * one unknown key sits beside one missing key in the same table, that key (`im` for `image`).
+ * `meant` holds the paths the typos stand for, whose "missing" issues are not reported.
+ */
+function misspeltKeys(flat: Issue[]): { pairs: Map<string, string>; meant: Set<string> } {
+  const missingIn = (at: Path) =>
+    flat.filter((i) => i.code === 'invalid_type' && i.input === undefined && i.path.length === at.length + 1 && dotPath(i.path.slice(0, -1)) === dotPath(at)).map((i) => String(i.path.at(-1)));
+  const pairs = new Map<string, string>();
+  const meant = new Set<string>();
+  for (const i of flat) {
+    if (i.code !== 'unrecognized_keys') continue;
+    const missing = missingIn(i.path);
+    for (const key of i.keys) {
+      const paired = i.keys.length === 1 && !guessKey(i.path, key) && missing.length === 1 ? missing[0] : undefined;
+      if (paired) pairs.set(dotPath([...i.path, key]), paired);
+      meant.add(dotPath([...i.path, paired ?? guessKey(i.path, key) ?? key]));
+    }
+  }
+  return { pairs, meant };
 }
 
 function explain(issue: Issue, raw: unknown, pairs: Map<string, string>): Diagnostic[] {
