@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { reportFailure, UsageError } from './cli/exit.js';
 import { HELP, VERSION } from './cli/help.js';
@@ -25,8 +27,11 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(dashdash === -1 ? argv : argv.slice(0, dashdash));
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === 'help') return out(HELP), 0;
-  // A first positional that is not a .toml file is a target (for bake), not a matrix.
-  const matrixFirst = rest[0] !== undefined && rest[0].endsWith('.toml');
+  // For the commands that also take targets (bake, release, promote), a first positional that is
+  // not a .toml file is a target; for the others it is the matrix whatever its name, so a
+  // directory or a misspelt path gets a message about the file, not "unexpected argument".
+  const takesTargets = ['bake', 'release', 'promote'].includes(command);
+  const matrixFirst = rest[0] !== undefined && (!takesTargets || rest[0].endsWith('.toml'));
   const matrix = matrixFirst ? rest[0]! : DEFAULT_MATRIX;
   const others = matrixFirst ? rest.slice(1) : rest;
   switch (command) {
@@ -35,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
       const format = (values.format ?? 'hcl') as Format;
       if (!FORMATS.includes(format)) throw new UsageError(`unknown --format "${values.format}" (use ${FORMATS.join(', ')})`);
       if (values.check && !values.output) throw new UsageError('--check needs -o FILE: the file to check');
+      if (values.output && !values.check && sameFile(values.output, matrix)) throw new UsageError(`-o ${values.output} is the matrix itself: compiling would overwrite it with the bake file`);
       const { compileCommand } = await import('./commands/compile.js');
       out(await compileCommand({ matrix, format, check: !!values.check, warn, ...(values.output && values.output !== '-' ? { out: values.output } : {}) }));
       return 0;
@@ -142,6 +148,16 @@ function parse(argv: string[]) {
     });
   } catch (e) {
     throw new UsageError((e as Error).message);
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
   }
 }
 

@@ -5,8 +5,10 @@ import type { Diagnostic, Result } from './diagnostics.js';
 import { EMITTERS, type Format } from './emit/emitters.js';
 import { expandCells, type Expansion } from './expand/expand-cells.js';
 import { loadMatrix, type LoadedMatrix } from './load/load-matrix.js';
+import { repoRoot } from './load/repo-root.js';
 import { planGraph } from './plan/plan-graph.js';
 import type { Plan } from './plan/plan.js';
+import { checkPathsOnDisk } from './validate/paths-on-disk.js';
 import { validateMatrix } from './validate/validate-matrix.js';
 
 export interface Compiled {
@@ -16,10 +18,14 @@ export interface Compiled {
   expansion: Expansion;
 }
 
-/** load -> validate -> expand -> plan -> bake file. Every warning along the way is kept. */
+/** load -> validate -> expand -> plan -> bake file, then the paths on disk. Every warning along the way is kept. */
 export async function compileMatrix(file: string): Promise<Result<Compiled>> {
   const loaded = await loadMatrix(file);
-  return loaded.ok ? compileLoaded(loaded.value) : loaded;
+  if (!loaded.ok) return loaded;
+  const compiled = compileLoaded(loaded.value);
+  if (!compiled.ok) return compiled;
+  const onDisk = checkPathsOnDisk(compiled.value.plan.matrix, repoRoot(file));
+  return onDisk.length > 0 ? { ok: false, errors: onDisk, warnings: compiled.warnings } : compiled;
 }
 
 export function compileLoaded(loaded: LoadedMatrix): Result<Compiled> {

@@ -43,8 +43,16 @@ export function formatDiagnostic(d: Diagnostic): string {
   if (d.line !== undefined) where += `:${d.line}${d.column !== undefined ? `:${d.column}` : ''}`;
   const head = [where, d.path].filter(Boolean).join(': ');
   const prefix = d.severity === 'warning' ? 'warning: ' : '';
-  const line = `${head ? `${head}: ` : ''}${prefix}${d.message}${d.hint ? ` (hint: ${d.hint})` : ''}`;
+  const line = oneLine(`${head ? `${head}: ` : ''}${prefix}${d.message}${d.hint ? ` (hint: ${d.hint})` : ''}`);
   return d.frame ? `${line}\n${d.frame}` : line;
+}
+
+// A user's key or value may hold a newline, a tab or a terminal escape; a message quoting it must
+// still be one line that prints nothing raw, so scripts can count and grep them.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+function oneLine(s: string): string {
+  return s.replace(UNPRINTABLE, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Closest candidate by edit distance, for "did you mean" hints; undefined when nothing is close. */

@@ -38,7 +38,7 @@ describe('matrixbake CLI', () => {
     writeFileSync(out, 'previous');
     const r = cli(['compile', matrix, '-o', out]);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual([`${matrix}: stage.backend.uses.dynamo-base: unknown stage "bsae" (did you mean "base"?)`]);
+    expect(r.stderr.trim().split('\n')).toEqual([`${matrix}: stage.backend.uses.dynamo-base: unknown stage "bsae" (did you mean "base"?) (hint: the stages: base, wheel, backend, runtime, ci, dev, local-dev)`]);
     expect(readFileSync(out, 'utf8')).toBe('previous');
     expect(readdirSync(dir).sort()).toEqual(['docker-bake.hcl', 'm.toml']);
   });
@@ -50,6 +50,33 @@ describe('matrixbake CLI', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toMatch(/^matrixbake: cannot write .*afile\/docker-bake\.hcl: a path component of .*afile is not a directory \(nothing was written\)$/);
     expect(readdirSync(dir)).toEqual(['afile']);
+  });
+
+  it('-o naming a directory: says so, writes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mb-'));
+    const r = cli(['compile', '-o', dir]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`matrixbake: cannot write ${dir}: it is a directory; -o takes the path of a file, e.g. bake/docker-bake.hcl (nothing was written)\n`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('-o naming the matrix itself is refused before anything is written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mb-'));
+    const matrix = join(dir, 'm.toml');
+    writeFileSync(matrix, readFileSync('matrix/demo.toml'));
+    const r = cli(['compile', matrix, '-o', join(dir, '.', 'm.toml')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^matrixbake: -o \S+ is the matrix itself: compiling would overwrite it with the bake file/);
+    expect(readFileSync(matrix, 'utf8')).toBe(readFileSync('matrix/demo.toml', 'utf8'));
+  });
+
+  it('a matrix path without .toml is still the matrix for compile, list, lint and ci', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mb-'));
+    for (const command of ['compile', 'list', 'lint', 'ci']) {
+      const r = cli([command, dir]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`${dir}: is a directory, not a matrix file (hint: pass the path of a matrix .toml file)\n`);
+    }
   });
 
   it('usage errors exit 2 and point to --help', () => {

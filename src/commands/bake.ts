@@ -11,6 +11,7 @@ import { retryTransientPush } from '../run/retry.js';
 import { shellQuote } from '../run/shell-quote.js';
 import { planLevels, type LevelRun } from '../run/levels.js';
 import { builtTargets, failedTargets, formatTable } from '../run/summary.js';
+import { repoRoot } from '../load/repo-root.js';
 import { writeAtomic } from '../write/write-atomic.js';
 import { compileOrThrow } from './compile-or-throw.js';
 
@@ -95,15 +96,4 @@ export async function writeBakeFile(compiled: Compiled): Promise<string> {
   const file = join(tmpdir(), `matrixbake-${createHash('sha256').update(hcl).digest('hex').slice(0, 16)}.hcl`);
   await writeAtomic(file, hcl);
   return file;
-}
-
-/** Bake resolves `context = "."` against its working directory: the repo holding the matrix. */
-export function repoRoot(matrix: string): string {
-  let dir = dirname(resolve(matrix));
-  for (;;) {
-    if (existsSync(join(dir, '.git'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) return process.cwd();
-    dir = up;
-  }
 }

@@ -3,7 +3,7 @@ import { didYouMean, type Diagnostic } from '../diagnostics.js';
 import { CI_EMITTERS, type CiFormat } from '../emit/ci/ci-emitters.js';
 import { selectCiJobs } from '../emit/ci/select-jobs.js';
 import { InputError, UsageError } from '../errors.js';
-import { repoRoot } from './bake.js';
+import { repoRoot } from '../load/repo-root.js';
 import { compileOrThrow } from './compile-or-throw.js';
 
 export interface CiOptions {

@@ -2,7 +2,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { CheckFailed } from '../errors.js';
 import { formatFinding, lintPlan } from '../lint/lint-plan.js';
 import { compileOrThrow } from './compile-or-throw.js';
-import { repoRoot } from './bake.js';
+import { repoRoot } from '../load/repo-root.js';
 
 export interface LintOptions {
   matrix: string;

@@ -11,7 +11,8 @@ import { buildxCommand, runCapture, runTee, type Command } from '../run/exec.js'
 import { retryTransientPush } from '../run/retry.js';
 import { shellQuote } from '../run/shell-quote.js';
 import { planLevels } from '../run/levels.js';
-import { repoRoot, writeBakeFile } from './bake.js';
+import { repoRoot } from '../load/repo-root.js';
+import { writeBakeFile } from './bake.js';
 import { compileOrThrow } from './compile-or-throw.js';
 
 // A multi-arch release the way CI fans it out: every per-arch twin built on its own (one bake per

@@ -15,8 +15,20 @@ export function matches(ex: Exclude, cell: Cell): boolean {
   return Object.entries(ex.match).every(([axis, values]) => values.includes(cell[axis]!));
 }
 
+/**
+ * Most cells a matrix may have. Dynamo's has 12, and 10,000 compile in about a second (`make
+ * bench`); a matrix past this is a slip (an axis pasted by the ten thousand) that would take
+ * minutes and gigabytes to plan and emit.
+ */
+export const MAX_CELLS = 100_000;
+
 export function expandCells(m: Matrix): Result<Expansion> {
   const axes = [...m.axes, ...(m.arch ? [m.arch] : [])];
+  const count = axes.reduce((n, a) => n * a.values.length, 1);
+  if (count > MAX_CELLS) {
+    const sizes = axes.map((a) => `${a.name} ${a.values.length}`).join(' x ');
+    return fail([{ ...error('matrix', `the axes make ${count} cells (${sizes}), over the limit of ${MAX_CELLS}`, 'split the matrix into several files, or drop values'), file: m.file }]);
+  }
   let all: Cell[] = [{}];
   for (const axis of axes) all = all.flatMap((cell) => axis.values.map((v) => ({ ...cell, [axis.name]: v.value })));
   const removed = m.excludes.map(() => 0);

@@ -1,14 +1,21 @@
-/** Two lines of context either side of `line` (1-based), with a caret under `column`. */
+const WIDTH = 100;
+
+/**
+ * The offending source line and a caret under `column` (both 1-based), two lines for stderr under
+ * the one-line message. A long line is cut around the column; control characters are shown as
+ * `?` (a tab as a space) so the caret stays aligned and nothing reaches the terminal raw.
+ */
 export function codeFrame(text: string, line: number, column: number): string {
-  const lines = text.split(/\r?\n/);
-  const from = Math.max(1, line - 2);
-  const to = Math.min(lines.length, line + 2);
-  const width = String(to).length;
-  const out: string[] = [];
-  for (let n = from; n <= to; n++) {
-    const mark = n === line ? '>' : ' ';
-    out.push(`${mark} ${String(n).padStart(width)} | ${lines[n - 1] ?? ''}`);
-    if (n === line) out.push(`  ${' '.repeat(width)} | ${' '.repeat(Math.max(0, column - 1))}^`);
-  }
-  return out.join('\n');
+  const source = text.split(/\r?\n/)[line - 1] ?? '';
+  const at = Math.min(Math.max(column - 1, 0), source.length);
+  const start = source.length <= WIDTH ? 0 : Math.max(0, Math.min(at - WIDTH / 2, source.length - WIDTH));
+  const end = Math.min(source.length, start + WIDTH);
+  const shown = `${start > 0 ? '…' : ''}${visible(source.slice(start, end))}${end < source.length ? '…' : ''}`;
+  const caret = at - start + (start > 0 ? 1 : 0);
+  const gutter = String(line);
+  return `  ${gutter} | ${shown}\n  ${' '.repeat(gutter.length)} | ${' '.repeat(caret)}^`;
+}
+
+function visible(s: string): string {
+  return s.replaceAll('\t', ' ').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
 }

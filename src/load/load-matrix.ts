@@ -1,10 +1,13 @@
-import { open, stat } from 'node:fs/promises';
-import { error, fail, ok, type Result } from '../diagnostics.js';
+import { error, fail, ok, type Diagnostic, type Result } from '../diagnostics.js';
 import { codeFrame } from './code-frame.js';
+import { decodeText } from './decode-text.js';
+import { readMatrixFile } from './read-matrix-file.js';
+import { explainSyntaxError } from './syntax-message.js';
+import { keyPath } from '../show-value.js';
+import { checkTree, MAX_DEPTH } from './check-tree.js';
 import { parseToml } from './toml.js';
 
-/** A matrix larger than this is refused before it is read: real matrices are a few KiB. */
-export const MAX_MATRIX_BYTES = 1024 * 1024;
+export { MAX_MATRIX_BYTES } from './read-matrix-file.js';
 
 export interface LoadedMatrix {
   file: string;
@@ -12,46 +15,32 @@ export interface LoadedMatrix {
   raw: unknown;
 }
 
+/** Path -> parsed TOML: a bounded read, then UTF-8, then TOML. Every failure is one diagnostic. */
 export async function loadMatrix(file: string): Promise<Result<LoadedMatrix>> {
-  const at = (message: string, hint?: string) => fail<LoadedMatrix>([{ ...error(undefined, message, hint), file }]);
-  let info;
-  try {
-    info = await stat(file);
-  } catch {
-    return at('no such matrix file', 'pass the path of a matrix TOML file, e.g. matrix/dynamo.toml');
-  }
-  if (info.isDirectory()) return at('is a directory, not a matrix file', `pass a .toml file inside it`);
-  if (!info.isFile()) return at('is not a regular file');
-  if (info.size > MAX_MATRIX_BYTES) {
-    return at(`file is ${info.size} bytes, over the ${MAX_MATRIX_BYTES}-byte limit for a matrix`, 'split the matrix');
-  }
-  const text = await readAtMost(file, MAX_MATRIX_BYTES);
-  if (text === undefined) return at(`file grew over the ${MAX_MATRIX_BYTES}-byte limit while being read`);
+  const at = (d: Omit<Diagnostic, 'severity'>): Result<LoadedMatrix> => fail([{ ...error(undefined, d.message, d.hint), ...d, file }]);
+  const read = await readMatrixFile(file);
+  if ('problem' in read) return at(read.problem);
+  const decoded = decodeText(read.bytes);
+  if ('problem' in decoded) return at(decoded.problem);
+  const { text } = decoded;
   const parsed = parseToml(text);
   if ('error' in parsed) {
-    const { line, column, message } = parsed.error;
-    return fail([
-      { severity: 'error', file, line, column, message: `TOML syntax error: ${message}`, frame: codeFrame(text, line, column) },
-    ]);
+    const { line } = parsed.error;
+    const { column, ...explained } = explainSyntaxError(text, parsed.error);
+    return at({ line, column, ...explained, frame: codeFrame(text, line, column) });
+  }
+  const tree = checkTree(parsed.value);
+  if (tree?.kind === 'reserved') {
+    const key = String(tree.path.at(-1));
+    return at({ path: keyPath(...tree.path), message: `key ${JSON.stringify(key)} is reserved (it is a JavaScript object member, which TOML tables cannot safely hold)`, hint: 'rename it' });
+  }
+  if (tree?.kind === 'deep') {
+    return at({ path: `${keyPath(...tree.path.slice(0, 4))}…`, message: `lists and tables nest more than ${MAX_DEPTH} levels deep`, hint: 'a matrix nests a few levels at most: check the brackets' });
+  }
+  if (isEmptyTable(parsed.value)) {
+    return at({ message: 'holds only comments and blank lines', hint: 'a matrix needs [project], [matrix] and at least one [stage.<name>]; see matrix/demo.toml' });
   }
   return ok({ file, text, raw: parsed.value });
 }
 
-// Reads through a handle with a hard cap, so a file swapped for a huge one after stat() is still
-// never read whole into memory.
-async function readAtMost(file: string, limit: number): Promise<string | undefined> {
-  const handle = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(limit + 1);
-    let size = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buf, size, buf.length - size, size);
-      if (bytesRead === 0) break;
-      size += bytesRead;
-      if (size > limit) return undefined;
-    }
-    return buf.subarray(0, size).toString('utf8');
-  } finally {
-    await handle.close();
-  }
-}
+const isEmptyTable = (v: unknown) => typeof v === 'object' && v !== null && Object.keys(v).length === 0;

@@ -76,7 +76,10 @@ export interface Matrix {
 
 export const ARCH_AXIS = 'arch';
 
-/** The platforms buildx knows for Linux images, by the arch value a matrix writes. */
+/**
+ * The platforms buildx knows for Linux images, by the arch value a matrix writes (the list
+ * BuildKit's binfmt and `docker buildx ls` show, microarchitecture levels included).
+ */
 export const ARCH_PLATFORMS: Record<string, string> = {
   amd64: 'linux/amd64',
   arm64: 'linux/arm64',
@@ -86,7 +89,15 @@ export const ARCH_PLATFORMS: Record<string, string> = {
   ppc64le: 'linux/ppc64le',
   s390x: 'linux/s390x',
   riscv64: 'linux/riscv64',
+  'amd64/v2': 'linux/amd64/v2',
+  'amd64/v3': 'linux/amd64/v3',
+  mips64le: 'linux/mips64le',
+  mips64: 'linux/mips64',
+  loong64: 'linux/loong64',
 };
+
+/** Whether `value` is an arch of ARCH_PLATFORMS (an own key: `toString` is not an arch). */
+export const isArch = (value: string): boolean => Object.hasOwn(ARCH_PLATFORMS, value);
 
 /**
  * Runner labels for arches `[ci.runners]` does not name: GitHub's hosted Ubuntu runners, x86-64

@@ -6,7 +6,7 @@ import type { MatrixFile } from './schema.js';
  * and reported by the rules, so this never throws on bad input.
  */
 export function normaliseMatrix(file: string, m: MatrixFile): Matrix {
-  const { exclude, ...axisLists } = m.matrix;
+  const { exclude, include: _refused, ...axisLists } = m.matrix;
   const axes: Axis[] = Object.entries(axisLists).map(([name, values]) => normaliseAxis(m, name, values));
   const arch = axes.find((a) => a.name === ARCH_AXIS);
   const others = axes.filter((a) => a.name !== ARCH_AXIS);
@@ -53,12 +53,12 @@ export function normaliseMatrix(file: string, m: MatrixFile): Matrix {
 }
 
 function normaliseAxis(m: MatrixFile, name: string, values: string[]): Axis {
-  const spec = m.axis[name];
+  const spec = Object.hasOwn(m.axis, name) ? m.axis[name] : undefined;
   const template = spec?.label ?? '{value}';
   return {
     name,
     values: values.map((value) => {
-      const attrs = spec?.values[value];
+      const attrs = spec && Object.hasOwn(spec.values, value) ? spec.values[value] : undefined;
       return {
         value,
         // `arm/v7` cannot stand in a target name; its twin is `<node>-arm-v7`.

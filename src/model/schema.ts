@@ -4,8 +4,39 @@ import { z } from 'zod';
 // checks (unknown stages, cycles, excludes...) are rules in src/validate/rules/.
 // Strict objects everywhere, so a typo like `[stages.x]` or `dockerfle` is an error, not ignored.
 
-/** TOML users write `cuda = [12, 13]` as often as `["12", "13"]`; both mean the same value. */
-const scalar = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+/**
+ * TOML users write `cuda = [12, 13]` as often as `["12", "13"]`; both mean the same value. A
+ * number with a fraction is refused: TOML reads `3.10` as the float 3.1, so `python = [3.10]`
+ * would silently become "3.1" (and 13.0 would become "13"; a float that happens to be whole
+ * cannot be told from an integer once parsed, so that one is let through as its digits).
+ */
+const scalar = z
+  .union([z.string(), z.number(), z.boolean(), z.bigint()])
+  .superRefine((v, ctx) => {
+    // Past 2^53 @iarna/toml returns a BigInt, wrapped to 64 bits without a word: not to be trusted.
+    if (typeof v === 'bigint') {
+      ctx.addIssue({ code: 'custom', input: v, message: `an integer this large is not read exactly (it was read as ${v})`, params: { hint: 'quote it: "..."' } });
+    }
+    if (typeof v === 'number' && !Number.isInteger(v)) {
+      ctx.addIssue({ code: 'custom', input: v, message: `${v} is a TOML float, and floats lose digits (3.10 reads as 3.1)`, params: { hint: 'quote it exactly as you mean it, e.g. "3.10"' } });
+    }
+  })
+  .transform((v) => String(v));
+
+/** An axis's values: one kind throughout (`["12", 13]` is a slip, and 13 reads differently in names). */
+const quotedInput = (values: unknown[]) => `[${values.map((v) => (typeof v === 'string' ? JSON.stringify(v) : String(v))).join(', ')}]`;
+
+const axisValues = z
+  .array(z.unknown())
+  .min(1, 'an axis needs at least one value')
+  .superRefine((values, ctx) => {
+    const kinds = new Set(values.map((v) => (typeof v === 'bigint' ? 'number' : typeof v)));
+    if (kinds.size > 1 && [...kinds].every((k) => ['string', 'number', 'boolean'].includes(k))) {
+      const quoted = `[${values.map((v) => JSON.stringify(String(v))).join(', ')}]`;
+      ctx.addIssue({ code: 'custom', input: values, message: `${quotedInput(values)} mixes ${[...kinds].map((k) => `${k}s`).join(' and ')}`, params: { hint: `write every value the same way, as strings: ${quoted}` } });
+    }
+  })
+  .pipe(z.array(scalar));
 
 const argMap = z.record(z.string(), scalar);
 
@@ -29,9 +60,13 @@ const exclude = z
   .object({ reason: z.string().trim().min(1, 'every exclude needs a reason') })
   .catchall(z.union([scalar, z.array(scalar).min(1)]));
 
-const matrix = z
-  .object({ exclude: z.array(exclude).default([]) })
-  .catchall(z.array(scalar).min(1, 'an axis needs at least one value'));
+// GitHub Actions users reach for `include`; matrixbake has only excludes, and an `include` list
+// would otherwise read as an axis named "include".
+const noInclude = z
+  .custom<never>(() => false, { message: 'matrixbake has no [[matrix.include]]', params: { hint: 'list every value in the axes and drop the combinations you do not want with [[matrix.exclude]]' } })
+  .optional();
+
+const matrix = z.object({ exclude: z.array(exclude).default([]), include: noInclude }).catchall(axisValues);
 
 const stage = z.strictObject({
   dockerfile: z.string().min(1).optional(),
@@ -84,7 +119,7 @@ export const matrixFileSchema = z.strictObject({
   project,
   matrix,
   axis: z.record(z.string(), axis).default({}),
-  stage: z.record(z.string(), stage).refine((s) => Object.keys(s).length > 0, 'define at least one [stage.<name>]'),
+  stage: z.record(z.string(), stage).refine((s) => Object.keys(s).length > 0, { message: '[stage] has no stages', params: { hint: 'define at least one [stage.<name>], e.g. [stage.base] with dockerfile = "Dockerfile"' } }),
   cache: cache.optional(),
   sccache: sccache.optional(),
   /** The CI fan-out (`matrixbake ci`). */

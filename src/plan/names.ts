@@ -29,3 +29,9 @@ function axisLabels(m: Matrix, stageAxes: string[], values: Record<string, strin
 
 /** Bake target and group names: what buildx accepts. */
 export const BAKE_NAME = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Longest target name: it becomes a tag suffix (`<VERSION>-<name>`) and a cache tag
+ * (`<name>-<branch>`), and Docker caps a tag at 128 characters; this leaves room for the rest.
+ */
+export const MAX_NAME_LENGTH = 100;

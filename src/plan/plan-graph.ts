@@ -1,15 +1,26 @@
-import { error, fail, ok, type Diagnostic, type Result } from '../diagnostics.js';
+import { error, fail, ok, type Result } from '../diagnostics.js';
 import type { Expansion } from '../expand/expand-cells.js';
 import { sortIntoLevels } from '../graph/levels.js';
 import { ARCH_PLATFORMS, type Matrix, type Stage } from '../model/model.js';
 import { axisValue } from '../model/lookup.js';
 import { mergeArgs } from './args.js';
 import { planGroups } from './groups.js';
-import { BAKE_NAME, nodeName, tagSuffix, twinName } from './names.js';
+import { checkNames } from './check-names.js';
+import { nodeName, tagSuffix, twinName } from './names.js';
 import type { Plan, PlanTarget } from './plan.js';
 
 /** Cells -> nodes (stage x the stage's axes), their links, per-arch twins and groups. */
+/**
+ * Most targets a plan may have (before per-arch twins). Dynamo's has 30; a plan past this is a
+ * slip (stages or values pasted by the thousand) that would take minutes to plan and emit.
+ */
+export const MAX_TARGETS = 200_000;
+
 export function planGraph(m: Matrix, expansion: Expansion): Result<Plan> {
+  const bound = m.stages.reduce((n, s) => n + m.axes.filter((a) => s.axes.includes(a.name)).reduce((k, a) => k * a.values.length, 1), 0);
+  if (bound > MAX_TARGETS) {
+    return fail([{ ...error('stage', `${m.stages.length} stages over their axes make up to ${bound} targets, over the limit of ${MAX_TARGETS}`, 'split the matrix into several files, or vary fewer stages over the largest axes'), file: m.file }]);
+  }
   const order = sortIntoLevels(m.stages.map((s) => s.name), (s) => stageOf(m, s).uses.map((u) => u.stage));
   if ('cycle' in order) return fail([{ ...error(`stage.${order.cycle[0]}.uses`, `dependency cycle: ${order.cycle.join(' -> ')}`), file: m.file }]);
   const stageLevel = new Map(order.levels.flatMap((names, level) => names.map((n) => [n, level] as const)));
@@ -120,27 +131,4 @@ function describe(m: Matrix, stage: Stage, values: Record<string, string>, archs
 
 function pick(values: Record<string, string>, keys: string[]): Record<string, string> {
   return Object.fromEntries(Object.entries(values).filter(([k]) => keys.includes(k)));
-}
-
-function checkNames(m: Matrix, targets: PlanTarget[], groups: { name: string }[]): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const seen = new Map<string, PlanTarget>();
-  for (const t of targets) {
-    if (!BAKE_NAME.test(t.name)) {
-      out.push(error(`stage.${t.stage}`, `target name "${t.name}" is not a valid bake target name (letters, digits, "_" and "-" only)`, 'check the axis labels ([axis.<name>] label) used in names'));
-    }
-    const other = seen.get(t.name);
-    if (other) {
-      out.push(error(`stage.${t.stage}`, `two targets would be named "${t.name}" (stages "${other.stage}" and "${t.stage}")`, 'give the axis values distinct labels or rename a stage'));
-    }
-    seen.set(t.name, t);
-  }
-  const groupNames = new Set<string>();
-  for (const g of groups) {
-    if (seen.has(g.name)) out.push(error(undefined, `group "${g.name}" has the name of a target, and bake would build the group instead`, 'rename the stage or the axis value label'));
-    if (groupNames.has(g.name)) out.push(error(undefined, `two different groups would be named "${g.name}" (an axis value label equals a stage name or another value's label)`, 'rename the stage or set a distinct label for the value'));
-    if (!BAKE_NAME.test(g.name)) out.push(error(undefined, `group name "${g.name}" is not a valid bake name (letters, digits, "_" and "-" only)`, 'check the axis labels'));
-    groupNames.add(g.name);
-  }
-  return out;
 }

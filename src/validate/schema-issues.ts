@@ -1,64 +1,175 @@
 import type { z } from 'zod';
-import { didYouMean, error, type Diagnostic } from '../diagnostics.js';
+import { closest, error, type Diagnostic } from '../diagnostics.js';
+import { keyPath, keySegment, showString, showValue } from '../show-value.js';
+import { KNOWN_KEYS, pathPattern, SYNONYMS } from './known-keys.js';
+import { describe, expectedWords, lastName, typeHint } from './type-words.js';
 
-/** The keys a strict object accepts, by dot path pattern (`*` = any name), for did-you-mean. */
-const KNOWN_KEYS: Record<string, string[]> = {
-  '': ['project', 'matrix', 'axis', 'stage', 'cache', 'sccache', 'ci', 'variables'],
-  project: ['image', 'registry', 'context', 'source', 'description', 'args'],
-  'axis.*': ['label', 'values'],
-  'axis.*.values.*': ['args', 'dockerfile', 'label', 'description'],
-  'stage.*': ['dockerfile', 'target', 'axes', 'uses', 'publish', 'args', 'variables', 'sccache', 'description'],
-  cache: ['registry', 'fallback'],
-  sccache: ['bucket', 'region', 'auth', 'key_prefix'],
-  ci: ['runners'],
-};
+type Issue = z.core.$ZodIssue;
+type Path = readonly PropertyKey[];
 
-export function dotPath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `${String(p)}`)).join('.').replaceAll('.[', '[');
+export function dotPath(path: Path): string {
+  return keyPath(...path.map((p) => (typeof p === 'number' ? p : String(p))));
 }
 
-function knownKeys(path: readonly PropertyKey[]): string[] {
-  const pattern = path.map((p, i) => (i % 2 === 1 && (path[0] === 'axis' || path[0] === 'stage') ? '*' : String(p)));
-  return KNOWN_KEYS[pattern.join('.')] ?? [];
-}
+const ROOT_TABLES: Record<string, string> = { project: '[project]', matrix: '[matrix]', stage: '[stage.<name>]' };
+const ROOT_HINT = 'a matrix needs [project] (image = "..."), [matrix] (the axes) and at least one [stage.<name>]; see matrix/demo.toml';
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'an array';
-  if (value instanceof Date) return `a date (${value.toISOString()})`;
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'a table';
-  return `${typeof value} ${JSON.stringify(value)}`;
-}
-
-/** zod issues -> one diagnostic each, naming the key path and the culprit value. */
-export function schemaDiagnostics(issues: readonly z.core.$ZodIssue[]): Diagnostic[] {
+/** zod issues -> one diagnostic per mistake, naming the key path and the culprit value. */
+export function schemaDiagnostics(issues: readonly Issue[], raw: unknown): Diagnostic[] {
+  const flat = issues.flatMap((i) => unwrapUnion(i));
+  const missingRoot = flat.filter((i) => i.path.length === 1 && i.code === 'invalid_type' && i.input === undefined).map((i) => String(i.path[0]));
+  // pyproject.toml has a [project] too; without matrix or stages and without an image, it is no matrix.
+  const project = valueAt(raw, ['project']);
+  if (missingRoot.includes('matrix') && missingRoot.includes('stage') && !(project && 'image' in project)) return [notAMatrix(raw)];
+  const { pairs, meant } = misspeltKeys(flat);
   const out: Diagnostic[] = [];
-  for (const issue of issues) {
+  const absent = missingRoot.filter((k) => k in ROOT_TABLES && !meant.has(k));
+  if (absent.length > 0) out.push(error(undefined, `missing ${absent.map((k) => ROOT_TABLES[k]).join(' and ')}`, ROOT_HINT));
+  let flatStage = false;
+  for (const issue of flat) {
     const path = dotPath(issue.path);
-    switch (issue.code) {
-      case 'unrecognized_keys':
-        for (const key of issue.keys) {
-          const full = path ? `${path}.${key}` : key;
-          out.push(error(full, `unknown key "${key}"${didYouMean(key, knownKeys(issue.path))}`, 'see DESIGN.md "The matrix file" for the keys a matrix takes'));
-        }
-        break;
-      case 'invalid_type':
-        if (issue.input === undefined) {
-          out.push(error(path, `missing required key (expected ${issue.expected})`));
-        } else {
-          out.push(error(path, `expected ${issue.expected}, got ${describe(issue.input)}`));
-        }
-        break;
-      case 'invalid_union':
-        out.push(error(path, `expected a string, number or boolean (or a list of them), got ${describe(issue.input)}`));
-        break;
-      case 'invalid_value':
-        out.push(error(path, `${describe(issue.input)} is not one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`));
-        break;
-      default:
-        out.push(error(path || undefined, issue.message));
+    if (issue.path.length === 1 && missingRoot.includes(path)) continue;
+    if (issue.code === 'invalid_type' && issue.input === undefined && meant.has(path)) continue;
+    // `[stage]` then `dockerfile = ...`: every key reads as a stage; say it once.
+    if (issue.path[0] === 'stage' && issue.path.length === 2 && KNOWN_KEYS['stage.*']!.includes(String(issue.path[1])) && issue.code === 'invalid_type') {
+      if (!flatStage) out.push(error(path, `${JSON.stringify(issue.path[1])} sits directly under [stage], so it reads as a stage named ${JSON.stringify(issue.path[1])}`, 'name the stage: [stage.base], then its keys under it'));
+      flatStage = true;
+      continue;
+    }
+    out.push(...explain(issue, raw, pairs));
+  }
+  return oncePerList(out);
+}
+
+// `cuda = [[12], [13]]` is one slip, not one per element: keep the first, count the others.
+function oncePerList(ds: Diagnostic[]): Diagnostic[] {
+  const firstOf = new Map<string, Diagnostic & { more: number }>();
+  const out: (Diagnostic & { more: number })[] = [];
+  for (const d of ds) {
+    const list = d.path?.match(/^(.*)\[\d+\]$/)?.[1];
+    const key = list === undefined ? undefined : `${list}\0${d.message.replace(/^.*?(expected|is a TOML float)/, '$1').replace(/got .*$/, '')}`;
+    const first = key === undefined ? undefined : firstOf.get(key);
+    if (first) first.more += 1;
+    else {
+      const entry = { ...d, more: 0 };
+      if (key !== undefined) firstOf.set(key, entry);
+      out.push(entry);
     }
   }
-  return out;
+  return out.map(({ more, ...d }) => (more === 0 ? d : { ...d, message: `${d.message} (and ${more} more in this list)` }));
+}
+
+/**
+ * Unknown keys and what each most likely meant: a known key close to it, a synonym, or, when
+ * one unknown key sits beside one missing key in the same table, that key (`im` for `image`).
+ * `meant` holds the paths the typos stand for, whose "missing" issues are not reported.
+ */
+function misspeltKeys(flat: Issue[]): { pairs: Map<string, string>; meant: Set<string> } {
+  const missingIn = (at: Path) =>
+    flat.filter((i) => i.code === 'invalid_type' && i.input === undefined && i.path.length === at.length + 1 && dotPath(i.path.slice(0, -1)) === dotPath(at)).map((i) => String(i.path.at(-1)));
+  const pairs = new Map<string, string>();
+  const meant = new Set<string>();
+  for (const i of flat) {
+    if (i.code !== 'unrecognized_keys') continue;
+    const missing = missingIn(i.path);
+    for (const key of i.keys) {
+      const paired = i.keys.length === 1 && !guessKey(i.path, key) && missing.length === 1 ? missing[0] : undefined;
+      if (paired) pairs.set(dotPath([...i.path, key]), paired);
+      meant.add(dotPath([...i.path, paired ?? guessKey(i.path, key) ?? key]));
+    }
+  }
+  return { pairs, meant };
+}
+
+function explain(issue: Issue, raw: unknown, pairs: Map<string, string>): Diagnostic[] {
+  const path = dotPath(issue.path);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => unknownKey(issue.path, key, pairs.get(dotPath([...issue.path, key]))));
+    case 'invalid_type':
+      if (issue.input === undefined) return [missingKey(issue.path, issue.expected, raw)];
+      if (path === 'stage' && Array.isArray(issue.input)) return [error(path, '[[stage]] makes a list of tables, but stages are named tables', 'write [stage.<name>] once per stage, e.g. [stage.base]')];
+      if (path === 'matrix.exclude' && isTable(issue.input)) return [error(path, '[matrix.exclude] is one table, but excludes are a list of tables', 'write [[matrix.exclude]] (double brackets), once per exclude')];
+      return [error(path, `expected ${expectedWords([issue.expected])}, got ${describe(issue.input)}`, typeHint(issue.path, issue.expected, issue.input))];
+    case 'invalid_union': {
+      const key = keySegment(lastName(issue.path));
+      const inList = typeof issue.path.at(-1) === 'number';
+      const hint = issue.path[1] === 'exclude' && !inList ? `name the values to drop: ${key} = "..." or ${key} = ["...", "..."]` : inList ? `write the values as strings: ${key} = ["...", "..."]` : `write ${key} = "..."`;
+      return [error(path, `expected ${expectedWords(rootExpected(issue))}, got ${describe(issue.input)}`, hint)];
+    }
+    case 'invalid_value': {
+      const values = issue.values.map((v) => JSON.stringify(v));
+      const guess = typeof issue.input === 'string' ? closest(issue.input, issue.values.map(String)) : undefined;
+      return [error(path, `unknown value ${showValue(issue.input)}${guess ? ` (did you mean "${guess}"?)` : ''}`, `use one of ${values.join(', ')}`)];
+    }
+    case 'too_small': {
+      const own = !issue.message.startsWith('Too small');
+      if (issue.origin === 'string') return [error(path, `${own ? issue.message : 'must not be empty'}, got ${showValue(issue.input)}`, path.endsWith('reason') ? 'say why the combination is left out' : 'give it a value, or remove the key')];
+      return [error(path, `${own ? issue.message : 'needs at least one value'}, got ${showValue(issue.input)}`, `list at least one value, or remove ${String(issue.path.at(-1))}`)];
+    }
+    case 'custom': {
+      const hint = (issue.params as { hint?: string } | undefined)?.hint;
+      return [error(path || undefined, issue.message, hint)];
+    }
+    default:
+      return [error(path || undefined, issue.message)];
+  }
+}
+
+function unknownKey(at: Path, key: string, paired: string | undefined): Diagnostic {
+  const path = dotPath([...at, key]);
+  const pattern = pathPattern(at);
+  // [axis.python.values.3.12] is the tables "3" then "12": TOML splits bare keys at dots.
+  if (pattern === 'axis.*.values.*' && /^\d+$/.test(String(at[3])) && /^\d/.test(key)) {
+    return error(path, `unknown key ${JSON.stringify(key)}: TOML read the value ${String(at[3])}.${key} as two nested tables`, `quote the value: [axis.${String(at[1])}.values."${String(at[3])}.${key}"]`);
+  }
+  const synonym = SYNONYMS[pattern]?.[key];
+  const guess = paired ?? guessKey(at, key);
+  const known = KNOWN_KEYS[pattern] ?? [];
+  const where = pattern === '' ? 'the tables of a matrix' : `the keys of [${pattern.replaceAll('*', '<name>')}]`;
+  return error(path, `unknown key ${showString(key)}${guess ? ` (did you mean "${guess}"?)` : ''}`, synonym?.hint ?? `${where}: ${known.join(', ')}`);
+}
+
+function guessKey(at: Path, key: string): string | undefined {
+  const pattern = pathPattern(at);
+  return SYNONYMS[pattern]?.[key]?.key ?? closest(key, KNOWN_KEYS[pattern] ?? []);
+}
+
+function missingKey(at: Path, expected: string, raw: unknown): Diagnostic {
+  const path = dotPath(at);
+  const key = String(at.at(-1));
+  if (key === 'reason' && at[1] === 'exclude') {
+    // Exclude keys are axis names, so a misspelt reason is no unknown key: look for it here.
+    const axes = Object.keys(valueAt(raw, ['matrix']) ?? {});
+    const typo = closest('reason', Object.keys(valueAt(raw, at.slice(0, -1)) ?? {}).filter((k) => !axes.includes(k)));
+    return error(path, `every exclude needs a reason${typo ? ` (found "${typo}": did you mean "reason"?)` : ''}`, 'say why the combination is left out, e.g. reason = "TensorRT-LLM publishes CUDA 13 builds only"');
+  }
+  const parent = at.length > 1 ? `[${dotPath(at.slice(0, -1))}]` : 'the file';
+  return error(path, `missing required key ${JSON.stringify(key)} (${expectedWords([expected])})`, `add ${key} = ... to ${parent}`);
+}
+
+function notAMatrix(raw: unknown): Diagnostic {
+  const tables = isTable(raw) ? Object.keys(raw).slice(0, 4).map((k) => `[${k}]`) : [];
+  const project = isTable(raw) && 'project' in raw ? ', and its [project] has no image' : '';
+  return error(undefined, `is not a matrix file: it has no [matrix] and no [stage.<name>]${project} (its tables: ${tables.join(', ') || 'none'})`, ROOT_HINT);
+}
+
+/** A union whose value had the right type for one option carries that option's issues. */
+function unwrapUnion(issue: Issue): Issue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const fits = issue.errors.find((errs) => errs.length > 0 && !errs.some((e) => e.path.length === 0 && (e.code === 'invalid_type' || e.code === 'invalid_union')));
+  if (!fits) return [issue];
+  return fits.flatMap((e) => unwrapUnion({ ...e, path: [...issue.path, ...e.path] } as Issue));
+}
+
+function rootExpected(issue: Issue & { code: 'invalid_union' }): string[] {
+  return issue.errors.flat().flatMap((e) => (e.path.length > 0 ? [] : e.code === 'invalid_type' ? [e.expected] : e.code === 'invalid_union' ? rootExpected(e) : []));
+}
+
+const isTable = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+
+function valueAt(raw: unknown, path: Path): Record<string, unknown> | undefined {
+  let v = raw;
+  for (const p of path) v = isTable(v) || Array.isArray(v) ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return isTable(v) ? v : undefined;
 }

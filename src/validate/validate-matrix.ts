@@ -9,17 +9,29 @@ import { runnersNameArchValues } from './rules/ci.js';
 import { noCredentialsInArgs } from './rules/credentials.js';
 import { excludesNameRealValues } from './rules/excludes.js';
 import { pathsStayInRepo } from './rules/paths.js';
+import { referencesAreValid } from './rules/references.js';
 import { stagesAreWellFormed } from './rules/stages.js';
 import { stringsAreNfc } from './rules/unicode.js';
+import { variablesAndArgsAreNamed } from './rules/variables.js';
 import { schemaDiagnostics } from './schema-issues.js';
 
-export const RULES: Rule[] = [axesAreWellFormed, stagesAreWellFormed, excludesNameRealValues, noCredentialsInArgs, pathsStayInRepo, runnersNameArchValues, stringsAreNfc];
+export const RULES: Rule[] = [
+  axesAreWellFormed,
+  stagesAreWellFormed,
+  excludesNameRealValues,
+  noCredentialsInArgs,
+  pathsStayInRepo,
+  referencesAreValid,
+  variablesAndArgsAreNamed,
+  runnersNameArchValues,
+  stringsAreNfc,
+];
 
 /** Shape (zod), then normalise, then every semantic rule; all problems at once. */
 export function validateMatrix(loaded: LoadedMatrix): Result<Matrix> {
   const inFile = (d: Diagnostic): Diagnostic => ({ ...d, file: loaded.file });
   const parsed = matrixFileSchema.safeParse(loaded.raw, { reportInput: true });
-  if (!parsed.success) return fail(schemaDiagnostics(parsed.error.issues).map(inFile));
+  if (!parsed.success) return fail(schemaDiagnostics(parsed.error.issues, loaded.raw).map(inFile));
   const model = normaliseMatrix(loaded.file, parsed.data);
   const found: Diagnostic[] = [];
   for (const rule of RULES) rule({ file: parsed.data, model, report: (d) => found.push(inFile(d)) });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { OutputError } from '../errors.js';
 
@@ -23,7 +23,12 @@ export async function writeAtomic(file: string, content: string): Promise<void> 
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     const err = e as NodeJS.ErrnoException;
-    const reason = err.code === 'EEXIST' || err.code === 'ENOTDIR' ? `a path component of ${dir} is not a directory` : (err.code ?? err.message);
+    const isDir = await stat(file).then((s) => s.isDirectory(), () => false);
+    const reason = isDir
+      ? 'it is a directory; -o takes the path of a file, e.g. bake/docker-bake.hcl'
+      : err.code === 'EEXIST' || err.code === 'ENOTDIR'
+        ? `a path component of ${dir} is not a directory`
+        : (err.code ?? err.message);
     throw new OutputError(file, reason);
   }
 }

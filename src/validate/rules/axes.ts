@@ -1,37 +1,99 @@
-import { didYouMean, error } from '../../diagnostics.js';
-import { ARCH_AXIS, ARCH_PLATFORMS } from '../../model/model.js';
-import type { Rule } from '../rule.js';
+import { didYouMean, error, warning } from '../../diagnostics.js';
+import { guessArch } from '../../model/arch-names.js';
+import { ARCH_AXIS, ARCH_PLATFORMS, isArch } from '../../model/model.js';
+import { keyPath, showString } from '../../show-value.js';
+import type { Axis } from '../../model/model.js';
+import type { Rule, RuleContext } from '../rule.js';
+import { misspeltAxes } from './misspelt-axes.js';
 
 const NAME = /^[A-Za-z0-9_-]+$/;
+/** Names bake and compose users give the platform axis, which here is `arch`. */
+const PLATFORM_WORDS = ['platform', 'platforms', 'archs', 'arches', 'architecture', 'architectures'];
 
 export const axesAreWellFormed: Rule = ({ file, model, report }) => {
   const all = [...model.axes, ...(model.arch ? [model.arch] : [])];
   const names = all.map((a) => a.name);
+  const stageAxes = new Set(model.stages.flatMap((s) => s.axes));
+  const misspelt = misspeltAxes({ file, model });
+  const renamed = new Set([...misspelt.values()].map((m) => m.defined));
+  for (const [used, { defined, refs }] of misspelt) {
+    report(error(keyPath('matrix', defined), `axis ${showString(defined)} is spelt ${showString(used)} where it is used (${refs.join(', ')})`, `use one spelling: rename matrix.${defined} to ${used}, or the uses to ${defined}`));
+  }
   for (const axis of all) {
-    const path = `matrix.${axis.name}`;
-    if (!NAME.test(axis.name)) report(error(path, `axis name "${axis.name}" may use only letters, digits, "_" and "-"`));
+    const path = keyPath('matrix', axis.name);
+    if (!NAME.test(axis.name)) report(error(path, `axis name ${showString(axis.name)} may use only letters, digits, "_" and "-"`, `rename it, e.g. ${safeName(axis.name)}`));
+    if (PLATFORM_WORDS.includes(axis.name.toLowerCase()) && !model.arch) {
+      const arches = axis.values.map((v) => guessArch(v.value, Object.keys(ARCH_PLATFORMS)) ?? v.value);
+      report(error(path, `an axis named ${showString(axis.name)} is an ordinary axis; the platform axis is "arch"`, `write arch = [${arches.map((a) => JSON.stringify(a)).join(', ')}]`));
+      continue;
+    }
     const seen = new Set<string>();
     axis.values.forEach((v, i) => {
-      if (seen.has(v.value)) report(error(`${path}[${i}]`, `duplicate value "${v.value}"`));
+      const at = `${path}[${i}]`;
+      if (v.value === '') report(error(at, 'empty value ""', 'remove it, or give the value a name'));
+      // A stray space is a typo when the value names targets; with a label of its own, it is the user's call.
+      else if (v.value.trim() !== v.value && !hasOwnLabel(file, axis.name, v.value)) report(error(at, `value ${showString(v.value)} has leading or trailing whitespace`, `write ${showString(v.value.trim())}`));
+      if (seen.has(v.value)) report(error(at, `duplicate value ${showString(v.value)}`, 'list each value once'));
       seen.add(v.value);
-      if (axis.name === ARCH_AXIS && !(v.value in ARCH_PLATFORMS)) {
-        report(error(`${path}[${i}]`, `unknown arch "${v.value}"${didYouMean(v.value, Object.keys(ARCH_PLATFORMS))}`, `use one of ${Object.keys(ARCH_PLATFORMS).join(', ')}`));
+      if (axis.name === ARCH_AXIS && v.value !== '' && !isArch(v.value)) {
+        const guess = guessArch(v.value, Object.keys(ARCH_PLATFORMS));
+        report(error(at, `unknown arch ${showString(v.value)}${guess ? ` (did you mean "${guess}"?)` : ''}`, `arch values are buildx platforms without "linux/": ${Object.keys(ARCH_PLATFORMS).join(', ')}`));
       }
     });
+    checkLabels(file, axis, report);
+    if (axis.name !== ARCH_AXIS && !stageAxes.has(axis.name) && !renamed.has(axis.name) && model.stages.length > 0) {
+      report(warning(path, `no stage varies over axis ${showString(axis.name)}, so its values only multiply the cells`, `add "${axis.name}" to the axes of the stages it changes, or remove it`));
+    }
   }
   for (const [name, spec] of Object.entries(file.axis)) {
     const axis = all.find((a) => a.name === name);
     if (!axis) {
-      report(error(`axis.${name}`, `no axis "${name}" in [matrix]${didYouMean(name, names)}`));
+      // A stage that lists this axis reports it (stages rule), with the same fix.
+      if (!stageAxes.has(name) && !misspelt.has(name)) report(error(keyPath('axis', name), `no axis ${showString(name)} in [matrix]${didYouMean(name, names)}`, `add ${name} = ["..."] under [matrix], or remove [axis.${name}]`));
       continue;
     }
-    if (name === ARCH_AXIS && Object.values(spec.values).some((v) => v.args)) {
-      report(error(`axis.${name}`, 'arch values cannot carry args: arch becomes `platforms`', 'use TARGETARCH in the Dockerfile'));
+    const withArgs = name === ARCH_AXIS ? Object.entries(spec.values).find(([, v]) => v.args) : undefined;
+    if (withArgs) {
+      report(error(keyPath('axis', name, 'values', withArgs[0], 'args'), `arch value ${showString(withArgs[0])} cannot carry args: arch becomes \`platforms\`, not a build arg`, 'use TARGETARCH (or TARGETPLATFORM) in the Dockerfile'));
     }
     for (const value of Object.keys(spec.values)) {
       if (!axis.values.some((v) => v.value === value)) {
-        report(error(`axis.${name}.values.${value}`, `"${value}" is not a value of matrix.${name}${didYouMean(value, axis.values.map((v) => v.value))}`));
+        report(error(keyPath('axis', name, 'values', value), `${showString(value)} is not a value of matrix.${name}${didYouMean(value, axis.values.map((v) => v.value))}`, `the values are ${axis.values.map((v) => showString(v.value)).join(', ')}`));
       }
     }
   }
 };
+
+const safeName = (name: string) => name.trim().replace(/[^A-Za-z0-9_-]+/g, '-') || 'a-name';
+
+// A value's label is how it is written in target, group and tag names (`cuda{value}` -> cuda12):
+// it must be a bake name, and two values of one axis must not share it.
+function checkLabels(file: RuleContext['file'], axis: Axis, report: RuleContext['report']): void {
+  const spec = Object.hasOwn(file.axis, axis.name) ? file.axis[axis.name] : undefined;
+  const template = spec?.label ?? '{value}';
+  const own = (value: string) => (spec && Object.hasOwn(spec.values, value) ? spec.values[value]?.label : undefined);
+  const templated = axis.values.filter((v) => own(v.value) === undefined);
+  if (templated.length > 1 && !template.includes('{value}')) {
+    report(error(keyPath('axis', axis.name, 'label'), `label ${showString(template)} has no {value}, so every value of ${axis.name} gets the same name`, `write label = ${showString(`${template}{value}`)}`));
+    return;
+  }
+  const byLabel = new Map<string, string>();
+  const reported = new Set<string>();
+  axis.values.forEach((v, i) => {
+    const explicit = own(v.value);
+    if (v.value === '' || (v.value.trim() !== v.value && explicit === undefined)) return;
+    const source = explicit !== undefined ? keyPath('axis', axis.name, 'values', v.value, 'label') : template !== '{value}' ? keyPath('axis', axis.name, 'label') : keyPath('matrix', axis.name, i);
+    if (!NAME.test(v.label)) {
+      if (!reported.has(source)) report(error(source, `label ${showString(explicit ?? template)} makes ${showString(v.label)} for value ${showString(v.value)}, which is not a valid bake target name`, 'labels may use only letters, digits, "_" and "-"'));
+      reported.add(source);
+      return;
+    }
+    const other = byLabel.get(v.label);
+    // A value listed twice is reported as a duplicate above.
+    if (other !== undefined && other !== v.value) report(error(source, `values ${showString(other)} and ${showString(v.value)} would both be named ${showString(v.label)} in targets`, `give one a label of its own: [axis.${axis.name}.values.${keyPath(v.value)}] label = "..."`));
+    byLabel.set(v.label, v.value);
+  });
+}
+
+const hasOwnLabel = (file: RuleContext['file'], axis: string, value: string): boolean =>
+  Object.hasOwn(file.axis, axis) && Object.hasOwn(file.axis[axis]!.values, value) && file.axis[axis]!.values[value]!.label !== undefined;

@@ -1,23 +1,35 @@
-import { didYouMean, error } from '../../diagnostics.js';
+import { closest, error } from '../../diagnostics.js';
+import { guessArch } from '../../model/arch-names.js';
+import { ARCH_AXIS } from '../../model/model.js';
+import { keyPath, showString } from '../../show-value.js';
 import type { Rule } from '../rule.js';
+import { misspeltAxes } from './misspelt-axes.js';
 
-export const excludesNameRealValues: Rule = ({ model, report }) => {
+export const excludesNameRealValues: Rule = ({ file, model, report }) => {
   const axes = [...model.axes, ...(model.arch ? [model.arch] : [])];
+  const axisNames = axes.map((a) => a.name);
+  const misspelt = misspeltAxes({ file, model });
   for (const ex of model.excludes) {
-    const at = `matrix.exclude[${ex.index}]`;
+    const at = (...rest: string[]) => keyPath('matrix', 'exclude', ex.index, ...rest);
     if (Object.keys(ex.match).length === 0) {
-      report(error(at, 'exclude names no axis, so it would remove every cell', 'name at least one axis value, e.g. framework = "trtllm"'));
+      report(error(at(), 'exclude names no axis, so it would remove every cell', 'name at least one axis value, e.g. framework = "trtllm"'));
     }
     for (const [name, values] of Object.entries(ex.match)) {
       const axis = axes.find((a) => a.name === name);
+      if (!axis && misspelt.has(name)) continue;
       if (!axis) {
-        report(error(`${at}.${name}`, `unknown axis "${name}"${didYouMean(name, axes.map((a) => a.name))}`));
+        const guess = closest(name, axisNames);
+        const why = Object.hasOwn(file.axis, name) ? `: [axis.${name}] describes it, but [matrix] gives it no values` : guess ? ` (did you mean "${guess}"?)` : '';
+        report(error(at(name), `unknown axis ${showString(name)}${why}`, `an exclude names axes of [matrix]: ${axisNames.join(', ') || 'none'}`));
         continue;
       }
+      const known = axis.values.map((x) => x.value);
       for (const v of values) {
-        if (!axis.values.some((x) => x.value === v)) {
-          report(error(`${at}.${name}`, `"${v}" is not a value of matrix.${name}${didYouMean(v, axis.values.map((x) => x.value))}`));
-        }
+        if (known.includes(v)) continue;
+        const guess = name === ARCH_AXIS ? guessArch(v, known) : closest(v, known);
+        const elsewhere = axes.find((a) => a.name !== name && a.values.some((x) => x.value === v));
+        const hint = elsewhere ? `${showString(v)} is a value of matrix.${elsewhere.name}: write ${elsewhere.name} = ${showString(v)}` : `the values: ${known.map((k) => showString(k)).join(', ')}`;
+        report(error(at(name), `${showString(v)} is not a value of matrix.${name}${guess ? ` (did you mean "${guess}"?)` : ''}`, hint));
       }
     }
   }

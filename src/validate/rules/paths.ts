@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { error } from '../../diagnostics.js';
+import { keyPath, showString } from '../../show-value.js';
 import type { Rule } from '../rule.js';
 
 /** Remote contexts (git, https) are left to buildx. */
@@ -9,18 +10,27 @@ const REMOTE = /^[a-z][a-z0-9+.-]*:\/\/|^git@/i;
 export function pathProblem(p: string): string | undefined {
   if (REMOTE.test(p)) return undefined;
   if (p.includes('\0')) return 'contains a NUL byte';
-  if (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p)) return 'is absolute; paths are relative to the repo root';
+  if (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\') || p.startsWith('~')) return 'is absolute; paths are relative to the repo root';
   const norm = posix.normalize(p.replaceAll('\\', '/'));
   if (norm === '..' || norm.startsWith('../')) return 'escapes the repository';
+  // bake runs on Linux, where "a\b" is one odd file name, not a path.
+  if (p.includes('\\')) return 'uses "\\" between directories; paths use "/"';
   return undefined;
 }
 
 export const pathsStayInRepo: Rule = ({ model, report }) => {
-  const check = (path: string, p: string | undefined) => {
-    const problem = p === undefined ? undefined : pathProblem(p);
-    if (problem) report(error(path, `"${p}" ${problem}`, 'use a path inside the repository, relative to its root'));
+  const check = (path: string, p: string | undefined, what: 'context' | 'dockerfile') => {
+    if (p === undefined) return;
+    const problem = pathProblem(p) ?? (what === 'dockerfile' && !REMOTE.test(p) && /(^|\/)\.{0,2}\/?$/.test(p) ? 'names a directory; dockerfile is the path of a file' : undefined);
+    if (!problem) return;
+    const fixed = problem.startsWith('uses')
+      ? `write ${showString(p.replaceAll('\\', '/'))}`
+      : problem.startsWith('names a directory')
+        ? `name the file, e.g. ${showString(`${p.replace(/\/+$/, '')}/Dockerfile`)}`
+        : 'use a path inside the repository, relative to its root';
+    report(error(path, `${showString(p)} ${problem}`, fixed));
   };
-  check('project.context', model.project.context);
-  for (const s of model.stages) check(`stage.${s.name}.dockerfile`, s.dockerfile);
-  for (const a of model.axes) for (const v of a.values) check(`axis.${a.name}.values.${v.value}.dockerfile`, v.dockerfile);
+  check('project.context', model.project.context, 'context');
+  for (const s of model.stages) check(keyPath('stage', s.name, 'dockerfile'), s.dockerfile, 'dockerfile');
+  for (const a of model.axes) for (const v of a.values) check(keyPath('axis', a.name, 'values', v.value, 'dockerfile'), v.dockerfile, 'dockerfile');
 };

@@ -2,50 +2,81 @@ import { didYouMean, error } from '../../diagnostics.js';
 import { sortIntoLevels } from '../../graph/levels.js';
 import { ARCH_AXIS } from '../../model/model.js';
 import { BUILTIN_VARIABLES } from '../../model/variables.js';
+import { keyPath, showString } from '../../show-value.js';
 import type { Rule } from '../rule.js';
+import { isCredentialName } from './credentials.js';
+import { misspeltAxes } from './misspelt-axes.js';
 
 const NAME = /^[A-Za-z0-9_-]+$/;
+/** Most stages a matrix may have: Dynamo's has 7, and planning grows faster than linearly with them. */
+export const MAX_STAGES = 256;
+// A named context is looked up by the name a Dockerfile writes in FROM or COPY --from, which
+// BuildKit parses as an image reference (lowercase) or matches against a stage name (lowercased),
+// so a context named otherwise is never read.
+const CONTEXT = /^[a-z0-9]+(?:[._/:@-]+[a-z0-9]+)*$/;
 
-export const stagesAreWellFormed: Rule = ({ model, report }) => {
+export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
   const axisNames = model.axes.map((a) => a.name);
   const stageNames = model.stages.map((s) => s.name);
   const variables = [...Object.keys(BUILTIN_VARIABLES), ...Object.keys(model.variables)];
+  const noAxes = model.axes.length === 0 && !model.arch;
+  const misspelt = misspeltAxes({ file, model });
+  const named = [...new Set(model.stages.flatMap((s) => s.axes))].filter((a) => a !== ARCH_AXIS);
+  if (noAxes && named.length > 0) {
+    report(error('matrix', `[matrix] lists no axes, but stages vary over ${named.map((a) => showString(a)).join(', ')}`, `list each axis with its values under [matrix], e.g. ${named[0]} = ["..."]`));
+  }
+  if (model.stages.length > MAX_STAGES) {
+    report(error('stage', `${model.stages.length} stages, over the limit of ${MAX_STAGES}`, 'a build graph has a handful of stages: split the matrix into several files'));
+    return;
+  }
   for (const stage of model.stages) {
-    const at = `stage.${stage.name}`;
-    if (!NAME.test(stage.name)) report(error(at, `stage name "${stage.name}" may use only letters, digits, "_" and "-"`));
+    const at = (...rest: (string | number)[]) => keyPath('stage', stage.name, ...rest);
+    if (!NAME.test(stage.name)) report(error(at(), `stage name ${showString(stage.name)} may use only letters, digits, "_" and "-"`, `rename it, e.g. [stage.${stage.name.trim().replace(/[^A-Za-z0-9_-]+/g, '-') || 'base'}]`));
     const seen = new Set<string>();
     stage.axes.forEach((axis, i) => {
       if (axis === ARCH_AXIS) {
-        report(error(`${at}.axes[${i}]`, 'arch is implicit in every stage (nodes are multi-arch, with per-arch twins)', `remove "${ARCH_AXIS}" from ${at}.axes`));
-      } else if (!axisNames.includes(axis)) {
-        report(error(`${at}.axes[${i}]`, `unknown axis "${axis}"${didYouMean(axis, axisNames)}`));
+        report(error(at('axes', i), 'arch is implicit in every stage (nodes are multi-arch, with per-arch twins)', `remove "${ARCH_AXIS}" from ${at('axes')}`));
+      } else if (!axisNames.includes(axis) && !noAxes && !misspelt.has(axis)) {
+        report(
+          Object.hasOwn(file.axis, axis)
+            ? error(at('axes', i), `unknown axis ${showString(axis)}: [axis.${axis}] describes it, but [matrix] gives it no values`, `add ${axis} = ["..."] under [matrix]`)
+            : error(at('axes', i), `unknown axis ${showString(axis)}${didYouMean(axis, axisNames)}`, `the axes of [matrix]: ${axisNames.join(', ') || 'none'}`),
+        );
       }
-      if (seen.has(axis)) report(error(`${at}.axes[${i}]`, `axis "${axis}" is listed twice`));
+      if (seen.has(axis)) report(error(at('axes', i), `axis ${showString(axis)} is listed twice`, 'list each axis once'));
       seen.add(axis);
     });
     for (const link of stage.uses) {
-      const path = `${at}.uses.${link.context}`;
+      const path = at('uses', link.context);
+      if (!CONTEXT.test(link.context)) {
+        report(error(path, `named context ${showString(link.context)} is not a name a Dockerfile can read in FROM or COPY --from`, `use lowercase letters, digits, ".", "_", "-" and "/", e.g. ${contextName(link.context)}`));
+      }
       const used = model.stages.find((s) => s.name === link.stage);
       if (!used) {
-        report(error(path, `unknown stage "${link.stage}"${didYouMean(link.stage, stageNames)}`));
+        report(error(path, `unknown stage ${showString(link.stage)}${didYouMean(link.stage, stageNames)}`, `the stages: ${stageNames.join(', ')}`));
         continue;
       }
-      const wider = used.axes.filter((a) => !stage.axes.includes(a));
+      // A stage with an unknown axis is reported above, and its links are judged once that is fixed.
+      if (stage.axes.some((a) => a !== ARCH_AXIS && !axisNames.includes(a))) continue;
+      const wider = used.axes.filter((a) => !stage.axes.includes(a) && axisNames.includes(a));
       if (wider.length > 0) {
-        report(error(path, `stage "${used.name}" varies over ${wider.map((a) => `"${a}"`).join(', ')}, which stage "${stage.name}" does not, so there is no single node to link`, `add ${wider.join(', ')} to ${at}.axes, or link a stage with fewer axes`));
+        report(error(path, `stage "${used.name}" varies over ${wider.map((a) => `"${a}"`).join(', ')}, which stage "${stage.name}" does not, so there is no single node to link`, `add ${wider.join(', ')} to ${at('axes')}, or link a stage with fewer axes`));
       }
     }
     stage.variables.forEach((v, i) => {
-      if (!variables.includes(v)) {
-        report(error(`${at}.variables[${i}]`, `unknown bake variable "${v}"${didYouMean(v, variables)}`, `declare it under [variables] with a default`));
+      // A credential-looking name is reported as such (credentials rule), which is the real problem.
+      if (!variables.includes(v) && !isCredentialName(v)) {
+        report(error(at('variables', i), `unknown bake variable ${showString(v)}${didYouMean(v, variables)}`, `declare it under [variables] with a default`));
       }
     });
     if (!stage.dockerfile && !stage.axes.some((a) => model.axes.find((x) => x.name === a)?.values.every((v) => v.dockerfile))) {
-      report(error(`${at}.dockerfile`, 'no Dockerfile for this stage', `set ${at}.dockerfile, or a dockerfile on every value of one of its axes (axis.<name>.values.<value>.dockerfile)`));
+      report(error(at('dockerfile'), 'no Dockerfile for this stage', `set ${at('dockerfile')}, or a dockerfile on every value of one of its axes (axis.<name>.values.<value>.dockerfile)`));
     }
   }
   const order = sortIntoLevels(stageNames, (s) => model.stages.find((x) => x.name === s)!.uses.map((u) => u.stage));
   if ('cycle' in order) {
-    report(error(`stage.${order.cycle[0]}.uses`, `dependency cycle: ${order.cycle.join(' -> ')}`, 'a stage cannot use itself, directly or through others'));
+    report(error(keyPath('stage', order.cycle[0]!, 'uses'), `dependency cycle: ${order.cycle.join(' -> ')}`, 'a stage cannot use itself, directly or through others'));
   }
 };
+
+const contextName = (name: string) => name.trim().toLowerCase().replace(/[^a-z0-9._/:@-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'dynamo-base';

@@ -1,0 +1,49 @@
+// The keys each table of a matrix accepts, by dot path pattern (`*` = a name the user chooses),
+// for did-you-mean and for listing what is allowed. Mirrors src/model/schema.ts.
+
+export const KNOWN_KEYS: Record<string, string[]> = {
+  '': ['project', 'matrix', 'axis', 'stage', 'cache', 'sccache', 'ci', 'variables'],
+  project: ['image', 'registry', 'context', 'source', 'description', 'args'],
+  'axis.*': ['label', 'values'],
+  'axis.*.values.*': ['args', 'dockerfile', 'label', 'description'],
+  'stage.*': ['dockerfile', 'target', 'axes', 'uses', 'publish', 'args', 'variables', 'sccache', 'description'],
+  cache: ['registry', 'fallback'],
+  sccache: ['bucket', 'region', 'auth', 'key_prefix'],
+  ci: ['runners'],
+};
+
+// What users of neighbouring tools (compose, bake, GitHub Actions) write, and what it is here:
+// the key to use instead, or how the idea is spelled in a matrix.
+export interface Synonym {
+  key?: string;
+  hint?: string;
+}
+
+const USES: Synonym = { key: 'uses', hint: 'a stage builds on another with uses = { <named context> = "<stage>" }' };
+const ARGS: Synonym = { key: 'args' };
+
+export const SYNONYMS: Record<string, Record<string, Synonym>> = {
+  '': {
+    platforms: { hint: 'arches are an axis: arch = ["amd64", "arm64"] under [matrix]' },
+    platform: { hint: 'arches are an axis: arch = ["amd64", "arm64"] under [matrix]' },
+    target: { key: 'stage', hint: 'each [stage.<name>] becomes one bake target per combination of its axes' },
+    targets: { key: 'stage', hint: 'each [stage.<name>] becomes one bake target per combination of its axes' },
+    group: { hint: 'groups are generated: all, default, one per axis value, per stage, and framework-stage' },
+    exclude: { hint: 'excludes go under the matrix: [[matrix.exclude]]' },
+    include: { hint: 'matrixbake has no include: list the values in the axes and drop combinations with [[matrix.exclude]]' },
+  },
+  project: { name: { key: 'image' }, repository: { key: 'image' }, repo: { key: 'image' }, build_args: ARGS, 'build-args': ARGS },
+  'stage.*': {
+    depends_on: USES, depends: USES, needs: USES, deps: USES, contexts: USES, from: USES,
+    file: { key: 'dockerfile' }, build_args: ARGS, 'build-args': ARGS, buildargs: ARGS, arg: ARGS,
+    tags: { key: 'publish', hint: 'publish = true gives a stage its tags' },
+    platforms: { hint: 'arches are an axis of the whole matrix (arch = [...] under [matrix]); every stage is built for each' },
+    context: { hint: 'the build context is project.context, shared by every stage; named contexts are uses' },
+  },
+  'axis.*.values.*': { build_args: ARGS, 'build-args': ARGS, arg: ARGS, file: { key: 'dockerfile' } },
+};
+
+/** The pattern of a path: the names the user chose under axis and stage become `*`. */
+export function pathPattern(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (i % 2 === 1 && (path[0] === 'axis' || path[0] === 'stage') ? '*' : String(p))).join('.');
+}
