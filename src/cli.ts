@@ -27,10 +27,10 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parse(dashdash === -1 ? argv : argv.slice(0, dashdash));
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === 'help') return out(HELP), 0;
-  // For the commands that also take targets (bake, release, promote), a first positional that is
+  // For the commands that also take targets (bake, release, promote, explain), a first positional that is
   // not a .toml file is a target; for the others it is the matrix whatever its name, so a
   // directory or a misspelt path gets a message about the file, not "unexpected argument".
-  const takesTargets = ['bake', 'release', 'promote'].includes(command);
+  const takesTargets = ['bake', 'release', 'promote', 'explain'].includes(command);
   const matrixFirst = rest[0] !== undefined && (!takesTargets || rest[0].endsWith('.toml'));
   const matrix = matrixFirst ? rest[0]! : DEFAULT_MATRIX;
   const others = matrixFirst ? rest.slice(1) : rest;

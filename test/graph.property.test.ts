@@ -88,7 +88,7 @@ describe('graph escaping', () => {
         const raw = {
           project: { image: 'img', description },
           matrix: { fw: [value, 'y'], arch: ['amd64', 'arm64'] },
-          stage: { base: { dockerfile: 'Dockerfile', description }, app: { dockerfile: 'Dockerfile', axes: ['fw'], uses: { [`ctx ${value}`]: 'base' }, publish: true, description } },
+          stage: { base: { dockerfile: 'Dockerfile', description }, app: { dockerfile: 'Dockerfile', axes: ['fw'], uses: { ctx: 'base' }, publish: true, description } },
         };
         const r = compileLoaded({ file: 'prop.toml', text: '', raw });
         // A value whose name-safe spelling clashes with `y` (or is not NFC) is refused: nothing to draw.
