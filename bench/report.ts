@@ -59,7 +59,7 @@ export function markdown(r: Results, notesText: string): string {
     '',
     '## Machine',
     '',
-    `${m.cpus} cores (${m.cpu_model}), ${m.memory_gib} GiB; Node ${m.node}; ${m.buildx}; ${m.buildkitd}. buildkitd is a private daemon (OCI worker, runc) started by the bench; the registry is localhost:5000 (scripts/services.sh).`,
+    `Commit ${m.commit}. ${m.cpus} cores (${m.cpu_model}), ${m.memory_gib} GiB; Node ${m.node}; ${m.buildx}; ${m.buildkitd}. buildkitd is a private daemon (OCI worker, runc) started by the bench; the registry is localhost:5000 (scripts/services.sh).`,
     '',
     '## Commands',
     '',

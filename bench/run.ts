@@ -114,6 +114,7 @@ function machine() {
     }
   };
   return {
+    commit: version(['git', '-C', root, 'rev-parse', '--short=12', 'HEAD']),
     cpus: cpus().length,
     cpu_model: cpus()[0]?.model ?? 'unknown',
     memory_gib: round(totalmem() / 2 ** 30),

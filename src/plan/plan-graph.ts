@@ -42,12 +42,16 @@ function planNodes(m: Matrix, expansion: Expansion, stage: Stage, level: number)
   // One node per distinct projection of the cells onto the stage's axes; its archs are those the
   // surviving cells under it allow, so an excluded cell never yields a platform or a link.
   const byKey = new Map<string, { values: Record<string, string>; archs: Set<string> }>();
+  const axes = m.axes.filter((a) => stage.axes.includes(a.name)).map((a) => a.name);
   for (const cell of expansion.cells) {
-    const values = Object.fromEntries(m.axes.filter((a) => stage.axes.includes(a.name)).map((a) => [a.name, cell[a.name]!]));
-    const key = JSON.stringify(values);
-    const entry = byKey.get(key) ?? { values, archs: new Set<string>() };
+    // NUL cannot occur in a value (the loader refuses it), so the joined values are a key.
+    const key = axes.map((a) => cell[a]!).join('\0');
+    let entry = byKey.get(key);
+    if (!entry) {
+      entry = { values: Object.fromEntries(axes.map((a) => [a, cell[a]!])), archs: new Set<string>() };
+      byKey.set(key, entry);
+    }
     if (m.arch) entry.archs.add(cell[m.arch.name]!);
-    byKey.set(key, entry);
   }
   return [...byKey.values()].map(({ values, archs }) => {
     const name = nodeName(m, stage, values);
