@@ -4,6 +4,7 @@
 #   make <target>_build|_push|_print     one bake target or group (TensorRT-LLM's <stage>_<action>)
 #   make ci-matrix ARGS="--levels"       the CI fan-out matrix (GitHub Actions JSON) of MATRIX
 #   make test                            install what is missing, then every test (real buildx)
+#   make bench                           the benchmarks: bench/results.json and bench/RESULTS.md (~30 min)
 
 MATRIX    ?= matrix/dynamo.toml
 BAKE_FILE ?= bake/docker-bake.hcl
@@ -23,7 +24,7 @@ DEMO_MATRIX := matrix/demo.toml
 export BUILDX_BUILDER ?= matrixbake
 
 help:
-	@sed -n '2,7p' Makefile | sed 's/^# //'
+	@sed -n '2,8p' Makefile | sed 's/^# //'
 	@echo "  make setup | services | lint | build | bake-file | readme-graph | check | test | clean"
 
 node_modules/.package-lock.json: package-lock.json
