@@ -99,6 +99,10 @@ lint: dist/cli.js
 typecheck: node_modules/.package-lock.json
 	npx tsc -p tsconfig.json --noEmit
 
+# The matrix file's JSON Schema for editors, generated from the zod schema (a test checks it is current).
+schema: dist/cli.js
+	$(CLI) schema > matrix/matrix.schema.json.tmp && mv matrix/matrix.schema.json.tmp matrix/matrix.schema.json
+
 check: typecheck dist/cli.js
 	$(CLI) compile matrix/dynamo.toml --check -o bake/docker-bake.hcl
 	$(CLI) graph --readme README.md --check

@@ -96,6 +96,13 @@ async function main(argv: string[]): Promise<number> {
       await releaseCommand({ matrix, group: others[0] ?? 'default', phase, only: !!values.only, dryRun: !!values['dry-run'], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`), ...defined({ registry: values.registry, version: values.version, arch: values.arch, digests: values.digests, sbomGenerator: values['sbom-generator'] }) });
       return 0;
     }
+    case 'schema': {
+      // The matrix file's JSON Schema (matrix/matrix.schema.json is this output, kept current by a test).
+      if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+      const { matrixJsonSchema } = await import('./schema/json-schema.js');
+      out(`${JSON.stringify(matrixJsonSchema(), null, 2)}\n`);
+      return 0;
+    }
     case 'version': {
       // The release version of the checkout (what `release` uses when --version is not given).
       if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);

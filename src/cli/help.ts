@@ -14,6 +14,7 @@ Usage:
                      [--digests DIR] [--only] [--sbom-generator IMAGE] [--dry-run] [--var K=V]... [-- BUILDX_ARGS]
   matrixbake promote [MATRIX] [GROUP] --from STAGING --registry R [--version V] [--dry-run]
   matrixbake version
+  matrixbake schema
   matrixbake bake    [MATRIX] [TARGET...] [--levels] [--dry-run] [--push] [--set K=V]... [--var K=V]... [-- BUILDX_ARGS]
 
 MATRIX defaults to matrix/dynamo.toml.
@@ -21,6 +22,8 @@ MATRIX defaults to matrix/dynamo.toml.
 Commands:
   compile   Write the bake file (stdout, or -o FILE atomically). --check: exit 1 if FILE is stale.
             --format resolved prints what \`docker buildx bake --print\` shows, without buildx.
+  schema    The matrix file's JSON Schema (matrix/matrix.schema.json), generated from the zod schema.
+            Editors read it from a \`#:schema ./matrix.schema.json\` first line: \`matrixbake schema > matrix.schema.json\`
   list      The targets: stage, axis values, platforms, named-context links. --twins adds per-arch twins.
   lint      Cross-check the matrix with its Dockerfiles: every target stage exists, every passed
             build arg is declared where it is used, every \`uses\` context is read (FROM, COPY

@@ -10,7 +10,7 @@ import { z } from 'zod';
  * would silently become "3.1" (and 13.0 would become "13"; a float that happens to be whole
  * cannot be told from an integer once parsed, so that one is let through as its digits).
  */
-const scalar = z
+export const scalar = z
   .union([z.string(), z.number(), z.boolean(), z.bigint()])
   .superRefine((v, ctx) => {
     // Past 2^53 @iarna/toml returns a BigInt, wrapped to 64 bits without a word: not to be trusted.
@@ -26,7 +26,7 @@ const scalar = z
 /** An axis's values: one kind throughout (`["12", 13]` is a slip, and 13 reads differently in names). */
 const quotedInput = (values: unknown[]) => `[${values.map((v) => (typeof v === 'string' ? JSON.stringify(v) : String(v))).join(', ')}]`;
 
-const axisValues = z
+export const axisValues = z
   .array(z.unknown())
   .min(1, 'an axis needs at least one value')
   .superRefine((values, ctx) => {

@@ -1,0 +1,48 @@
+import TOML from '@iarna/toml';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { matrixFileSchema } from '../src/model/schema.js';
+import { matrixJsonSchema } from '../src/schema/json-schema.js';
+
+// matrix/matrix.schema.json is what editors validate matrix files with. It is generated from the
+// zod schema, so the two must say the same of every file: the repo's matrices and the bad inputs.
+
+const committed = JSON.parse(readFileSync('matrix/matrix.schema.json', 'utf8'));
+const validate = new Ajv2020({ strict: false, allErrors: true }).compile(committed);
+const tomls = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.toml')).map((f) => join(dir, f));
+const parse = (file: string): unknown => {
+  try {
+    return TOML.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined; // not TOML: neither schema is asked
+  }
+};
+
+describe('matrix.schema.json', () => {
+  it('is current: `make schema` regenerates it from the zod schema', () => {
+    expect(committed).toEqual(matrixJsonSchema());
+  });
+
+  it('accepts every matrix in the repository, each naming it on its first line for editors', () => {
+    for (const file of [...tomls('matrix'), 'bench/bench.toml', ...tomls('test/fixtures/matrices')]) {
+      expect(validate(parse(file)), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      if (!file.startsWith('test/')) expect(readFileSync(file, 'utf8').split('\n')[0], file).toMatch(/^#:schema \S*matrix\.schema\.json$/);
+    }
+  });
+
+  it('agrees with zod on every case of the bad-input corpus', () => {
+    const disagree: string[] = [];
+    let asked = 0;
+    for (const file of tomls('test/bad-inputs')) {
+      const raw = parse(file);
+      if (raw === undefined) continue;
+      asked++;
+      const zod = matrixFileSchema.safeParse(raw).success;
+      if (validate(raw) !== zod) disagree.push(`${file}: zod ${zod ? 'accepts' : 'refuses'}, the JSON Schema ${zod ? 'refuses' : 'accepts'} (${JSON.stringify(validate.errors?.[0])})`);
+    }
+    expect(asked).toBeGreaterThan(50);
+    expect(disagree).toEqual([]);
+  });
+});
