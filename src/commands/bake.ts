@@ -7,6 +7,7 @@ import { resolveBake } from '../bake/resolve.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { BuildFailed, UsageError } from '../errors.js';
 import { buildxCommand, runCapture, runTee, type Command } from '../run/exec.js';
+import { explainBuildxError } from '../run/buildx-errors.js';
 import { retryTransientPush } from '../run/retry.js';
 import { shellQuote } from '../run/shell-quote.js';
 import { planLevels, type LevelRun } from '../run/levels.js';
@@ -62,6 +63,8 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
       const cmd: Command = { file: buildx.file, args: [...buildx.args, 'bake', ...options, ...sets, ...(metadata ? ['--metadata-file', metadata] : []), ...run.targets] };
       const { exitCode, stderr } = await retryTransientPush(() => runTee(cmd, o.vars, cwd), (l) => process.stderr.write(`${l}\n`));
       if (exitCode !== 0) {
+        const explained = explainBuildxError(stderr);
+        if (explained) throw new BuildFailed(explained.message, explained.hint, exitCode);
         const failed = failedTargets(stderr);
         const where = run.level >= 0 ? ` (level ${run.level})` : '';
         throw new BuildFailed(failed.length > 0 ? `build failed in target${failed.length > 1 ? 's' : ''} ${failed.join(', ')}${where} (docker buildx bake exited with ${exitCode})` : `docker buildx bake exited with ${exitCode}${where}`, undefined, exitCode);
