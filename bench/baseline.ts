@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Plan, PlanTarget } from '../src/plan/plan.js';
+import { linkClosure } from '../src/plan/closure.js';
+import type { Plan } from '../src/plan/plan.js';
 
 // The build.sh baseline: one `docker buildx build` per framework x CUDA x target, in sequence,
 // each framework's Dockerfile carrying its own copy of the base and wheel stages, as Dynamo's
@@ -36,24 +37,12 @@ export function baselineBuilds(plan: Plan, root: string, outDir: string): Baseli
       files.set(framework, file);
     }
     const args: Record<string, string> = {};
-    for (const t of chain(node, byName)) for (const a of t.args) if (a.name !== 'WORK_SECONDS') args[a.name] = a.value;
+    for (const name of linkClosure(plan, [node.name])) for (const a of byName.get(name)!.args) if (a.name !== 'WORK_SECONDS') args[a.name] = a.value;
     builds.push({ framework, target: node.dockerTarget, dockerfile: files.get(framework)!, args });
   }
   // build.sh order: each framework and CUDA, runtime then ci.
   const order = (b: BaselineBuild) => `${b.framework}\0${b.args.CUDA_VERSION}\0${b.target === 'runtime' ? 0 : 1}`;
   return builds.sort((a, b) => order(a).localeCompare(order(b)));
-}
-
-/** The node and everything it links, transitively. */
-function chain(node: PlanTarget, byName: Map<string, PlanTarget>): PlanTarget[] {
-  const seen = new Map<string, PlanTarget>();
-  const visit = (t: PlanTarget) => {
-    if (seen.has(t.name)) return;
-    seen.set(t.name, t);
-    for (const l of t.links) visit(byName.get(l.target)!);
-  };
-  visit(node);
-  return [...seen.values()];
 }
 
 /** The shared Dockerfile and the framework one as one file, each stage's work its bench duration. */

@@ -1,18 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { compileMatrix, type Compiled } from '../src/compile.js';
 import { formatDiagnostic } from '../src/diagnostics.js';
 import type { Plan, PlanTarget } from '../src/plan/plan.js';
+import type { Command } from '../src/run/exec.js';
 import type { Buildkitd } from '../test/support/buildkitd.js';
 import { executedRuns, rawjsonVertices, type Vertex } from '../test/support/cli-build.js';
 import { baselineBuilds } from './baseline.js';
 
 // One repetition of the build figures, on a private buildkitd whose state is wiped wherever a
 // figure says cold or fresh. Steps are read from buildx's --progress=rawjson.
-
-const BUILDX = join(homedir(), '.docker/cli-plugins/docker-buildx');
 
 export interface BuildRep {
   cold_ms: number;
@@ -40,6 +38,8 @@ export interface BuildBench {
   root: string;
   matrix: string;
   cli: string;
+  /** buildx as the CLI finds it (src/run/exec.ts buildxCommand). */
+  buildx: Command;
   kit: Buildkitd;
   /** Unique per repetition: registry repositories no earlier run wrote. */
   id: string;
@@ -140,7 +140,7 @@ function baseline(b: BuildBench, plan: Plan): { ms: number; baseRuns: number } {
   let baseRuns = 0;
   for (const build of builds) {
     const args = Object.entries(build.args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
-    const r = run(b, BUILDX, ['build', '--platform', 'linux/amd64', '-f', build.dockerfile, '--target', build.target, ...args, '--progress=rawjson', '.']);
+    const r = run(b, b.buildx.file, [...b.buildx.args, 'build', '--platform', 'linux/amd64', '-f', build.dockerfile, '--target', build.target, ...args, '--progress=rawjson', '.']);
     ms += r.ms;
     baseRuns += executedRuns(rawjsonVertices(r.stderr)).filter((v) => v.name.includes('stage=base ')).length;
   }

@@ -1,14 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { Command } from '../src/run/exec.js';
 
 // How compile cost grows with the matrix: synthetic matrices of N cells (a base stage over one
 // axis, an app stage over two that uses it), compiled by the CLI as a user runs it (wall time
 // includes Node's start), and the output evaluated by buildx next to the same cells written as
 // a native bake `matrix` block.
-
-const BUILDX = join(homedir(), '.docker/cli-plugins/docker-buildx');
 
 export interface Synthetic {
   cells: number;
@@ -76,8 +74,8 @@ export function compilePeakRssKiB(cli: string, s: Synthetic, out: string): numbe
 }
 
 /** Wall time of `docker buildx bake -f FILE --print all`. */
-export function printMs(file: string): number {
-  return timedSpawn(BUILDX, ['bake', '-f', file, '--print', 'all']);
+export function printMs(buildx: Command, file: string): number {
+  return timedSpawn(buildx.file, [...buildx.args, 'bake', '-f', file, '--print', 'all']);
 }
 
 function timedSpawn(file: string, args: string[]): number {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { buildxCommand, type Command } from '../src/run/exec.js';
 import { startBuildkitd } from '../test/support/buildkitd.js';
 import { buildRep, type BuildRep } from './builds.js';
 import { compileMs, compilePeakRssKiB, printMs, synthetic } from './compile-scale.js';
@@ -28,12 +29,14 @@ const log = (l: string) => process.stderr.write(`${l}\n`);
 
 async function main() {
   const matrix = quick ? zeroWork() : join(root, 'bench/bench.toml');
+  const buildx = await buildxCommand();
+  if (!buildx) throw new Error('buildx is not installed: run `make setup`');
   const kit = await startBuildkitd();
   const runs: BuildRep[] = [];
   try {
     for (let i = 0; i < reps; i++) {
       log(`bench: build repetition ${i + 1}/${reps}`);
-      runs.push(await buildRep({ root, matrix, cli, kit, id: `${Date.now().toString(36)}-${i}`, log }));
+      runs.push(await buildRep({ root, matrix, cli, buildx, kit, id: `${Date.now().toString(36)}-${i}`, log }));
     }
   } finally {
     await kit.stop();
@@ -52,13 +55,13 @@ async function main() {
   const big = synthetic(work, largest);
   const rss = compilePeakRssKiB(cli, big, join(work, `rss-${largest}.hcl`));
   const printReps = Math.max(1, quick ? 1 : reps);
-  const compiledPrint = Array.from({ length: printReps }, () => printMs(join(work, `out-${largest}.hcl`)));
-  const nativePrint = Array.from({ length: printReps }, () => printMs(big.native));
+  const compiledPrint = Array.from({ length: printReps }, () => printMs(buildx, join(work, `out-${largest}.hcl`)));
+  const nativePrint = Array.from({ length: printReps }, () => printMs(buildx, big.native));
   log(`bench: buildx --print ${largest}: compiled ${compiledPrint.map((x) => x.toFixed(0))} ms, native ${nativePrint.map((x) => x.toFixed(0))} ms`);
 
   const col = <K extends keyof BuildRep>(k: K) => runs.map((r) => r[k] as number);
   const results: Results = {
-    machine: machine(),
+    machine: machine(buildx),
     reps,
     quick,
     figures: {
@@ -105,7 +108,7 @@ function zeroWork(): string {
   return file;
 }
 
-function machine() {
+function machine(buildx: Command) {
   const version = (cmd: string[]) => {
     try {
       return execFileSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8' }).trim().split('\n')[0]!;
@@ -119,7 +122,7 @@ function machine() {
     cpu_model: cpus()[0]?.model ?? 'unknown',
     memory_gib: round(totalmem() / 2 ** 30),
     node: process.version,
-    buildx: version([join(process.env.HOME ?? '', '.docker/cli-plugins/docker-buildx'), 'version']),
+    buildx: version([buildx.file, ...buildx.args, 'version']),
     buildkitd: version([join(process.env.HOME ?? '', '.local/share/matrixbake/bin/buildkitd'), '--version']),
   };
 }

@@ -23,9 +23,3 @@ export function ratio(num: number[], den: number[]): Figure {
 }
 
 export const round = (x: number) => Math.round(x * 1000) / 1000;
-
-export async function timed<T>(f: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const t = performance.now();
-  const value = await f();
-  return { ms: performance.now() - t, value };
-}

@@ -1,4 +1,5 @@
 import { sortIntoLevels } from '../graph/levels.js';
+import { linkClosure } from '../plan/closure.js';
 import type { Plan } from '../plan/plan.js';
 
 // A build in dependency levels, one `docker buildx bake` per level, for builders that start
@@ -33,18 +34,13 @@ export interface LevelRun {
 /** The requested targets (or groups) and everything they link to, in levels. */
 export function planLevels(plan: Plan, requested: string[], o: LevelOptions): LevelRun[] {
   const byName = new Map(plan.targets.map((t) => [t.name, t]));
-  const closure = new Set<string>();
-  const visit = (name: string) => {
-    if (closure.has(name)) return;
-    closure.add(name);
-    for (const l of byName.get(name)!.links) visit(l.target);
-  };
-  for (const r of requested) {
+  const roots = requested.flatMap((r) => {
     const group = plan.groups.find((g) => g.name === r);
-    if (group) group.targets.forEach(visit);
-    else if (byName.has(r)) visit(r);
-    else throw new Error(`unknown target or group "${r}"`);
-  }
+    if (group) return group.targets;
+    if (byName.has(r)) return [r];
+    throw new Error(`unknown target or group "${r}"`);
+  });
+  const closure = linkClosure(plan, roots);
   const items = plan.targets.map((t) => t.name).filter((n) => closure.has(n));
   const sorted = sortIntoLevels(items, (n) => byName.get(n)!.links.map((l) => l.target));
   if ('cycle' in sorted) throw new Error(`link cycle: ${sorted.cycle.join(' -> ')}`);

@@ -1,5 +1,6 @@
 import { error, fail, ok, type Diagnostic, type Result } from '../../diagnostics.js';
 import { sortIntoLevels } from '../../graph/levels.js';
+import { linkClosure } from '../../plan/closure.js';
 import type { Plan, PlanTarget } from '../../plan/plan.js';
 import type { CiJob } from './ci-job.js';
 
@@ -28,7 +29,7 @@ export function selectCiJobs(plan: Plan, o: SelectOptions): Result<CiJob[]> {
   // A group lists nodes, or twins for the per-arch groups (`amd64`).
   const members = o.group === undefined ? undefined : new Set(plan.groups.find((g) => g.name === o.group)?.targets ?? []);
   const roots = twins.filter((t) => t.tagSuffix !== undefined && (!members || members.has(t.node) || members.has(t.name)));
-  const needed = closure(roots, byName);
+  const needed = linkClosure(plan, roots.map((t) => t.name));
   const inOrder = twins.filter((t) => needed.has(t.name));
   const sorted = sortIntoLevels(inOrder.map((t) => t.name), (n) => byName.get(n)!.links.map((l) => l.target));
   // The plan was checked for cycles between stages, and twins link only twins of used stages.
@@ -42,17 +43,6 @@ export function selectCiJobs(plan: Plan, o: SelectOptions): Result<CiJob[]> {
   }
   // sort is stable: inside a level, the plan's order.
   return ok(chosen.map((t) => job(t, level.get(t.name)!, m.ci.runners[t.arch!]!, m.axes.map((a) => a.name))).sort((a, b) => a.level - b.level));
-}
-
-function closure(roots: PlanTarget[], byName: Map<string, PlanTarget>): Set<string> {
-  const seen = new Set<string>();
-  const visit = (t: PlanTarget) => {
-    if (seen.has(t.name)) return;
-    seen.add(t.name);
-    for (const l of t.links) visit(byName.get(l.target)!);
-  };
-  roots.forEach(visit);
-  return seen;
 }
 
 function job(t: PlanTarget, level: number, runner: string, axisOrder: string[]): CiJob {

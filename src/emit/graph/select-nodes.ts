@@ -1,3 +1,4 @@
+import { linkClosure } from '../../plan/closure.js';
 import type { Plan, PlanTarget } from '../../plan/plan.js';
 
 /**
@@ -9,13 +10,7 @@ export function selectNodes(plan: Plan, group?: string): PlanTarget[] {
   const nodes = plan.targets.filter((t) => t.arch === undefined);
   if (group === undefined) return nodes;
   const byName = new Map(plan.targets.map((t) => [t.name, t]));
-  const keep = new Set<string>();
-  const visit = (name: string) => {
-    if (keep.has(name)) return;
-    keep.add(name);
-    for (const l of byName.get(name)!.links) visit(l.target);
-  };
-  for (const member of plan.groups.find((g) => g.name === group)?.targets ?? []) visit(byName.get(member)!.node);
+  const keep = linkClosure(plan, (plan.groups.find((g) => g.name === group)?.targets ?? []).map((member) => byName.get(member)!.node));
   // Plan order, not visit order: the same group always draws the same text.
   return nodes.filter((n) => keep.has(n.name));
 }
