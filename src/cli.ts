@@ -86,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'bake':
-      await (await import('./commands/bake.js')).bakeCommand({ matrix, targets: others, dryRun: !!values['dry-run'], push: !!values.push, levels: !!values.levels, set: values.set ?? [], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`) });
+      await (await import('./commands/bake.js')).bakeCommand({ matrix, targets: others, dryRun: !!values['dry-run'], push: !!values.push, levels: !!values.levels, json: !!values.json, set: values.set ?? [], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`), note: err });
       return 0;
     case 'release': {
       if (others.length > 1) throw new UsageError(`unexpected argument "${others[1]}"`);

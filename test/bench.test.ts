@@ -43,7 +43,7 @@ describe('bench model', () => {
   });
 
   it('counts Dockerfile steps that do work, and which came from cache', () => {
-    const v = (name: string, cached = false) => ({ name, cached, completed: true });
+    const v = (name: string, cached = false) => ({ digest: name, name, cached, completed: '2026-11-23T00:00:00Z' });
     expect(dockerfileSteps([v('[runtime 2/5] COPY --from=backend /a /b', true), v('[backend 1/2] RUN sleep 1'), v('[internal] load build definition from Dockerfile', true), v('exporting to image')])).toEqual({ cached: 1, all: 2 });
   });
 

@@ -7,11 +7,13 @@ import { resolveBake } from '../bake/resolve.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { BuildFailed, UsageError } from '../errors.js';
 import { buildxCommand, runCapture, runTee, type Command } from '../run/exec.js';
-import { explainBuildxError } from '../run/buildx-errors.js';
+import { daemonLost, explainBuildxError } from '../run/buildx-errors.js';
+import { buildSteps } from '../run/history.js';
+import { linkClosure } from '../plan/closure.js';
 import { retryTransientPush } from '../run/retry.js';
 import { shellQuote } from '../run/shell-quote.js';
 import { planLevels, type LevelRun } from '../run/levels.js';
-import { builtTargets, failedTargets, formatTable } from '../run/summary.js';
+import { bakeReport, failedTargets, finishedTargets, formatJson, formatTable, someOf } from '../run/summary.js';
 import { repoRoot } from '../load/repo-root.js';
 import { writeAtomic } from '../write/write-atomic.js';
 import { compileOrThrow } from './compile-or-throw.js';
@@ -29,8 +31,12 @@ export interface BakeOptions {
   extra: string[];
   /** One bake per dependency level, linked through pushed images (src/run/levels.ts). */
   levels?: boolean;
+  /** The summary as JSON on stdout instead of a table. */
+  json?: boolean;
   warn: (d: Diagnostic) => void;
   print: (line: string) => void;
+  /** Progress notes and warnings (stderr), kept off stdout so --json stays one document. */
+  note: (line: string) => void;
 }
 
 /** Compiles to a content-addressed temp file and runs `docker buildx bake` on it. */
@@ -51,30 +57,65 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
   }
   const buildx = await buildxCommand();
   if (!buildx) throw new BuildFailed('docker buildx is not installed', 'run `make setup` (scripts/install-toolchain.sh) to install the pinned buildx');
-  // Our own metadata file, unless the user asked for one: it is where the summary comes from.
-  const userMetadata = o.extra.find((a, i) => a.startsWith('--metadata-file=') || o.extra[i - 1] === '--metadata-file');
+  // A metadata file per run (the user's, when given): it holds each target's image, digest and
+  // build ref, from which the summary reads the steps.
+  const userMetadata = metadataFlag(o.extra);
   const dir = mkdtempSync(join(tmpdir(), 'matrixbake-run-'));
-  const built: Record<string, Record<string, unknown>> = {};
+  const metadata: Record<string, Record<string, unknown>> = {};
+  const planned = [...new Set(runs.flatMap((r) => [...targetsOf(compiled, r)]))];
+  const report = async (failure?: { finished: Set<string>; failed: string[]; daemonLost: boolean }) => {
+    const steps = await buildSteps(buildx, metadata, o.vars, cwd);
+    const r = bakeReport(compiled.plan, { targets: planned, metadata, steps, ...failure });
+    if (o.json) o.print(formatJson(r));
+    else o.print(formatTable(r));
+    if (r.cacheNotSaved.length > 0) {
+      const names = [...new Set(r.cacheNotSaved.map((c) => c.target))];
+      o.note(`matrixbake: warning: registry cache not saved for ${names.length} of ${r.targets.length} targets (${someOf(names)}): ${r.cacheNotSaved[0]!.error} (the images were built; an empty builder will rebuild these)`);
+    }
+  };
   try {
     for (const run of runs) {
-      if (run.level >= 0) o.print(`level ${run.level}: ${run.targets.join(" ")}`);
-      const metadata = userMetadata ? undefined : join(dir, `metadata-${run.level}.json`);
+      if (run.level >= 0) o.note(`level ${run.level}: ${run.targets.join(' ')}`);
+      const file = userMetadata ?? join(dir, `metadata-${run.level}.json`);
+      rmSync(file, { force: true });
       const sets = run.set.flatMap((s) => ['--set', s]);
-      const cmd: Command = { file: buildx.file, args: [...buildx.args, 'bake', ...options, ...sets, ...(metadata ? ['--metadata-file', metadata] : []), ...run.targets] };
+      const cmd: Command = { file: buildx.file, args: [...buildx.args, 'bake', ...options, ...sets, ...(userMetadata ? [] : ['--metadata-file', file]), ...run.targets] };
       const { exitCode, stderr } = await retryTransientPush(() => runTee(cmd, o.vars, cwd), (l) => process.stderr.write(`${l}\n`));
       if (exitCode !== 0) {
-        const explained = explainBuildxError(stderr);
+        const lost = daemonLost(stderr);
+        const explained = lost ? undefined : explainBuildxError(stderr);
         if (explained) throw new BuildFailed(explained.message, explained.hint, exitCode);
-        const failed = failedTargets(stderr);
+        const failed = lost ? [] : failedTargets(stderr);
+        const finished = finishedTargets(stderr, [...targetsOf(compiled, run)]);
+        await report({ finished, failed, daemonLost: !!lost });
+        const unfinished = planned.filter((t) => !metadata[t] && !finished.has(t) && !failed.includes(t)).sort();
         const where = run.level >= 0 ? ` (level ${run.level})` : '';
+        if (lost) {
+          throw new BuildFailed(`buildkitd went away during the bake${where} (${lost}): ${unfinished.length} of ${planned.length} targets interrupted (${someOf(unfinished)})`, 'start it again (`bash scripts/services.sh up`) and run the same command: the steps that finished are in its cache', exitCode);
+        }
         throw new BuildFailed(failed.length > 0 ? `build failed in target${failed.length > 1 ? 's' : ''} ${failed.join(', ')}${where} (docker buildx bake exited with ${exitCode})` : `docker buildx bake exited with ${exitCode}${where}`, undefined, exitCode);
       }
-      if (metadata && existsSync(metadata)) Object.assign(built, JSON.parse(readFileSync(metadata, 'utf8')));
+      if (existsSync(file)) Object.assign(metadata, JSON.parse(readFileSync(file, 'utf8')));
     }
-    if (!userMetadata) o.print(formatTable(builtTargets(compiled.plan, built)));
+    await report();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The targets one run builds: its groups expanded and, in one bake, everything they link. */
+function targetsOf(compiled: Compiled, run: LevelRun): Set<string> {
+  const names = run.targets.flatMap((n) => compiled.plan.groups.find((g) => g.name === n)?.targets ?? [n]);
+  return run.level >= 0 ? new Set(names) : linkClosure(compiled.plan, names.filter((n) => compiled.plan.targets.some((t) => t.name === n)));
+}
+
+/** `--metadata-file F` or `--metadata-file=F` among buildx's own arguments. */
+function metadataFlag(extra: string[]): string | undefined {
+  for (let i = 0; i < extra.length; i++) {
+    if (extra[i] === '--metadata-file') return extra[i + 1];
+    if (extra[i]!.startsWith('--metadata-file=')) return extra[i]!.slice('--metadata-file='.length);
+  }
+  return undefined;
 }
 
 /** Where link images go and how they are stamped: the cache registry, the commit, its time. */

@@ -20,3 +20,13 @@ export function explainBuildxError(stderr: string): Explained | undefined {
   }
   return undefined;
 }
+
+/**
+ * buildkitd went away while the bake ran (killed, OOM, restarted): gRPC says Unavailable. Its
+ * cache survives on disk, so what finished is reused by the next run.
+ */
+export function daemonLost(stderr: string): string | undefined {
+  // Two spellings: buildx's "rpc error: code = Unavailable desc = X" and the solver's "Unavailable: X".
+  const m = /(?:rpc error: code = Unavailable desc = |: Unavailable: )([^\n]*)/.exec(stderr);
+  return m ? m[1]!.trim() : undefined;
+}

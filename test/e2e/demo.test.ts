@@ -1,8 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emit } from '../../src/compile.js';
 import type { PlanTarget } from '../../src/plan/plan.js';
+import type { BakeReport } from '../../src/run/summary.js';
 import { startBuildkitd } from '../support/buildkitd.js';
 import { executedRuns, privateCli, rawjsonVertices } from '../support/cli-build.js';
+import { BUILDX } from '../support/buildx.js';
 import { compileOk } from '../support/compile.js';
 import { imageFor, platforms, readFile, tags } from '../support/registry.js';
 import { repoCopy } from '../support/repo-copy.js';
@@ -59,6 +62,25 @@ describe.runIf(HAVE)('offline demo on a real BuildKit', () => {
     expect(executedRuns(cold).filter((v) => v.name.includes('stage=base'))).toHaveLength(4);
     expect(executedRuns(cold).filter((v) => v.name.includes('stage=wheel'))).toHaveLength(4);
   });
+
+  it('sums up a warm rebuild: every target cached, its step counts the same as buildx history inspect', async () => {
+    const r = bake(['matrix/demo.toml', 'all', '--push', '--json', ...vars()]);
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    const report = JSON.parse(r.stdout) as BakeReport;
+    expect(report.targets).toHaveLength(20);
+    expect(report.cacheNotSaved).toEqual([]);
+    for (const t of report.targets) {
+      expect([t.target, t.status]).toEqual([t.target, 'cached']);
+      const [builder, , ref] = t.ref!.split('/');
+      const inspected = JSON.parse(execFileSync(BUILDX![0]!, [...BUILDX!.slice(1), 'history', 'inspect', '--builder', builder!, ref!, '--format', 'json'], { encoding: 'utf8' }));
+      expect([t.target, t.steps, t.cachedSteps]).toEqual([t.target, inspected.NumTotalSteps, inspected.NumCachedSteps]);
+      expect(t.durationMs).toBeLessThan(inspected.Duration / 1e6 + 1000);
+    }
+    for (const t of report.targets.filter((t) => published.some((p) => p.name === t.target))) {
+      expect(t.image.split(',')).toContain(`${REGISTRY}/dynamo:latest-${published.find((p) => p.name === t.target)!.tagSuffix}`);
+      expect(t.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    }
+  }, SLOW);
 
   // A fresh builder (a CI runner, a wiped buildkitd) restores from the registry with `--levels`:
   // one bake per target, linked through pushed images. (One `bake all` does not restore fully:

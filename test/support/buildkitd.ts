@@ -25,16 +25,21 @@ export interface Buildkitd {
   stop(): Promise<void>;
   /** Stop, delete the root (all cache and images), start again on the same socket and builder. */
   restartFresh(): Promise<void>;
+  /** SIGKILL, as the OOM killer or a lost node would: no clean shutdown. */
+  kill(): Promise<void>;
+  /** Start again on the same root (its cache and history as the last daemon left them). */
+  restart(): Promise<void>;
 }
 
-export async function startBuildkitd(opts: { root?: string } = {}): Promise<Buildkitd> {
+/** extraConfig: more buildkitd.toml, e.g. a plain-HTTP registry on another port. */
+export async function startBuildkitd(opts: { root?: string; extraConfig?: string } = {}): Promise<Buildkitd> {
   if (!existsSync(BUILDKITD)) throw new Error(`${BUILDKITD} missing: run \`bash scripts/install-toolchain.sh --buildkit\``);
   const dir = mkdtempSync(join(socketBase(), 'mbk-'));
   const sock = join(dir, 'buildkitd.sock');
   const root = opts.root ?? join(dir, 'root');
   const config = join(dir, 'buildkitd.toml');
   const log = join(dir, 'buildkitd.log');
-  writeFileSync(config, CONFIG);
+  writeFileSync(config, `${CONFIG}\n${opts.extraConfig ?? ''}`);
 
   let daemon = await launch({ config, root, sock, log });
   const builder = `mbtest-${randomBytes(4).toString('hex')}`;
@@ -53,6 +58,7 @@ export async function startBuildkitd(opts: { root?: string } = {}): Promise<Buil
     async stop() {
       await daemon.stop();
       await execa(BUILDX, ['rm', builder], { stdin: 'ignore', reject: false });
+      await unmountUnder(dir);
       rmSync(dir, { recursive: true, force: true });
     },
     async restartFresh() {
@@ -61,11 +67,19 @@ export async function startBuildkitd(opts: { root?: string } = {}): Promise<Buil
       // The remote builder only names the socket, so it reconnects to the new daemon.
       daemon = await launch({ config, root, sock, log });
     },
+    async kill() {
+      await daemon.kill();
+    },
+    async restart() {
+      await daemon.stop();
+      daemon = await launch({ config, root, sock, log });
+    },
   };
 }
 
 interface Running {
   stop(): Promise<void>;
+  kill(): Promise<void>;
 }
 
 async function launch(p: { config: string; root: string; sock: string; log: string }): Promise<Running> {
@@ -87,18 +101,31 @@ async function launch(p: { config: string; root: string; sock: string; log: stri
     if (!exited) child.kill('SIGTERM');
     await done;
   };
+  const kill = async () => {
+    if (!exited) child.kill('SIGKILL');
+    await done;
+  };
 
   const deadline = Date.now() + READY_MS;
   for (;;) {
     if (exited) throw new Error(`buildkitd exited at start:\n${tail(p.log)}`);
     const r = await execa(BUILDCTL, ['--addr', `unix://${p.sock}`, 'debug', 'workers'], { stdin: 'ignore', reject: false, timeout: 5_000 });
-    if (r.exitCode === 0) return { stop };
+    if (r.exitCode === 0) return { stop, kill };
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`buildkitd did not answer on unix://${p.sock} within ${READY_MS / 1000} s:\n${tail(p.log)}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * A daemon killed mid-build leaves its running steps' overlay mounts behind (the next daemon does
+ * not clean them), and rm cannot remove a mounted directory.
+ */
+async function unmountUnder(dir: string): Promise<void> {
+  const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(`${dir}/`));
+  for (const m of mounts.sort((a, b) => b.length - a.length)) await execa('umount', ['-l', m], { stdin: 'ignore', reject: false });
 }
 
 /** A file of this repository, found upward from here (tests run this from source, the bench compiled). */

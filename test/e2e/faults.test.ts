@@ -1,0 +1,95 @@
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BakeReport, Status } from '../../src/run/summary.js';
+import { startBuildkitd, type Buildkitd } from '../support/buildkitd.js';
+import { privateCliPath } from '../support/cli-build.js';
+import { requireServices } from '../support/services.js';
+import { startRegistry, type ThrowawayRegistry } from '../support/throwaway-registry.js';
+
+// What happens to a bake when its registry or its buildkitd goes away half-way, on a private
+// buildkitd and a registry of this test's own (loopback only). The matrix is the bench's: the
+// demo graph on amd64 with fixed sleeps (base 8 s, wheel 10 s, backend 14 s), so the moment
+// "base is done, the backends are not" lasts seconds, and the test acts on it when it sees it.
+
+const HAVE = requireServices();
+const SLOW = 5 * 60_000;
+const FINISHED = /^#\d+ \[([a-z0-9-]+)\] resolving provenance for metadata file$/gm;
+
+describe.runIf(HAVE)('faults during a bake, on a real BuildKit and registry', () => {
+  let kit: Buildkitd;
+  let registry: ThrowawayRegistry;
+  let cli: string;
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    kit = await startBuildkitd({ extraConfig: registry.buildkitConfig });
+    cli = privateCliPath('e2e-faults');
+  }, SLOW);
+  afterAll(async () => {
+    await kit?.stop();
+    await registry?.stop();
+  });
+
+  /** `matrixbake bake bench/bench.toml all --json`, calling `when(stderr so far)` as progress arrives. */
+  async function bake(vars: Record<string, string>, when: (stderr: string) => void = () => {}) {
+    const args = ['bake', 'bench/bench.toml', 'all', '--json', ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}=${v}`])];
+    const child = execa('node', [cli, ...args], { env: { BUILDX_BUILDER: kit.builder }, reject: false, stdin: 'ignore' });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      when(stderr);
+    });
+    const r = await child;
+    const report = r.stdout.trim().startsWith('{') ? (JSON.parse(r.stdout) as BakeReport) : undefined;
+    return { exitCode: r.exitCode ?? 1, stderr: String(r.stderr), report };
+  }
+  const statuses = (r?: BakeReport) => Object.fromEntries((r?.targets ?? []).map((t) => [t.target, t.status])) as Record<string, Status>;
+  const finished = (stderr: string) => new Set([...stderr.matchAll(FINISHED)].map((m) => m[1]!));
+
+  it('finishes the build when the cache registry stops mid-bake, and says which caches were not saved', async () => {
+    let stopped: Promise<void> | undefined;
+    const r = await bake({ CACHE_REGISTRY: `${registry.address}/cache`, PUSH_CACHE: 'true', BUILD_NONCE: `reg-${Date.now()}` }, (stderr) => {
+      if (!stopped && finished(stderr).has('base-cuda12')) stopped = registry.stop();
+    });
+    await stopped;
+    expect(stopped, 'the registry was never stopped: base-cuda12 did not finish').toBeDefined();
+    expect(r.exitCode, r.stderr.slice(-3000)).toBe(0);
+    // Everything was built: cache import and export errors do not fail a build.
+    expect(new Set(Object.values(statuses(r.report)))).toEqual(new Set(['built', 'cached'].filter((s) => Object.values(statuses(r.report)).includes(s as Status))));
+    expect(Object.keys(statuses(r.report))).toHaveLength(20);
+    const lost = new Set(r.report!.cacheNotSaved.map((c) => c.target));
+    // Targets that finished after the stop lost their cache; the ci images finish last of all.
+    for (const t of ['ci-vllm-cuda12', 'ci-sglang-cuda13', 'ci-trtllm-cuda13', 'runtime-vllm-cuda13']) expect(lost).toContain(t);
+    expect(lost).not.toContain('base-cuda12');
+    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('matrixbake: warning: registry cache not saved'));
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^matrixbake: warning: registry cache not saved for ${lost.size} of 20 targets \\(.+\\): .*connection refused`))]);
+  }, SLOW);
+
+  it('names the interrupted targets when buildkitd is killed, and the next run reuses what finished', async () => {
+    const vars = { BUILD_NONCE: `kill-${Date.now()}` };
+    let killed: Promise<void> | undefined;
+    const first = await bake(vars, (stderr) => {
+      if (!killed && finished(stderr).has('base-cuda12') && finished(stderr).has('base-cuda13')) killed = kit.kill();
+    });
+    await killed;
+    expect(killed, 'buildkitd was never killed: base did not finish').toBeDefined();
+    expect(first.exitCode).not.toBe(0);
+    const before = statuses(first.report);
+    const done = Object.keys(before).filter((t) => before[t] === 'built');
+    const interrupted = Object.keys(before).filter((t) => before[t] === 'interrupted');
+    expect(done).toEqual(expect.arrayContaining(['busybox', 'base-cuda12', 'base-cuda13']));
+    // The backends take 14 s after base: none can have finished.
+    expect(interrupted).toEqual(expect.arrayContaining(['backend-vllm-cuda12', 'runtime-vllm-cuda12', 'ci-trtllm-cuda13']));
+    expect(done.length + interrupted.length).toBe(20);
+    const last = first.stderr.trimEnd().split('\n').at(-1)!;
+    expect(last).toMatch(new RegExp(`^matrixbake: buildkitd went away during the bake \\(.+\\): ${interrupted.length} of 20 targets interrupted \\(.+\\) \\(hint: start it again`));
+
+    await kit.restart();
+    const again = await bake(vars);
+    expect(again.exitCode, again.stderr.slice(-3000)).toBe(0);
+    const after = statuses(again.report);
+    // What finished before the kill comes from the daemon's cache: not one Dockerfile step reruns.
+    for (const t of done) expect([t, after[t]]).toEqual([t, 'cached']);
+    for (const t of interrupted) expect([t, after[t]]).toEqual([t, 'built']);
+  }, SLOW);
+});
