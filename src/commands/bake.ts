@@ -12,6 +12,7 @@ import { buildSteps } from '../run/history.js';
 import { linkClosure } from '../plan/closure.js';
 import { retryTransientPush } from '../run/retry.js';
 import { shellQuote } from '../run/shell-quote.js';
+import { checkSets, checkTargets, checkVars } from '../run/check-request.js';
 import { planLevels, type LevelRun } from '../run/levels.js';
 import { bakeReport, failedTargets, finishedTargets, formatJson, formatTable, someOf } from '../run/summary.js';
 import { repoRoot } from '../load/repo-root.js';
@@ -42,6 +43,9 @@ export interface BakeOptions {
 /** Compiles to a content-addressed temp file and runs `docker buildx bake` on it. */
 export async function bakeCommand(o: BakeOptions): Promise<void> {
   const compiled = await compileOrThrow(o.matrix, o.warn);
+  checkSets(o.set);
+  checkVars(compiled, o.vars);
+  checkTargets(compiled, o.targets);
   const file = await writeBakeFile(compiled);
   const options = ['-f', file, ...o.set.flatMap((s) => ['--set', s]), ...(o.push ? ['--push'] : []), ...o.extra];
   const targets = o.targets.length > 0 ? o.targets : ['default'];

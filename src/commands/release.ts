@@ -14,6 +14,7 @@ import { planLevels } from '../run/levels.js';
 import { repoRoot } from '../load/repo-root.js';
 import { writeBakeFile } from './bake.js';
 import { compileOrThrow } from './compile-or-throw.js';
+import { checkVars } from '../run/check-request.js';
 
 // A multi-arch release the way CI fans it out: every per-arch twin built on its own (one bake per
 // target, in dependency order, linked through reproducible images like `bake --levels`) and
@@ -48,6 +49,7 @@ export interface ReleaseOptions {
 
 export async function releaseCommand(o: ReleaseOptions): Promise<void> {
   const compiled = await compileOrThrow(o.matrix, o.warn);
+  checkVars(compiled, o.vars);
   const plan = compiled.plan;
   const cwd = repoRoot(o.matrix);
   if (o.only && o.phase !== 'build') throw new UsageError('--only is one job of the fan-out: use it with --phase build');
