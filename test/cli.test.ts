@@ -132,7 +132,7 @@ describe('help', () => {
     expect(help.stdout.split('\n').filter((l) => l.length > 100)).toEqual([]);
   });
 
-  it.each(commands)('%s --help: its usage, options and examples; the same as help %s and -h', (command) => {
+  it.each(commands)('%s --help: its usage, options and examples; the same as `help CMD` and -h', (command) => {
     const r = cli([command, '--help']);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
@@ -166,7 +166,7 @@ describe('help', () => {
 
   // The help is honest: every example in it runs. Where a command has --dry-run it runs dry;
   // the others run for real, in a throwaway copy of the repository (they write files).
-  it('every example of every help runs: exit 0, or 1 for a finding, never a usage error', () => {
+  it('every example of every help runs: exit 0 (the merge job 1: no digests from earlier jobs), never a usage error', () => {
     const lines = new Set([cli(['--help']).stdout, ...commands.map(helpOf)].flatMap(examples));
     expect(lines.size).toBeGreaterThanOrEqual(25);
     const repo = gitRepoCopy();
