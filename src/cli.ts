@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { reportFailure, UsageError } from './cli/exit.js';
-import { HELP, VERSION } from './cli/help.js';
+import { commandHelp, flagsOf, globalHelp, isCommand, matrixbakeVersion, unknownCommand } from './cli/help.js';
 import type { Phase } from './commands/release.js';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.js';
 import { CI_FORMATS, type CiFormat } from './emit/ci/ci-emitters.js';
@@ -15,6 +15,11 @@ import { GRAPH_FORMATS, type GraphFormat } from './emit/graph/graph-emitters.js'
 // dockerfile-ast, ...) cost `compile` and `--help` a few hundred milliseconds at every start.
 
 const DEFAULT_MATRIX = 'matrix/dynamo.toml';
+// `matrixbake ... | head`: the reader left, which is no failure of ours.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 const out = (s: string) => process.stdout.write(s);
 const err = (s: string) => process.stderr.write(`${s}\n`);
 const warn = (d: Diagnostic) => err(formatDiagnostic(d));
@@ -23,10 +28,29 @@ async function main(argv: string[]): Promise<number> {
   const dashdash = argv.indexOf('--');
   const extra = dashdash === -1 ? [] : argv.slice(dashdash + 1);
   // `--version` alone prints ours; `release --version V` names the release.
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) return out(`${VERSION}\n`), 0;
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) return out(`${matrixbakeVersion()}\n`), 0;
   const { values, positionals } = parse(dashdash === -1 ? argv : argv.slice(0, dashdash));
   const [command, ...rest] = positionals;
-  if (values.help || command === undefined || command === 'help') return out(HELP), 0;
+  if (command === 'help') {
+    if (rest.length > 1) throw new UsageError(`unexpected argument "${rest[1]}"`);
+    return out(rest[0] === undefined || rest[0] === 'help' ? globalHelp() : commandHelp(rest[0])), 0;
+  }
+  if (command === undefined) return out(globalHelp()), 0;
+  if (values.help) return out(commandHelp(command)), 0;
+  if (!isCommand(command)) throw unknownCommand(command);
+  // parseArgs knows every command's flags at once; a flag this command does not read would be ignored.
+  const takes = flagsOf(command);
+  const stray = Object.keys(values).find((k) => k !== 'help' && !takes.includes(k));
+  if (stray) throw new UsageError(`${command} does not take --${stray}${takes.length > 0 ? ` (it takes ${takes.map((f) => `--${f}`).join(', ')})` : ''}`, command);
+  try {
+    return await run(command, values, rest, extra);
+  } catch (e) {
+    // A usage error inside a command points to that command's help.
+    throw e instanceof UsageError && e.command === undefined ? new UsageError(e.message, command) : e;
+  }
+}
+
+async function run(command: string, values: ReturnType<typeof parse>['values'], rest: string[], extra: string[]): Promise<number> {
   // For the commands that also take targets (bake, release, promote, explain), a first positional that is
   // not a .toml file is a target; for the others it is the matrix whatever its name, so a
   // directory or a misspelt path gets a message about the file, not "unexpected argument".
@@ -120,7 +144,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError(`unknown command "${command}"`);
+      throw unknownCommand(command);
   }
 }
 
@@ -154,7 +178,8 @@ function parse(argv: string[]) {
       },
     });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    const first = argv.find((a) => !a.startsWith('-'));
+    throw new UsageError((e as Error).message, first !== undefined && isCommand(first) ? first : undefined);
   }
 }
 

@@ -12,7 +12,8 @@ export class InputError extends Error {
 
 /** A command line that asks for something that does not exist (unknown command, flag, group): exit 2. */
 export class UsageError extends Error {
-  constructor(message: string) {
+  /** The command whose help the message points to (`matrixbake help <command>`); else the global help. */
+  constructor(message: string, readonly command?: string) {
     super(message);
     this.name = 'UsageError';
   }

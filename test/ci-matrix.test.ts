@@ -163,7 +163,7 @@ describe('matrixbake ci on the command line', () => {
     const r = cli(['ci', '--group', 'vlm']);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(lines(r.stderr)).toEqual(['matrixbake: no group "vlm" in matrix/dynamo.toml (did you mean "vllm"?) (see matrixbake --help)']);
+    expect(lines(r.stderr)).toEqual(['matrixbake: no group "vlm" in matrix/dynamo.toml (did you mean "vllm"?) (see matrixbake help ci)']);
   });
 
   it('a group with no published image: exit 2, saying why there is no job', () => {

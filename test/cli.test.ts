@@ -1,8 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../src/cli/commands-help.js';
+import { repoCopy } from './support/repo-copy.js';
 
 // The CLI as a user runs it: the built dist/cli.js, exit codes, stdout/stderr, files on disk.
 
@@ -106,3 +108,132 @@ describe('matrixbake CLI', () => {
     expect(cli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+describe('help', () => {
+  const commands = Object.keys(COMMANDS);
+  const helpOf = (command: string) => cli(['help', command]).stdout;
+
+  it('--version, -V and the help\'s first line print package.json\'s version', () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(cli(['--version']).stdout).toBe(`${version}\n`);
+    expect(cli(['-V']).stdout).toBe(`${version}\n`);
+    expect(cli(['--help']).stdout.split('\n')[0]).toBe(`matrixbake ${version}: compile a container build matrix (TOML) into a docker buildx bake file`);
+  });
+
+  it('the global help: a usage line per command form, one summary line per command, `help CMD` for more', () => {
+    const help = cli(['--help']);
+    expect(help.status).toBe(0);
+    expect(cli([]).stdout).toBe(help.stdout);
+    expect(cli(['help']).stdout).toBe(help.stdout);
+    const summaries = section(help.stdout, 'Commands').map((l) => /^ {2}(\S+) +\S/.exec(l)?.[1]);
+    expect(summaries).toEqual(commands);
+    for (const command of commands) expect(section(help.stdout, 'Usage').join('\n')).toMatch(new RegExp(`^ {2}matrixbake ${command}( |$)`, 'm'));
+    expect(help.stdout).toMatch(/`matrixbake help CMD`/);
+    expect(help.stdout.split('\n').filter((l) => l.length > 100)).toEqual([]);
+  });
+
+  it.each(commands)('%s --help: its usage, options and examples; the same as `help CMD` and -h', (command) => {
+    const r = cli([command, '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.startsWith(`Usage: matrixbake ${command}`)).toBe(true);
+    expect(r.stdout).toMatch(/^Examples?:$/m);
+    expect(examples(r.stdout).length).toBeGreaterThanOrEqual(command === 'bake' || command === 'release' ? 3 : 1);
+    expect(r.stdout).toContain(COMMANDS[command as keyof typeof COMMANDS].description[0]!.split(' ').slice(0, 4).join(' '));
+    expect(helpOf(command)).toBe(r.stdout);
+    expect(cli([command, '-h']).stdout).toBe(r.stdout);
+    expect(r.stdout.split('\n').filter((l) => l.length > 100)).toEqual([]);
+    // Every option a usage line names is explained under Options.
+    const usage = r.stdout.slice(0, r.stdout.indexOf('\n\n'));
+    const options = section(r.stdout, 'Options').join('\n');
+    for (const flag of usage.match(/--[a-z-]+/g) ?? []) expect(options, flag).toMatch(new RegExp(`(^|, | )${flag}( |$)`, 'm'));
+  });
+
+  it('help of an unknown command: a usage error with a suggestion, on one line', () => {
+    const r = cli(['help', 'bkae']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('matrixbake: unknown command "bkae" (did you mean "bake"?) (see matrixbake --help)\n');
+    expect(cli(['compiel', '--help']).stderr).toBe('matrixbake: unknown command "compiel" (did you mean "compile"?) (see matrixbake --help)\n');
+    expect(cli(['frobnicate']).stderr).toBe('matrixbake: unknown command "frobnicate" (see matrixbake --help)\n');
+  });
+
+  it('a usage error inside a command points to that command\'s help', () => {
+    const r = cli(['compile', '--format', 'yaml']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('matrixbake: unknown --format "yaml" (use hcl, json, resolved) (see matrixbake help compile)\n');
+  });
+
+  it('a flag the command does not read is refused, not ignored', () => {
+    for (const [args, message] of [
+      [['list', 'matrix/demo.toml', '--group', 'vllm'], 'matrixbake: list does not take --group (it takes --twins, --json) (see matrixbake help list)\n'],
+      [['schema', '--json'], 'matrixbake: schema does not take --json (see matrixbake help schema)\n'],
+      [['bake', '--check', '--dry-run'], 'matrixbake: bake does not take --check (it takes --var, --set, --push, --dry-run, --json, --levels) (see matrixbake help bake)\n'],
+    ] as const) {
+      const r = cli([...args]);
+      expect([r.status, r.stderr, r.stdout]).toEqual([2, message, '']);
+    }
+  });
+
+  // The help is honest: every example in it runs. Where a command has --dry-run it runs dry;
+  // the others run for real, in a throwaway copy of the repository (they write files).
+  it('every example of every help runs: exit 0 (the merge job 1: no digests from earlier jobs), never a usage error', () => {
+    const lines = new Set([cli(['--help']).stdout, ...commands.map(helpOf)].flatMap(examples));
+    expect(lines.size).toBeGreaterThanOrEqual(25);
+    const repo = gitRepoCopy();
+    const failures: string[] = [];
+    for (const line of lines) {
+      const args = exampleArgs(line);
+      if (/^ {2}--dry-run /m.test(helpOf(args[0]!)) && !args.includes('--dry-run')) {
+        const dashdash = args.indexOf('--');
+        args.splice(dashdash === -1 ? args.length : dashdash, 0, '--dry-run');
+      }
+      const r = spawnSync('node', [resolve('dist/cli.js'), ...args], { encoding: 'utf8', cwd: repo });
+      // 1 only where the example needs what an earlier job made: the merge job's digests.
+      const ok = r.status === 0 || (r.status === 1 && args.includes('merge'));
+      if (!ok) failures.push(`${line}\n  -> exit ${r.status}: ${r.stderr.trim().split('\n').slice(0, 3).join(' | ')}`);
+    }
+    expect(failures).toEqual([]);
+  }, 180_000);
+
+  it('README\'s command line section quotes the help\'s usage lines', () => {
+    const usage = section(cli(['--help']).stdout, 'Usage').map((l) => l.slice(2));
+    const readme = readFileSync('README.md', 'utf8');
+    const block = /## Command line\n\n```\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(block?.split('\n')).toEqual(usage);
+  });
+});
+
+/** The lines of a help's `Title:` section, up to the blank line that ends it. */
+function section(help: string, title: string): string[] {
+  const lines = help.split('\n');
+  const start = lines.findIndex((l) => l === `${title}:` || l.startsWith(`${title}: `));
+  if (start === -1) return [];
+  const first = lines[start]!.startsWith(`${title}: `) ? [lines[start]!.slice(title.length + 2)] : [];
+  const end = lines.indexOf('', start);
+  return [...first, ...lines.slice(start + 1, end === -1 ? undefined : end)];
+}
+
+/** The example command lines of a help text. */
+function examples(help: string): string[] {
+  return [...section(help, 'Examples'), ...section(help, 'Example')].filter((l) => l.startsWith('  matrixbake ')).map((l) => l.trim());
+}
+
+/** An example's argv: words and 'quoted words', without `matrixbake` and a trailing `> FILE`. */
+function exampleArgs(line: string): string[] {
+  const words = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+  const redirect = words.indexOf('>');
+  expect(redirect === -1 || redirect === words.length - 2, line).toBe(true);
+  expect(words[0]).toBe('matrixbake');
+  return words.slice(1, redirect === -1 ? undefined : redirect);
+}
+
+/** The files the examples read, in a git repository of their own (`version` and `release` read git). */
+function gitRepoCopy(): string {
+  const repo = repoCopy(['matrix', 'dockerfiles', 'bake', 'README.md', '.dockerignore']);
+  rmSync(repo.file('.git'), { recursive: true });
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo.root, stdio: 'ignore' });
+  git('init', '-q');
+  git('commit', '-q', '--allow-empty', '-m', 'examples');
+  return repo.root;
+}

@@ -172,7 +172,7 @@ describe('matrixbake explain (CLI)', () => {
     const r = cli(['explain', 'runtime-vllm-cuda2']);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toEqual(['matrixbake: no target "runtime-vllm-cuda2" in matrix/dynamo.toml (did you mean "runtime-vllm-cuda12"?) (see matrixbake --help)']);
+    expect(r.stderr.trim().split('\n')).toEqual(['matrixbake: no target "runtime-vllm-cuda2" in matrix/dynamo.toml (did you mean "runtime-vllm-cuda12"?) (see matrixbake help explain)']);
     expect(cli(['explain']).status).toBe(2);
   });
 });

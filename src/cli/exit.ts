@@ -10,7 +10,7 @@ export function reportFailure(e: unknown, stderr: (s: string) => void): number {
     return 2;
   }
   if (e instanceof UsageError) {
-    stderr(`matrixbake: ${e.message} (see matrixbake --help)`);
+    stderr(`matrixbake: ${e.message} (see matrixbake ${e.command === undefined ? '--help' : `help ${e.command}`})`);
     return 2;
   }
   if (e instanceof CheckFailed) {

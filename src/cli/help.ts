@@ -1,81 +1,112 @@
-export const VERSION = '0.1.0';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { didYouMean } from '../diagnostics.js';
+import { COMMANDS, type CommandHelp, type CommandName } from './commands-help.js';
 
-export const HELP = `matrixbake ${VERSION}: compile a container build matrix (TOML) into a docker buildx bake file
+// Both the global help and each command's help are printed from the one table in
+// commands-help.ts; test/cli.test.ts runs every example it holds.
 
-Usage:
-  matrixbake compile [MATRIX] [-o FILE] [--format hcl|json|resolved] [--check]
-  matrixbake list    [MATRIX] [--json] [--twins]
-  matrixbake lint    [MATRIX]
-  matrixbake graph   [MATRIX] [--format mermaid|dot|svg] [--group G] [-o FILE]
-  matrixbake graph   --readme FILE [--check]
-  matrixbake explain TARGET [MATRIX] [--json]
-  matrixbake ci      [MATRIX] [--format github|gitlab] [--group G] [--levels]
-  matrixbake release [MATRIX] [GROUP|TARGET] [--registry R] [--version V] [--arch A] [--phase all|build|merge]
-                     [--digests DIR] [--only] [--sbom-generator IMAGE] [--dry-run] [--var K=V]... [-- BUILDX_ARGS]
-  matrixbake promote [MATRIX] [GROUP] --from STAGING --registry R [--version V] [--dry-run]
-  matrixbake version
-  matrixbake schema
-  matrixbake bake    [MATRIX] [TARGET...] [--levels] [--dry-run] [--push] [--set K=V]... [--var K=V]... [-- BUILDX_ARGS]
+const WIDTH = 100;
+const DEFAULT_MATRIX_NOTE = 'MATRIX defaults to matrix/dynamo.toml.';
+const EXIT_CODES = 'Exit codes: 0 ok, 1 stale file, lint findings or failed build, 2 bad input or usage.';
 
-MATRIX defaults to matrix/dynamo.toml.
+let version: string | undefined;
 
-Commands:
-  compile   Write the bake file (stdout, or -o FILE atomically). --check: exit 1 if FILE is stale.
-            --format resolved prints what \`docker buildx bake --print\` shows, without buildx.
-  schema    The matrix file's JSON Schema (matrix/matrix.schema.json), generated from the zod schema.
-            Editors read it from a \`#:schema ./matrix.schema.json\` first line: \`matrixbake schema > matrix.schema.json\`
-  list      The targets: stage, axis values, platforms, named-context links. --twins adds per-arch twins.
-  lint      Cross-check the matrix with its Dockerfiles: every target stage exists, every passed
-            build arg is declared where it is used, every \`uses\` context is read (FROM, COPY
-            --from, RUN --mount from=), every mounted secret is provided when USE_SCCACHE is on,
-            no ARG carries a credential. Findings: file:line: matrix key: message.
-  graph     The build graph: one box per multi-arch target (its platforms in the label), a box
-            per stage around them, an arrow from each linked target to what links it, labelled
-            with the named context; targets linked by more than one are drawn shared. mermaid
-            (default), dot, or svg (laid out by Graphviz compiled to WebAssembly, no install).
-            --group G keeps G's targets and everything they link. --readme FILE redraws the
-            mermaid graph between \`<!-- graph:begin MATRIX -->\` and \`<!-- graph:end -->\` in FILE;
-            with --check, exit 1 if it is stale instead.
-  explain   Where one target (or per-arch twin) comes from: its axis values, stage, Dockerfile and
-            the matrix key that chose it, platforms, every build arg with the key it came from,
-            its links and who links it, cache-from/cache-to and tags as the bake file has them,
-            and which excludes removed its siblings. --json for the same as JSON.
-  ci        The CI fan-out: one job per per-arch target (runtime-vllm-cuda12-arm64) of every
-            published image, on the runner [ci.runners] names for its arch (default amd64
-            ubuntu-24.04, arm64 ubuntu-24.04-arm). github (default): {"include":[...]} on one line,
-            for $GITHUB_OUTPUT; gitlab: a child pipeline with a parallel:matrix job. --group G keeps
-            the images of group G. --levels adds the per-arch targets they link, as one matrix per
-            dependency level (github: {"level0":{"include":[...]},...}; gitlab: a stage per level).
-  bake      Compile to a temp file and run \`docker buildx bake\` on TARGETs (default: group default).
-            --var sets a bake variable (VERSION, REGISTRY, CACHE_REGISTRY, BRANCH, PUSH_CACHE,
-            USE_SCCACHE, GIT_SHA, USER_UID, USER_GID); --set is buildx's per-target override.
-            --dry-run prints the exact command instead of running it. --levels builds one target
-            per bake in dependency order, linked through images pushed to CACHE_REGISTRY: the way
-            an empty builder (CI, a wiped buildkitd) restores everything from the registry cache.
+/** package.json's version: read when asked (help, --version), so other commands start no slower. */
+export function matrixbakeVersion(): string {
+  // Found upward from this module: dist/cli/ when installed, src/cli/ under vitest, and
+  // test/.tmp/dist-*/cli/ for the e2e tests' private builds.
+  for (let dir = import.meta.dirname; version === undefined; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+      if (pkg.name === 'matrixbake' && typeof pkg.version === 'string') version = pkg.version;
+    }
+    if (dirname(dir) === dir && version === undefined) throw new Error(`no package.json of matrixbake above ${import.meta.dirname}`);
+  }
+  return version;
+}
 
-  release   Multi-arch release of GROUP's published images (default: group default): every per-arch
-            target built alone, in dependency order, linked through reproducible images in the
-            cache registry, pushed by digest to R/<image> with provenance (mode=max) and an SBOM
-            (--sbom-generator, or $MATRIXBAKE_SBOM_GENERATOR, else BuildKit's default); then
-            \`imagetools create\` merges the digests into <version>-<suffix> and latest-<suffix>.
-            --phase build --arch A is one arch's runner, --phase merge the merge job (digests in
-            --digests DIR); --only builds one per-arch TARGET, a job of \`ci --levels\`. A failed
-            target skips what links it and leaves its image unmerged (exit 1); the rest go on.
-            Version: v<tag> on a tag, else v<last tag>.dev.<sha>; SOURCE_DATE_EPOCH: the commit time.
-  promote   Copy GROUP's images by digest from STAGING to R (imagetools create, no rebuild).
-  version   The release version of this checkout.
+export const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
 
-Examples:
-  matrixbake compile matrix/dynamo.toml -o bake/docker-bake.hcl
-  matrixbake compile --check -o bake/docker-bake.hcl
-  matrixbake list --twins
-  matrixbake lint matrix/demo.toml
-  matrixbake graph --format svg --group vllm -o vllm.svg
-  matrixbake explain runtime-trtllm-cuda13-amd64
-  matrixbake ci --group vllm --levels
-  matrixbake bake vllm-runtime --var VERSION=v0.7.0 --var PUSH_CACHE=true --dry-run
-  matrixbake release matrix/demo.toml default --registry localhost:5000/staging --var PUSH_CACHE=true
-  matrixbake promote default --from ghcr.io/acme/staging --registry nvcr.io/nvidia/ai-dynamo
+/** The long flags a command's options table names (`-o, --output FILE` -> output). */
+export function flagsOf(name: CommandName): string[] {
+  return (COMMANDS[name] as CommandHelp).options.flatMap(([flags]) => [...flags.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!));
+}
 
-Exit codes: 0 ok, 1 stale file, lint findings or failed build, 2 bad input or usage.
-`;
+export const unknownCommand = (name: string) => new UsageError(`unknown command "${name}"${didYouMean(name, Object.keys(COMMANDS))}`);
+
+/** `matrixbake --help`: the usage overview, one line per command, a few examples. */
+export function globalHelp(): string {
+  const entries = Object.entries(COMMANDS) as [CommandName, CommandHelp][];
+  const pad = Math.max(...entries.map(([name]) => name.length));
+  const usage = entries.flatMap(([name, c]) => c.usage.map((u) => wrapUsage(`matrixbake ${name.padEnd(pad)} ${u}`, ' '.repeat(pad + 14), '  ')));
+  const summaries = entries.map(([name, c]) => `  ${name.padEnd(pad + 2)}${c.summary}`);
+  const examples = entries.filter(([, c]) => c.featured !== false).map(([, c]) => `  ${c.examples[0]!.run}`);
+  return [
+    `matrixbake ${matrixbakeVersion()}: compile a container build matrix (TOML) into a docker buildx bake file`,
+    '',
+    'Usage:',
+    ...usage,
+    `  matrixbake ${'help'.padEnd(pad)} CMD`,
+    '',
+    DEFAULT_MATRIX_NOTE,
+    '',
+    'Commands:',
+    ...summaries,
+    '',
+    'Examples:',
+    ...examples,
+    '',
+    '`matrixbake help CMD` (or `matrixbake CMD --help`) shows a command\'s options and more examples.',
+    EXIT_CODES,
+    '',
+  ].join('\n');
+}
+
+/** `matrixbake help CMD`, `matrixbake CMD --help`: its usage, what it does, its options, examples. */
+export function commandHelp(name: string): string {
+  if (!isCommand(name)) throw unknownCommand(name);
+  const c: CommandHelp = COMMANDS[name];
+  const usage = c.usage.map((u, i) => wrapUsage(`matrixbake ${name} ${u}`, ' '.repeat(name.length + 19), i === 0 ? 'Usage: ' : '       '));
+  const flagWidth = Math.max(0, ...c.options.map(([flag]) => flag.length));
+  const options = c.options.map(([flag, what]) => wrap(`${flag.padEnd(flagWidth + 2)}${what}`, ' '.repeat(flagWidth + 4), '  '));
+  const examples = c.examples.flatMap((e) => [...(e.why ? [`  # ${e.why}`] : []), `  ${e.run}`]);
+  return [
+    ...usage,
+    '',
+    ...c.description.flatMap((p, i) => [...(i > 0 ? [''] : []), wrap(p)]),
+    ...(c.usage.some((u) => u.includes('MATRIX')) ? ['', DEFAULT_MATRIX_NOTE] : []),
+    ...(options.length > 0 ? ['', 'Options:', ...options] : []),
+    '',
+    c.examples.length === 1 ? 'Example:' : 'Examples:',
+    ...examples,
+    '',
+    EXIT_CODES,
+    '',
+  ].join('\n');
+}
+
+/** Greedy word wrap at WIDTH: `first` starts the first line, `rest` the others. */
+function wrap(text: string, rest = '', first = ''): string {
+  return fill(text.split(' '), rest, first);
+}
+
+/** A usage line breaks between options, never inside one's brackets. */
+function wrapUsage(text: string, rest: string, first: string): string {
+  return fill(text.trimEnd().split(/ (?![^[]*\])/), rest, first);
+}
+
+function fill([head = '', ...words]: string[], rest: string, first: string): string {
+  const lines: string[] = [];
+  let line = first + head;
+  for (const word of words) {
+    if (line.length + 1 + word.length > WIDTH && line.trim() !== '') {
+      lines.push(line);
+      line = rest + word;
+    } else line += ` ${word}`;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}

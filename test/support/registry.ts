@@ -119,18 +119,57 @@ export async function readFile(repo: string, ref: string, platform: string, path
 
 /** Every byte pushed under ref: manifests, configs and layers (decompressed) of every platform and every attestation. */
 export async function allBytes(repo: string, ref: string): Promise<Buffer[]> {
-  const out: Buffer[] = [];
+  return (await pushedBlobs(repo, ref)).map((b) => b.bytes);
+}
+
+export interface PushedBlob {
+  repo: string;
+  digest: string;
+  kind: 'index' | 'manifest' | 'config' | 'layer';
+  mediaType: string;
+  /** Decompressed, for layers. */
+  bytes: Buffer;
+}
+
+/**
+ * What a ref holds, blob by blob: the index, every manifest under it (images, attestations, a
+ * registry cache's), each one's config and layers. `seen` (digests) skips what an earlier call
+ * returned, so tags that share layers are read once.
+ */
+export async function pushedBlobs(repo: string, ref: string, seen = new Set<string>()): Promise<PushedBlob[]> {
+  const out: PushedBlob[] = [];
   const visit = async (r: string): Promise<void> => {
     const m = await fetchManifest(repo, r);
     if (!m) throw new Error(`${repo}:${r} not found`);
-    out.push(m.raw);
+    if (!seen.has(m.digest)) {
+      seen.add(m.digest);
+      out.push({ repo, digest: m.digest, kind: isIndex(m) ? 'index' : 'manifest', mediaType: m.mediaType, bytes: m.raw });
+    }
     if (isIndex(m)) {
       for (const d of m.body.manifests as Descriptor[]) await visit(d.digest);
       return;
     }
-    for (const d of [m.body.config as Descriptor, ...(m.body.layers as Descriptor[])]) out.push(decompress(await blob(repo, d.digest), d));
+    const config = m.body.config as Descriptor;
+    for (const [kind, d] of [['config', config], ...(m.body.layers as Descriptor[]).map((l) => ['layer', l] as const)] as const) {
+      if (seen.has(d.digest)) continue;
+      seen.add(d.digest);
+      out.push({ repo, digest: d.digest, kind, mediaType: d.mediaType, bytes: decompress(await blob(repo, d.digest), d) });
+    }
   };
   await visit(ref);
+  return out;
+}
+
+/** The repositories whose name starts with prefix (the registry's catalog, page by page). */
+export async function repositories(prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  for (let url: string | undefined = `${REGISTRY}/v2/_catalog?n=1000`; url; ) {
+    const res: Response = await fetch(url);
+    if (!res.ok) throw new Error(`GET catalog: HTTP ${res.status}`);
+    out.push(...(((await res.json()) as { repositories?: string[] | null }).repositories ?? []).filter((r) => r.startsWith(prefix)));
+    const next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+    url = next ? new URL(next, REGISTRY).toString() : undefined;
+  }
   return out;
 }
 
