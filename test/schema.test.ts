@@ -1,6 +1,8 @@
 import TOML from '@iarna/toml';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { matrixFileSchema } from '../src/model/schema.js';
@@ -44,5 +46,33 @@ describe('matrix.schema.json', () => {
     }
     expect(asked).toBeGreaterThan(50);
     expect(disagree).toEqual([]);
+  });
+});
+
+// What an editor does with it: taplo is the engine of Even Better TOML, and reads the `#:schema`
+// line as the editor would.
+describe('matrix.schema.json in taplo, the editors\' TOML engine', () => {
+  const taplo = (file: string) => spawnSync('node_modules/.bin/taplo', ['check', file], { encoding: 'utf8', env: { ...process.env, RUST_LOG: 'error' } });
+
+  it('passes every matrix in the repository', () => {
+    for (const file of [...tomls('matrix'), 'bench/bench.toml']) {
+      const r = taplo(file);
+      expect(r.status, `${file}:\n${r.stderr}`).toBe(0);
+    }
+  });
+
+  it('points at the line of a wrong type and of a misspelt key, as the editor underlines them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mb-taplo-'));
+    copyFileSync('matrix/matrix.schema.json', join(dir, 'matrix.schema.json'));
+    const text = readFileSync('matrix/demo.toml', 'utf8');
+    const broken = text.replace('publish = true', 'publish = "yes"').replace(/^dockerfile = /m, 'dockerfle = ');
+    expect(broken).not.toBe(text);
+    writeFileSync(join(dir, 'demo.toml'), broken);
+    const r = taplo(join(dir, 'demo.toml'));
+    expect(r.status).not.toBe(0);
+    const lineOf = (needle: string) => broken.split('\n').findIndex((l) => l.startsWith(needle)) + 1;
+    expect(r.stderr).toContain(`demo.toml:${lineOf('publish = "yes"')}:11`);
+    expect(r.stderr).toMatch(/"yes" is not of type "boolean"/);
+    expect(r.stderr).toMatch(/dockerfle/);
   });
 });
