@@ -19,6 +19,8 @@ describe('retry of transient pushes', () => {
     expect(transientPushFailure(runFailed)).toBe(false);
     expect(transientPushFailure({ exitCode: 0, stderr: pushFailed.stderr })).toBe(false);
     expect(transientPushFailure({ exitCode: 1, stderr: 'killed' })).toBe(false);
+    // buildkitd killed mid-push: the reset connection is the daemon's, not the registry's.
+    expect(transientPushFailure({ exitCode: 1, stderr: 'ERROR: target base: failed to solve: Unavailable: connection error: read: connection reset by peer' })).toBe(false);
   });
 
   it('runs again once after a failed push, saying so, and never after a failed build', async () => {

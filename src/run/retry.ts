@@ -1,3 +1,5 @@
+import { daemonLost } from './buildx-errors.js';
+
 // A push that the registry fails half-way (a reset connection, a 5xx, or the local registry's
 // "provided digest did not match uploaded content" when an image export and a cache export
 // upload the same blob at once) says nothing about the build: everything up to the push is in
@@ -12,7 +14,8 @@ const TRANSIENT_PUSH = /failed to push|failed to copy:|unexpected status from (P
 
 /** Whether a failed buildx run ended on a registry write that may succeed when tried again. */
 export function transientPushFailure(r: Ran): boolean {
-  if (r.exitCode === 0) return false;
+  // A buildkitd that went away also resets connections; running again would only fail on it.
+  if (r.exitCode === 0 || daemonLost(r.stderr)) return false;
   const errors = r.stderr.split('\n').filter((l) => /^ERROR:|^error:/i.test(l.trim()));
   return errors.length > 0 && errors.every((l) => TRANSIENT_PUSH.test(l));
 }

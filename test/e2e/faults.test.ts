@@ -74,13 +74,14 @@ describe.runIf(HAVE)('faults during a bake, on a real BuildKit and registry', ()
     await killed;
     expect(killed, 'buildkitd was never killed: base did not finish').toBeDefined();
     expect(first.exitCode).not.toBe(0);
+    const said = `stdout:\n${JSON.stringify(first.report)}\nstderr:\n${first.stderr.split('\n').filter((l) => /ERROR|matrixbake|provenance/.test(l)).join('\n')}`;
     const before = statuses(first.report);
     const done = Object.keys(before).filter((t) => before[t] === 'built');
     const interrupted = Object.keys(before).filter((t) => before[t] === 'interrupted');
-    expect(done).toEqual(expect.arrayContaining(['busybox', 'base-cuda12', 'base-cuda13']));
+    expect(done, said).toEqual(expect.arrayContaining(['busybox', 'base-cuda12', 'base-cuda13']));
     // The backends take 14 s after base: none can have finished.
     expect(interrupted).toEqual(expect.arrayContaining(['backend-vllm-cuda12', 'runtime-vllm-cuda12', 'ci-trtllm-cuda13']));
-    expect(done.length + interrupted.length).toBe(20);
+    expect(done.length + interrupted.length, said).toBe(20);
     const last = first.stderr.trimEnd().split('\n').at(-1)!;
     expect(last).toMatch(new RegExp(`^matrixbake: buildkitd went away during the bake \\(.+\\): ${interrupted.length} of 20 targets interrupted \\(.+\\) \\(hint: start it again`));
 
