@@ -37,8 +37,8 @@ export class BuildFailed extends Error {
 
 /** The output could not be written (read-only, disk full, a file where a directory should be): exit 2. */
 export class OutputError extends Error {
-  constructor(readonly file: string, readonly reason: string) {
-    super(`cannot write ${file}: ${reason} (nothing was written)`);
+  constructor(readonly file: string, readonly reason: string, readonly hint?: string) {
+    super(`cannot write ${file}: ${reason} (nothing was written)${hint ? ` (hint: ${hint})` : ''}`);
     this.name = 'OutputError';
   }
 }

@@ -110,7 +110,9 @@ function twinOf(m: Matrix, node: PlanTarget, arch: string): PlanTarget {
     archs: [arch],
     platforms: [ARCH_PLATFORMS[arch]!],
     links: node.links.map((l) => ({ ...l, target: twinName(m, l.target, arch) })),
-    description: `${node.description.replace(/ \(.*\)$/, '')} (${ARCH_PLATFORMS[arch]} only: per-arch twin of ${node.name})`,
+    // Described anew, not cut from the node's: a description has parentheses of its own (the
+    // default "base stage (dynamo-base)", a user's), and cutting at one lost the rest with the cell.
+    description: `${describe(m, stageOf(m, node.stage), node.values, [])} (${ARCH_PLATFORMS[arch]} only: per-arch twin of ${node.name})`,
   };
 }
 

@@ -1121,7 +1121,7 @@ target "ci-trtllm-cuda13" {
 }
 
 target "busybox-amd64" {
-  description = "dynamo busybox for the target arch (linux/amd64 only: per-arch twin of busybox)"
+  description = "dynamo busybox for the target arch (stands for the CUDA images every stage starts from) (linux/amd64 only: per-arch twin of busybox)"
   context     = "."
   dockerfile  = "dockerfiles/demo/Dockerfile"
   target      = "busybox"
@@ -1130,7 +1130,7 @@ target "busybox-amd64" {
   }
   labels      = {
     "org.opencontainers.image.title"       = "dynamo-busybox"
-    "org.opencontainers.image.description" = "dynamo busybox for the target arch (linux/amd64 only: per-arch twin of busybox)"
+    "org.opencontainers.image.description" = "dynamo busybox for the target arch (stands for the CUDA images every stage starts from) (linux/amd64 only: per-arch twin of busybox)"
     "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
@@ -1145,7 +1145,7 @@ target "busybox-amd64" {
 }
 
 target "busybox-arm64" {
-  description = "dynamo busybox for the target arch (linux/arm64 only: per-arch twin of busybox)"
+  description = "dynamo busybox for the target arch (stands for the CUDA images every stage starts from) (linux/arm64 only: per-arch twin of busybox)"
   context     = "."
   dockerfile  = "dockerfiles/demo/Dockerfile"
   target      = "busybox"
@@ -1154,7 +1154,7 @@ target "busybox-arm64" {
   }
   labels      = {
     "org.opencontainers.image.title"       = "dynamo-busybox"
-    "org.opencontainers.image.description" = "dynamo busybox for the target arch (linux/arm64 only: per-arch twin of busybox)"
+    "org.opencontainers.image.description" = "dynamo busybox for the target arch (stands for the CUDA images every stage starts from) (linux/arm64 only: per-arch twin of busybox)"
     "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
@@ -1169,7 +1169,7 @@ target "busybox-arm64" {
 }
 
 target "base-cuda12-amd64" {
-  description = "dynamo demo base (linux/amd64 only: per-arch twin of base-cuda12)"
+  description = "dynamo demo base (stands for CUDA devel, NATS, etcd, Rust, uv) for cuda=12 (linux/amd64 only: per-arch twin of base-cuda12)"
   context     = "."
   contexts    = {
     "busybox" = "target:busybox-amd64"
@@ -1183,7 +1183,7 @@ target "base-cuda12-amd64" {
   }
   labels      = {
     "org.opencontainers.image.title"       = "dynamo-base-cuda12"
-    "org.opencontainers.image.description" = "dynamo demo base (linux/amd64 only: per-arch twin of base-cuda12)"
+    "org.opencontainers.image.description" = "dynamo demo base (stands for CUDA devel, NATS, etcd, Rust, uv) for cuda=12 (linux/amd64 only: per-arch twin of base-cuda12)"
     "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
@@ -1198,7 +1198,7 @@ target "base-cuda12-amd64" {
 }
 
 target "base-cuda12-arm64" {
-  description = "dynamo demo base (linux/arm64 only: per-arch twin of base-cuda12)"
+  description = "dynamo demo base (stands for CUDA devel, NATS, etcd, Rust, uv) for cuda=12 (linux/arm64 only: per-arch twin of base-cuda12)"
   context     = "."
   contexts    = {
     "busybox" = "target:busybox-arm64"
@@ -1212,7 +1212,7 @@ target "base-cuda12-arm64" {
   }
   labels      = {
     "org.opencontainers.image.title"       = "dynamo-base-cuda12"
-    "org.opencontainers.image.description" = "dynamo demo base (linux/arm64 only: per-arch twin of base-cuda12)"
+    "org.opencontainers.image.description" = "dynamo demo base (stands for CUDA devel, NATS, etcd, Rust, uv) for cuda=12 (linux/arm64 only: per-arch twin of base-cuda12)"
     "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
@@ -1227,7 +1227,7 @@ target "base-cuda12-arm64" {
 }
 
 target "base-cuda13-amd64" {
-  description = "dynamo demo base (linux/amd64 only: per-arch twin of base-cuda13)"
+  description = "dynamo demo base (stands for CUDA devel, NATS, etcd, Rust, uv) for cuda=13 (linux/amd64 only: per-arch twin of base-cuda13)"
   context     = "."
   contexts    = {
     "busybox" = "target:busybox-amd64"
@@ -1241,7 +1241,7 @@ target "base-cuda13-amd64" {
   }
   labels      = {
     "org.opencontainers.image.title"       = "dynamo-base-cuda13"
-    "org.opencontainers.image.description" = "dynamo demo base (linux/amd64 only: per-arch twin of base-cuda13)"
+    "org.opencontainers.image.description" = "dynamo demo base (stands for CUDA devel, NATS, etcd, Rust, uv) for cuda=13 (linux/amd64 only: per-arch twin of base-cuda13)"
     "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
@@ -1256,7 +1256,7 @@ target "base-cuda13-amd64" {
 }
 
 target "base-cuda13-arm64" {
-  description = "dynamo demo base (linux/arm64 only: per-arch twin of base-cuda13)"
+  description = "dynamo demo base (stands for CUDA devel, NATS, etcd, Rust, uv) for cuda=13 (linux/arm64 only: per-arch twin of base-cuda13)"
   context     = "."
   contexts    = {
     "busybox" = "target:busybox-arm64"
@@ -1270,7 +1270,7 @@ target "base-cuda13-arm64" {
   }
   labels      = {
     "org.opencontainers.image.title"       = "dynamo-base-cuda13"
-    "org.opencontainers.image.description" = "dynamo demo base (linux/arm64 only: per-arch twin of base-cuda13)"
+    "org.opencontainers.image.description" = "dynamo demo base (stands for CUDA devel, NATS, etcd, Rust, uv) for cuda=13 (linux/arm64 only: per-arch twin of base-cuda13)"
     "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
@@ -1285,7 +1285,7 @@ target "base-cuda13-arm64" {
 }
 
 target "wheel-cuda12-amd64" {
-  description = "dynamo demo wheel builder (linux/amd64 only: per-arch twin of wheel-cuda12)"
+  description = "dynamo demo wheel builder (stands for UCX, NIXL and the Dynamo wheels) for cuda=12 (linux/amd64 only: per-arch twin of wheel-cuda12)"
   context     = "."
   contexts    = {
     "busybox" = "target:busybox-amd64"
@@ -1304,7 +1304,7 @@ target "wheel-cuda12-amd64" {
   }
   labels      = {
     "org.opencontainers.image.title"       = "dynamo-wheel-cuda12"
-    "org.opencontainers.image.description" = "dynamo demo wheel builder (linux/amd64 only: per-arch twin of wheel-cuda12)"
+    "org.opencontainers.image.description" = "dynamo demo wheel builder (stands for UCX, NIXL and the Dynamo wheels) for cuda=12 (linux/amd64 only: per-arch twin of wheel-cuda12)"
     "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
@@ -1323,7 +1323,7 @@ target "wheel-cuda12-amd64" {
 }
 
 target "wheel-cuda12-arm64" {
-  description = "dynamo demo wheel builder (linux/arm64 only: per-arch twin of wheel-cuda12)"
+  description = "dynamo demo wheel builder (stands for UCX, NIXL and the Dynamo wheels) for cuda=12 (linux/arm64 only: per-arch twin of wheel-cuda12)"
   context     = "."
   contexts    = {
     "busybox" = "target:busybox-arm64"
@@ -1342,7 +1342,7 @@ target "wheel-cuda12-arm64" {
   }
   labels      = {
     "org.opencontainers.image.title"       = "dynamo-wheel-cuda12"
-    "org.opencontainers.image.description" = "dynamo demo wheel builder (linux/arm64 only: per-arch twin of wheel-cuda12)"
+    "org.opencontainers.image.description" = "dynamo demo wheel builder (stands for UCX, NIXL and the Dynamo wheels) for cuda=12 (linux/arm64 only: per-arch twin of wheel-cuda12)"
     "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
@@ -1361,7 +1361,7 @@ target "wheel-cuda12-arm64" {
 }
 
 target "wheel-cuda13-amd64" {
-  description = "dynamo demo wheel builder (linux/amd64 only: per-arch twin of wheel-cuda13)"
+  description = "dynamo demo wheel builder (stands for UCX, NIXL and the Dynamo wheels) for cuda=13 (linux/amd64 only: per-arch twin of wheel-cuda13)"
   context     = "."
   contexts    = {
     "busybox" = "target:busybox-amd64"
@@ -1380,7 +1380,7 @@ target "wheel-cuda13-amd64" {
   }
   labels      = {
     "org.opencontainers.image.title"       = "dynamo-wheel-cuda13"
-    "org.opencontainers.image.description" = "dynamo demo wheel builder (linux/amd64 only: per-arch twin of wheel-cuda13)"
+    "org.opencontainers.image.description" = "dynamo demo wheel builder (stands for UCX, NIXL and the Dynamo wheels) for cuda=13 (linux/amd64 only: per-arch twin of wheel-cuda13)"
     "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
@@ -1399,7 +1399,7 @@ target "wheel-cuda13-amd64" {
 }
 
 target "wheel-cuda13-arm64" {
-  description = "dynamo demo wheel builder (linux/arm64 only: per-arch twin of wheel-cuda13)"
+  description = "dynamo demo wheel builder (stands for UCX, NIXL and the Dynamo wheels) for cuda=13 (linux/arm64 only: per-arch twin of wheel-cuda13)"
   context     = "."
   contexts    = {
     "busybox" = "target:busybox-arm64"
@@ -1418,7 +1418,7 @@ target "wheel-cuda13-arm64" {
   }
   labels      = {
     "org.opencontainers.image.title"       = "dynamo-wheel-cuda13"
-    "org.opencontainers.image.description" = "dynamo demo wheel builder (linux/arm64 only: per-arch twin of wheel-cuda13)"
+    "org.opencontainers.image.description" = "dynamo demo wheel builder (stands for UCX, NIXL and the Dynamo wheels) for cuda=13 (linux/arm64 only: per-arch twin of wheel-cuda13)"
     "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION

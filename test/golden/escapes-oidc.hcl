@@ -439,7 +439,7 @@ target "app-beta-cu13" {
 }
 
 target "base-cu12-amd64" {
-  description = "img base stage (linux/amd64 only: per-arch twin of base-cu12)"
+  description = "img base stage (base) for cuda=12 (linux/amd64 only: per-arch twin of base-cu12)"
   context     = "."
   dockerfile  = "docker/Dockerfile"
   target      = "base"
@@ -456,7 +456,7 @@ target "base-cu12-amd64" {
   }
   labels      = {
     "org.opencontainers.image.title"       = "img-base-cu12"
-    "org.opencontainers.image.description" = "img base stage (linux/amd64 only: per-arch twin of base-cu12)"
+    "org.opencontainers.image.description" = "img base stage (base) for cuda=12 (linux/amd64 only: per-arch twin of base-cu12)"
     "org.opencontainers.image.source"      = "https://example.com/repo?x=$${not_a_var}"
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
@@ -476,7 +476,7 @@ target "base-cu12-amd64" {
 }
 
 target "base-cu12-arm64" {
-  description = "img base stage (linux/arm64 only: per-arch twin of base-cu12)"
+  description = "img base stage (base) for cuda=12 (linux/arm64 only: per-arch twin of base-cu12)"
   context     = "."
   dockerfile  = "docker/Dockerfile"
   target      = "base"
@@ -493,7 +493,7 @@ target "base-cu12-arm64" {
   }
   labels      = {
     "org.opencontainers.image.title"       = "img-base-cu12"
-    "org.opencontainers.image.description" = "img base stage (linux/arm64 only: per-arch twin of base-cu12)"
+    "org.opencontainers.image.description" = "img base stage (base) for cuda=12 (linux/arm64 only: per-arch twin of base-cu12)"
     "org.opencontainers.image.source"      = "https://example.com/repo?x=$${not_a_var}"
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
@@ -513,7 +513,7 @@ target "base-cu12-arm64" {
 }
 
 target "base-cu13-amd64" {
-  description = "img base stage (linux/amd64 only: per-arch twin of base-cu13)"
+  description = "img base stage (base) for cuda=13 (linux/amd64 only: per-arch twin of base-cu13)"
   context     = "."
   dockerfile  = "docker/Dockerfile"
   target      = "base"
@@ -530,7 +530,7 @@ target "base-cu13-amd64" {
   }
   labels      = {
     "org.opencontainers.image.title"       = "img-base-cu13"
-    "org.opencontainers.image.description" = "img base stage (linux/amd64 only: per-arch twin of base-cu13)"
+    "org.opencontainers.image.description" = "img base stage (base) for cuda=13 (linux/amd64 only: per-arch twin of base-cu13)"
     "org.opencontainers.image.source"      = "https://example.com/repo?x=$${not_a_var}"
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION
@@ -550,7 +550,7 @@ target "base-cu13-amd64" {
 }
 
 target "base-cu13-arm64" {
-  description = "img base stage (linux/arm64 only: per-arch twin of base-cu13)"
+  description = "img base stage (base) for cuda=13 (linux/arm64 only: per-arch twin of base-cu13)"
   context     = "."
   dockerfile  = "docker/Dockerfile"
   target      = "base"
@@ -567,7 +567,7 @@ target "base-cu13-arm64" {
   }
   labels      = {
     "org.opencontainers.image.title"       = "img-base-cu13"
-    "org.opencontainers.image.description" = "img base stage (linux/arm64 only: per-arch twin of base-cu13)"
+    "org.opencontainers.image.description" = "img base stage (base) for cuda=13 (linux/arm64 only: per-arch twin of base-cu13)"
     "org.opencontainers.image.source"      = "https://example.com/repo?x=$${not_a_var}"
     "org.opencontainers.image.revision"    = GIT_SHA
     "org.opencontainers.image.version"     = VERSION

@@ -6,12 +6,12 @@ import { quoteHcl } from './quote.js';
 /** The bake file as HCL: variables, then groups, then targets; one place owns layout. */
 export function printHcl(file: BakeFile): string {
   const out = new Chunks();
-  out.add(`${file.header.map((l) => `# ${l}`.trimEnd()).join('\n')}\n\n`);
+  out.add(`${file.header.map(comment).join('\n')}\n\n`);
   for (const v of file.variables) {
-    out.add(`# ${v.comment}\nvariable ${quoteHcl(v.name)} {\n  default = ${printHclExpr(v.default, 1)}\n}\n\n`);
+    out.add(`${comment(v.comment)}\nvariable ${quoteHcl(v.name)} {\n  default = ${printHclExpr(v.default, 1)}\n}\n\n`);
   }
   for (const g of file.groups) {
-    out.add(`# ${g.comment}\ngroup ${quoteHcl(g.name)} {\n  targets = ${printHclExpr(list(g.targets.map(str)), 1)}\n}\n\n`);
+    out.add(`${comment(g.comment)}\ngroup ${quoteHcl(g.name)} {\n  targets = ${printHclExpr(list(g.targets.map(str)), 1)}\n}\n\n`);
   }
   for (const t of file.targets) {
     let width = 0;
@@ -21,6 +21,17 @@ export function printHcl(file: BakeFile): string {
     out.add(`${block}}\n\n`);
   }
   return `${out.text().trimEnd()}\n`;
+}
+
+/**
+ * `# ` before every line. Comments hold user text (a group's axis value, the matrix's file name),
+ * and a line break in it would end the comment: what follows would be read as HCL.
+ */
+function comment(text: string): string {
+  return text
+    .split(/\r\n|\r|\n/)
+    .map((line) => `# ${line}`.trimEnd())
+    .join('\n');
 }
 
 /**

@@ -11,12 +11,18 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ARG = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 /** Declared by every bake file (or with [sccache]); a second declaration is an HCL error. */
 const RESERVED = [...Object.keys(BUILTIN_VARIABLES), 'SCCACHE_BUCKET', 'SCCACHE_REGION', 'AWS_WEB_IDENTITY_TOKEN_FILE'];
+/**
+ * Set in the environment of every command a shell runs (`_` is the command's own path). Bake
+ * reads each declared variable from the environment first, so the default would never be used.
+ */
+const SHELL_SET = ['_', 'PWD', 'OLDPWD', 'SHLVL', 'HOME', 'PATH', 'USER', 'LOGNAME', 'SHELL'];
 
 export const variablesAndArgsAreNamed: Rule = ({ model, report }) => {
   for (const name of Object.keys(model.variables)) {
     const at = keyPath('variables', name);
     if (!IDENTIFIER.test(name)) report(error(at, `bake variable name ${showString(name)} is not an identifier`, 'use letters, digits and "_", not starting with a digit, e.g. BUILD_NONCE'));
     else if (RESERVED.includes(name)) report(error(at, `${showString(name)} is a built-in bake variable; declaring it again would break the bake file`, `override it at bake time instead (${name}=... docker buildx bake, or matrixbake bake --var ${name}=...)`));
+    else if (SHELL_SET.includes(name)) report(error(at, `${showString(name)} is set by the shell in every environment bake runs in, and bake takes a variable's value from the environment first: this default would never be used`, 'give the variable a name of its own, e.g. BUILD_NONCE'));
   }
   const check = (path: (string | number)[], args: Record<string, string>) => {
     for (const name of Object.keys(args)) {
