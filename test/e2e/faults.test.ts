@@ -61,6 +61,7 @@ describe.runIf(HAVE)('faults during a bake, on a real BuildKit and registry', ()
     // Targets that finished after the stop lost their cache; the ci images finish last of all.
     for (const t of ['ci-vllm-cuda12', 'ci-sglang-cuda13', 'ci-trtllm-cuda13', 'runtime-vllm-cuda13']) expect(lost).toContain(t);
     expect(lost).not.toContain('base-cuda12');
+    console.log(`fault: cache registry stopped after base-cuda12 finished: ${Object.keys(statuses(r.report)).length} targets built, exit 0, caches not saved for ${lost.size}`);
     const warnings = r.stderr.split('\n').filter((l) => l.startsWith('matrixbake: warning: registry cache not saved'));
     expect(warnings).toEqual([expect.stringMatching(new RegExp(`^matrixbake: warning: registry cache not saved for ${lost.size} of 20 targets \\(.+\\): .*connection refused`))]);
   }, SLOW);
@@ -92,5 +93,6 @@ describe.runIf(HAVE)('faults during a bake, on a real BuildKit and registry', ()
     // What finished before the kill comes from the daemon's cache: not one Dockerfile step reruns.
     for (const t of done) expect([t, after[t]]).toEqual([t, 'cached']);
     for (const t of interrupted) expect([t, after[t]]).toEqual([t, 'built']);
+    console.log(`fault: buildkitd killed: exit ${first.exitCode}, ${done.length} finished, ${interrupted.length} interrupted; rerun: ${done.length} cached, ${interrupted.length} built`);
   }, SLOW);
 });
