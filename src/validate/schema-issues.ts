@@ -90,6 +90,9 @@ function explain(issue: Issue, raw: unknown, pairs: Map<string, string>): Diagno
       if (issue.input === undefined) return [missingKey(issue.path, issue.expected, raw)];
       if (path === 'stage' && Array.isArray(issue.input)) return [error(path, '[[stage]] makes a list of tables, but stages are named tables', 'write [stage.<name>] once per stage, e.g. [stage.base]')];
       if (path === 'matrix.exclude' && isTable(issue.input)) return [error(path, '[matrix.exclude] is one table, but excludes are a list of tables', 'write [[matrix.exclude]] (double brackets), once per exclude')];
+      if ((issue.expected === 'object' || issue.expected === 'record') && Array.isArray(issue.input) && issue.input.length > 0 && issue.input.every(isTable)) {
+        return [error(path, `[[${path}]] makes a list of tables, but [${path}] is one table`, `write [${path}] (single brackets)`)];
+      }
       return [error(path, `expected ${expectedWords([issue.expected])}, got ${describe(issue.input)}`, typeHint(issue.path, issue.expected, issue.input))];
     case 'invalid_union': {
       const key = keySegment(lastName(issue.path));
@@ -104,7 +107,8 @@ function explain(issue: Issue, raw: unknown, pairs: Map<string, string>): Diagno
     }
     case 'too_small': {
       const own = !issue.message.startsWith('Too small');
-      if (issue.origin === 'string') return [error(path, `${own ? issue.message : 'must not be empty'}, got ${showValue(issue.input)}`, path.endsWith('reason') ? 'say why the combination is left out' : 'give it a value, or remove the key')];
+      // A reason of spaces is trimmed before it is checked: show what the user wrote.
+      if (issue.origin === 'string') return [error(path, `${own ? issue.message : 'must not be empty'}, got ${showValue(rawAt(raw, issue.path) ?? issue.input)}`, path.endsWith('reason') ? 'say why the combination is left out' : 'give it a value, or remove the key')];
       return [error(path, `${own ? issue.message : 'needs at least one value'}, got ${showValue(issue.input)}`, `list at least one value, or remove ${String(issue.path.at(-1))}`)];
     }
     case 'custom': {
@@ -168,8 +172,13 @@ function rootExpected(issue: Issue & { code: 'invalid_union' }): string[] {
 
 const isTable = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 
-function valueAt(raw: unknown, path: Path): Record<string, unknown> | undefined {
+function rawAt(raw: unknown, path: Path): unknown {
   let v = raw;
   for (const p of path) v = isTable(v) || Array.isArray(v) ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
+}
+
+function valueAt(raw: unknown, path: Path): Record<string, unknown> | undefined {
+  const v = rawAt(raw, path);
   return isTable(v) ? v : undefined;
 }
