@@ -25,7 +25,8 @@ export const excludesNameRealValues: Rule = ({ file, model, report }) => {
       }
       const known = axis.values.map((x) => x.value);
       for (const v of values) {
-        if (known.includes(v)) continue;
+        // A value written with a stray space is reported by the axes rule; the exclude names it as meant.
+        if (known.includes(v) || known.some((k) => k.trim() === v)) continue;
         const guess = name === ARCH_AXIS ? guessArch(v, known) : closest(v, known);
         const elsewhere = axes.find((a) => a.name !== name && a.values.some((x) => x.value === v));
         const hint = elsewhere ? `${showString(v)} is a value of matrix.${elsewhere.name}: write ${elsewhere.name} = ${showString(v)}` : `the values: ${known.map((k) => showString(k)).join(', ')}`;

@@ -2,7 +2,7 @@ import { didYouMean, error } from '../../diagnostics.js';
 import { sortIntoLevels } from '../../graph/levels.js';
 import { ARCH_AXIS } from '../../model/model.js';
 import { BUILTIN_VARIABLES } from '../../model/variables.js';
-import { keyPath, showString } from '../../show-value.js';
+import { keyPath, keySegment, showString } from '../../show-value.js';
 import type { Rule } from '../rule.js';
 import { isCredentialName } from './credentials.js';
 import { misspeltAxes } from './misspelt-axes.js';
@@ -53,7 +53,12 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
       }
       const used = model.stages.find((s) => s.name === link.stage);
       if (!used) {
-        report(error(path, `unknown stage ${showString(link.stage)}${didYouMean(link.stage, stageNames)}`, `the stages: ${stageNames.join(', ')}`));
+        const meant = stageMeant(model.stages, link.stage);
+        report(
+          meant
+            ? error(path, `unknown stage ${showString(link.stage)}: ${meant.why}`, `write ${keySegment(link.context)} = "${meant.stage}": uses names a stage, and each target links the ${meant.stage} target for its own axis values`)
+            : error(path, `unknown stage ${showString(link.stage)}${didYouMean(link.stage, stageNames)}`, `the stages: ${stageNames.join(', ')}`),
+        );
         continue;
       }
       // A stage with an unknown axis is reported above, and its links are judged once that is fixed.
@@ -78,5 +83,17 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
     report(error(keyPath('stage', order.cycle[0]!, 'uses'), `dependency cycle: ${order.cycle.join(' -> ')}`, 'a stage cannot use itself, directly or through others'));
   }
 };
+
+/** What a `uses` value names when it is no stage: bake's `target:base`, a target `base-cuda12`, a Dockerfile target. */
+function stageMeant(stages: { name: string; target: string }[], written: string): { stage: string; why: string } | undefined {
+  const bare = written.replace(/^target:/, '');
+  const named = stages.find((s) => s.name === bare);
+  if (named && bare !== written) return { stage: named.name, why: `"target:" is how the bake file links it; uses names the stage` };
+  const target = [...stages].sort((a, b) => b.name.length - a.name.length).find((s) => bare.startsWith(`${s.name}-`));
+  if (target) return { stage: target.name, why: `${showString(bare)} is a target of stage "${target.name}"` };
+  const docker = stages.find((s) => s.target.toLowerCase() === bare.toLowerCase());
+  if (docker) return { stage: docker.name, why: `${showString(bare)} is the Dockerfile target of stage "${docker.name}"` };
+  return undefined;
+}
 
 const contextName = (name: string) => name.trim().toLowerCase().replace(/[^a-z0-9._/:@-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'dynamo-base';
