@@ -8,6 +8,7 @@ const REMOTE = /^[a-z][a-z0-9+.-]*:\/\/|^git@/i;
 
 /** Why a repo-relative path is not acceptable, or undefined when it is. */
 export function pathProblem(p: string): string | undefined {
+  if (p.trim() !== p) return 'has leading or trailing whitespace';
   if (REMOTE.test(p)) return undefined;
   if (p.includes('\0')) return 'contains a NUL byte';
   if (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\') || p.startsWith('~')) return 'is absolute; paths are relative to the repo root';
@@ -25,6 +26,8 @@ export const pathsStayInRepo: Rule = ({ model, report }) => {
     if (!problem) return;
     const fixed = problem.startsWith('uses')
       ? `write ${showString(p.replaceAll('\\', '/'))}`
+      : problem.startsWith('has leading')
+        ? `write ${showString(p.trim())}`
       : problem.startsWith('names a directory')
         ? `name the file, e.g. ${showString(`${p.replace(/\/+$/, '')}/Dockerfile`)}`
         : 'use a path inside the repository, relative to its root';

@@ -14,6 +14,10 @@ export const MAX_STAGES = 256;
 // BuildKit parses as an image reference (lowercase) or matches against a stage name (lowercased),
 // so a context named otherwise is never read.
 const CONTEXT = /^[a-z0-9]+(?:[._/:@-]+[a-z0-9]+)*$/;
+// BuildKit lowercases `FROM ... AS <name>` and refuses any name but these
+// (moby/buildkit frontend/dockerfile/instructions/parse.go, validStageName), so a target
+// spelt otherwise is in no Dockerfile.
+const DOCKER_STAGE = /^[a-z][a-z0-9_.-]*$/i;
 
 export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
   const axisNames = model.axes.map((a) => a.name);
@@ -68,7 +72,16 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
         report(error(path, `stage "${used.name}" varies over ${wider.map((a) => `"${a}"`).join(', ')}, which stage "${stage.name}" does not, so there is no single node to link`, `add ${wider.join(', ')} to ${at('axes')}, or link a stage with fewer axes`));
       }
     }
+    const explicitTarget = file.stage[stage.name]?.target !== undefined;
+    if (!DOCKER_STAGE.test(stage.target) && (explicitTarget || NAME.test(stage.name))) {
+      report(
+        explicitTarget
+          ? error(at('target'), `${showString(stage.target)} cannot be a Dockerfile stage: BuildKit names stages with a letter, then letters, digits, "-", "_" and "."`, targetHint(stage.target))
+          : error(at(), `the stage builds the Dockerfile stage of its own name, and ${showString(stage.target)} cannot be one: BuildKit names stages with a letter, then letters, digits, "-", "_" and "."`, `set ${at('target')} to the name in its FROM ... AS <name> line`),
+      );
+    }
     stage.variables.forEach((v, i) => {
+      if (stage.variables.indexOf(v) !== i) report(error(at('variables', i), `variable ${showString(v)} is listed twice`, 'list each variable once'));
       // A credential-looking name is reported as such (credentials rule), which is the real problem.
       if (!variables.includes(v) && !isCredentialName(v)) {
         report(error(at('variables', i), `unknown bake variable ${showString(v)}${didYouMean(v, variables)}`, `declare it under [variables] with a default`));
@@ -83,6 +96,13 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
     report(error(keyPath('stage', order.cycle[0]!, 'uses'), `dependency cycle: ${order.cycle.join(' -> ')}`, 'a stage cannot use itself, directly or through others'));
   }
 };
+
+function targetHint(target: string): string {
+  const colon = target.lastIndexOf(':');
+  if (colon !== -1) return `target is the stage name alone: target = ${showString(target.slice(colon + 1))}; the file goes in dockerfile`;
+  if (target.trim() !== target) return `write ${showString(target.trim())}`;
+  return 'write the name from its FROM ... AS <name> line';
+}
 
 /** What a `uses` value names when it is no stage: bake's `target:base`, a target `base-cuda12`, a Dockerfile target. */
 function stageMeant(stages: { name: string; target: string }[], written: string): { stage: string; why: string } | undefined {
