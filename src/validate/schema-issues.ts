@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { closest, error, type Diagnostic } from '../diagnostics.js';
+import { closest, error, meant, type Diagnostic } from '../diagnostics.js';
 import { keyPath, keySegment, showString, showValue } from '../show-value.js';
 import { KNOWN_KEYS, pathPattern, SYNONYMS } from './known-keys.js';
 import { describe, expectedWords, lastName, typeHint } from './type-words.js';
@@ -103,7 +103,7 @@ function explain(issue: Issue, raw: unknown, pairs: Map<string, string>): Diagno
     case 'invalid_value': {
       const values = issue.values.map((v) => JSON.stringify(v));
       const guess = typeof issue.input === 'string' ? closest(issue.input, issue.values.map(String)) : undefined;
-      return [error(path, `unknown value ${showValue(issue.input)}${guess ? ` (did you mean "${guess}"?)` : ''}`, `use one of ${values.join(', ')}`)];
+      return [error(path, `unknown value ${showValue(issue.input)}${typeof issue.input === 'string' ? meant(issue.input, guess) : ''}`, `use one of ${values.join(', ')}`)];
     }
     case 'too_small': {
       const own = !issue.message.startsWith('Too small');
@@ -131,7 +131,7 @@ function unknownKey(at: Path, key: string, paired: string | undefined): Diagnost
   const guess = paired ?? guessKey(at, key);
   const known = KNOWN_KEYS[pattern] ?? [];
   const where = pattern === '' ? 'the tables of a matrix' : `the keys of [${pattern.replaceAll('*', '<name>')}]`;
-  return error(path, `unknown key ${showString(key)}${guess ? ` (did you mean "${guess}"?)` : ''}`, synonym?.hint ?? `${where}: ${known.join(', ')}`);
+  return error(path, `unknown key ${showString(key)}${meant(key, guess)}`, synonym?.hint ?? `${where}: ${known.join(', ')}`);
 }
 
 function guessKey(at: Path, key: string): string | undefined {

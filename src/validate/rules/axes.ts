@@ -1,4 +1,5 @@
-import { didYouMean, error, warning } from '../../diagnostics.js';
+import { didYouMean, error, meant, warning } from '../../diagnostics.js';
+import { lookalikeNote, toAscii } from '../../lookalikes.js';
 import { guessArch } from '../../model/arch-names.js';
 import { ARCH_AXIS, ARCH_PLATFORMS, isArch } from '../../model/model.js';
 import { keyPath, keySegment, showString } from '../../show-value.js';
@@ -22,7 +23,7 @@ export const axesAreWellFormed: Rule = ({ file, model, report }) => {
   for (const axis of all) {
     const path = keyPath('matrix', axis.name);
     // A name spelt otherwise where it is used is reported above, with the rename that fixes both.
-    if (!NAME.test(axis.name) && !renamed.has(axis.name)) report(error(path, `axis name ${showString(axis.name)} may use only letters, digits, "_" and "-"`, `rename it, e.g. ${safeName(axis.name)}`));
+    if (!NAME.test(axis.name) && !renamed.has(axis.name)) report(error(path, `axis name ${showString(axis.name)} may use only letters, digits, "_" and "-"${noteOf(axis.name)}`, `rename it, e.g. ${safeName(toAscii(axis.name))}`));
     if ((PLATFORM_WORDS.includes(axis.name.toLowerCase()) || axis.name.toLowerCase() === ARCH_AXIS) && !model.arch) {
       const arches = axis.values.map((v) => guessArch(v.value, Object.keys(ARCH_PLATFORMS)) ?? v.value);
       report(error(path, `an axis named ${showString(axis.name)} is an ordinary axis; the platform axis is "arch"`, `write arch = [${arches.map((a) => JSON.stringify(a)).join(', ')}]`));
@@ -39,7 +40,7 @@ export const axesAreWellFormed: Rule = ({ file, model, report }) => {
       if (axis.name === ARCH_AXIS && v.value !== '' && !isArch(v.value)) {
         const guess = guessArch(v.value, Object.keys(ARCH_PLATFORMS));
         if (guess && axis.values.some((x) => x.value === guess)) report(error(at, `unknown arch ${showString(v.value)}: it means "${guess}", which is already listed`, `remove ${showString(v.value)}`));
-        else report(error(at, `unknown arch ${showString(v.value)}${guess ? ` (did you mean "${guess}"?)` : ''}`, `arch values are buildx platforms without "linux/": ${Object.keys(ARCH_PLATFORMS).join(', ')}`));
+        else report(error(at, `unknown arch ${showString(v.value)}${meant(v.value, guess)}`, `arch values are buildx platforms without "linux/": ${Object.keys(ARCH_PLATFORMS).join(', ')}`));
       }
     });
     checkLabels(file, axis, report);
@@ -69,6 +70,11 @@ export const axesAreWellFormed: Rule = ({ file, model, report }) => {
 /** What users of other template languages write for {value}: `{valu}`, `{VALUE}`, `{}`, `${v}`, `%s`. */
 const PLACEHOLDER = /\$?\{+[^{}]*\}+|\$[A-Za-z_]\w*|%[sd]/;
 
+const noteOf = (name: string) => {
+  const note = lookalikeNote(name);
+  return note ? `: ${note}` : '';
+};
+
 const safeName = (name: string) => name.trim().replace(/[^A-Za-z0-9_-]+/g, '-') || 'a-name';
 
 // A value's label is how it is written in target, group and tag names (`cuda{value}` -> cuda12):
@@ -94,7 +100,8 @@ function checkLabels(file: RuleContext['file'], axis: Axis, report: RuleContext[
       // `${value}` and `{{value}}` are other tools' spelling of {value}.
       const other = explicit === undefined ? /\$\{value\}|\{\{\s*value\s*\}\}/.exec(template)?.[0] : undefined;
       const hint = other ? `write label = ${showString(template.replace(other, '{value}'))}: the placeholder is {value}` : 'labels may use only letters, digits, "_" and "-"';
-      if (!reported.has(source)) report(error(source, `label ${showString(explicit ?? template)} makes ${showString(v.label)} for value ${showString(v.value)}, which is not a valid bake target name`, hint));
+      const note = lookalikeNote(explicit ?? template);
+      if (!reported.has(source)) report(error(source, `label ${showString(explicit ?? template)} makes ${showString(v.label)} for value ${showString(v.value)}, which is not a valid bake target name${note ? `: ${note}` : ''}`, hint));
       reported.add(source);
       return;
     }

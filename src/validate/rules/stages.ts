@@ -1,5 +1,6 @@
 import { didYouMean, error } from '../../diagnostics.js';
 import { sortIntoLevels } from '../../graph/levels.js';
+import { lookalikeNote, toAscii } from '../../lookalikes.js';
 import { ARCH_AXIS } from '../../model/model.js';
 import { BUILTIN_VARIABLES } from '../../model/variables.js';
 import { keyPath, keySegment, showString } from '../../show-value.js';
@@ -35,7 +36,10 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
   }
   for (const stage of model.stages) {
     const at = (...rest: (string | number)[]) => keyPath('stage', stage.name, ...rest);
-    if (!NAME.test(stage.name)) report(error(at(), `stage name ${showString(stage.name)} may use only letters, digits, "_" and "-"`, `rename it, e.g. [stage.${stage.name.trim().replace(/[^A-Za-z0-9_-]+/g, '-') || 'base'}]`));
+    if (!NAME.test(stage.name)) {
+      const note = lookalikeNote(stage.name);
+      report(error(at(), `stage name ${showString(stage.name)} may use only letters, digits, "_" and "-"${note ? `: ${note}` : ''}`, `rename it, e.g. [stage.${toAscii(stage.name).trim().replace(/[^A-Za-z0-9_-]+/g, '-') || 'base'}]`));
+    }
     const seen = new Set<string>();
     stage.axes.forEach((axis, i) => {
       if (axis === ARCH_AXIS) {
