@@ -1,15 +1,15 @@
 import { posix } from 'node:path';
 import { error } from '../../diagnostics.js';
+import { isRemote } from '../../model/remote.js';
 import { keyPath, showString } from '../../show-value.js';
 import type { Rule } from '../rule.js';
 
-/** Remote contexts (git, https) are left to buildx. */
-const REMOTE = /^[a-z][a-z0-9+.-]*:\/\/|^git@/i;
 
 /** Why a repo-relative path is not acceptable, or undefined when it is. */
 export function pathProblem(p: string): string | undefined {
   if (p.trim() !== p) return 'has leading or trailing whitespace';
-  if (REMOTE.test(p)) return undefined;
+  // Remote contexts (git, https) are left to buildx.
+  if (isRemote(p)) return undefined;
   if (p.includes('\0')) return 'contains a NUL byte';
   if (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\') || p.startsWith('~')) return 'is absolute; paths are relative to the repo root';
   const norm = posix.normalize(p.replaceAll('\\', '/'));
@@ -22,7 +22,7 @@ export function pathProblem(p: string): string | undefined {
 export const pathsStayInRepo: Rule = ({ model, report }) => {
   const check = (path: string, p: string | undefined, what: 'context' | 'dockerfile') => {
     if (p === undefined) return;
-    const problem = pathProblem(p) ?? (what === 'dockerfile' && !REMOTE.test(p) && /(^|\/)\.{0,2}\/?$/.test(p) ? 'names a directory; dockerfile is the path of a file' : undefined);
+    const problem = pathProblem(p) ?? (what === 'dockerfile' && !isRemote(p) && /(^|\/)\.{0,2}\/?$/.test(p) ? 'names a directory; dockerfile is the path of a file' : undefined);
     if (!problem) return;
     const fixed = problem.startsWith('uses')
       ? `write ${showString(p.replaceAll('\\', '/'))}`
