@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { closest, error, meant, type Diagnostic } from '../diagnostics.js';
 import { keyPath, keySegment, showString, showValue } from '../show-value.js';
 import { KNOWN_KEYS, pathPattern, SYNONYMS } from './known-keys.js';
+import { isCredentialName } from './rules/credentials.js';
 import { describe, expectedWords, lastName, typeHint } from './type-words.js';
 
 type Issue = z.core.$ZodIssue;
@@ -90,6 +91,7 @@ function explain(issue: Issue, raw: unknown, pairs: Map<string, string>): Diagno
       if (issue.input === undefined) return [missingKey(issue.path, issue.expected, raw)];
       if (path === 'stage' && Array.isArray(issue.input)) return [error(path, '[[stage]] makes a list of tables, but stages are named tables', 'write [stage.<name>] once per stage, e.g. [stage.base]')];
       if (path === 'matrix.exclude' && isTable(issue.input)) return [error(path, '[matrix.exclude] is one table, but excludes are a list of tables', 'write [[matrix.exclude]] (double brackets), once per exclude')];
+      if (path === 'matrix.exclude') return [error(path, `expected a list of tables, got ${describe(issue.input)}`, `write one [[matrix.exclude]] table per exclude: ${excludeExample(issue.input)}`)];
       if ((issue.expected === 'object' || issue.expected === 'record') && Array.isArray(issue.input) && issue.input.length > 0 && issue.input.every(isTable)) {
         return [error(path, `[[${path}]] makes a list of tables, but [${path}] is one table`, `write [${path}] (single brackets)`)];
       }
@@ -120,6 +122,12 @@ function explain(issue: Issue, raw: unknown, pairs: Map<string, string>): Diagno
   }
 }
 
+// `exclude = "framework=trtllm,cuda=12"`: the pairs, as the table that says it.
+function excludeExample(input: unknown): string {
+  const pairs = typeof input === 'string' ? [...input.matchAll(/([A-Za-z0-9_-]+)\s*=\s*([^,;\s]+)/g)].map(([, k, v]) => `${k} = ${JSON.stringify(v)}`) : [];
+  return [...(pairs.length > 0 ? pairs : ['framework = "trtllm"', 'cuda = "12"']), 'reason = "..."'].join(', ');
+}
+
 function unknownKey(at: Path, key: string, paired: string | undefined): Diagnostic {
   const path = dotPath([...at, key]);
   const pattern = pathPattern(at);
@@ -131,6 +139,8 @@ function unknownKey(at: Path, key: string, paired: string | undefined): Diagnost
   const guess = paired ?? guessKey(at, key);
   const known = KNOWN_KEYS[pattern] ?? [];
   const where = pattern === '' ? 'the tables of a matrix' : `the keys of [${pattern.replaceAll('*', '<name>')}]`;
+  // An AWS key under [sccache], a token in [project]: the value is never echoed, and never belongs here.
+  if (!guess && isCredentialName(key)) return error(path, `unknown key ${showString(key)}, and it looks like a credential`, 'credentials never go in the matrix: sccache\'s AWS keys come from the environment as BuildKit secrets (auth = "static" or "oidc"), others as secrets of their own');
   return error(path, `unknown key ${showString(key)}${meant(key, guess)}`, synonym?.hint ?? `${where}: ${known.join(', ')}`);
 }
 

@@ -22,9 +22,13 @@ export function pathProblem(p: string): string | undefined {
 export const pathsStayInRepo: Rule = ({ model, report }) => {
   const check = (path: string, p: string | undefined, what: 'context' | 'dockerfile') => {
     if (p === undefined) return;
-    const problem = pathProblem(p) ?? (what === 'dockerfile' && !isRemote(p) && /(^|\/)\.{0,2}\/?$/.test(p) ? 'names a directory; dockerfile is the path of a file' : undefined);
+    // bake reads dockerfile as a path in the context and mangles a URL (lstat https:).
+    const url = what === 'dockerfile' && isRemote(p) ? 'is a URL; bake reads dockerfile as a path, and cannot fetch it' : undefined;
+    const problem = url ?? pathProblem(p) ?? (what === 'dockerfile' && !isRemote(p) && /(^|\/)\.{0,2}\/?$/.test(p) ? 'names a directory; dockerfile is the path of a file' : undefined);
     if (!problem) return;
-    const fixed = problem.startsWith('uses')
+    const fixed = problem === url
+      ? 'put the Dockerfile in the repository and name its path; for a Dockerfile in another repository, make it project.context (a git URL) and name its path in there'
+      : problem.startsWith('uses')
       ? `write ${showString(p.replaceAll('\\', '/'))}`
       : problem.startsWith('has leading')
         ? `write ${showString(p.trim())}`
