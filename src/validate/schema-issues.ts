@@ -99,7 +99,7 @@ function explain(issue: Issue, raw: unknown, pairs: Map<string, string>): Diagno
     case 'invalid_union': {
       const key = keySegment(lastName(issue.path));
       const inList = typeof issue.path.at(-1) === 'number';
-      const hint = issue.path[1] === 'exclude' && !inList ? `name the values to drop: ${key} = "..." or ${key} = ["...", "..."]` : inList ? `write the values as strings: ${key} = ["...", "..."]` : `write ${key} = "..."`;
+      const hint = issue.path[1] === 'exclude' && !inList ? `name the values to drop: ${key} = "..." or ${key} = ["...", "..."]` : inList ? `write the values as strings: ${key} = ["...", "..."]` : `write ${key} = ${quotedGuess(issue.input)}`;
       return [error(path, `expected ${expectedWords(rootExpected(issue))}, got ${describe(issue.input)}`, hint)];
     }
     case 'invalid_value': {
@@ -120,6 +120,12 @@ function explain(issue: Issue, raw: unknown, pairs: Map<string, string>): Diagno
     default:
       return [error(path || undefined, issue.message)];
   }
+}
+
+/** The value the user most likely meant, quoted: a date as written, the one item of a list. */
+function quotedGuess(input: unknown): string {
+  const one = Array.isArray(input) && input.length === 1 ? input[0] : input;
+  return one instanceof Date || typeof one === 'string' || typeof one === 'number' ? JSON.stringify(showValue(one).replace(/^"|"$/g, '')) : '"..."';
 }
 
 // `exclude = "framework=trtllm,cuda=12"`: the pairs, as the table that says it.

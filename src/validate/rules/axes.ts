@@ -61,7 +61,7 @@ export const axesAreWellFormed: Rule = ({ file, model, report }) => {
     }
     for (const value of Object.keys(spec.values)) {
       if (!axis.values.some((v) => v.value === value)) {
-        report(error(keyPath('axis', name, 'values', value), `${showString(value)} is not a value of matrix.${name}${didYouMean(value, axis.values.map((v) => v.value))}`, `the values are ${axis.values.map((v) => showString(v.value)).join(', ')}`));
+        report(error(keyPath('axis', name, 'values', value), `${showString(value)} is not a value of matrix.${name}${didYouMean(value, axis.values.map((v) => v.value))}`, `the values are ${axis.values.map((v) => showString(v.value)).join(', ')}: add ${showString(value)} to matrix.${name}, or rename or remove this table`));
       }
     }
   }
