@@ -1,3 +1,5 @@
+import { lookalikeNote } from './lookalikes.js';
+
 // Errors as values. Every step returns a Result; only the CLI turns diagnostics into text and
 // exit codes (src/cli/exit.ts).
 
@@ -48,11 +50,13 @@ export function formatDiagnostic(d: Diagnostic): string {
 }
 
 // A user's key or value may hold a newline, a tab or a terminal escape; a message quoting it must
-// still be one line that prints nothing raw, so scripts can count and grep them.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+// still be one line that prints nothing raw, so scripts can count and grep them. Invisible
+// characters (zero-width, bidi controls) and spaces other than U+0020 are spelt out too, or the
+// culprit would look exactly like what the user meant.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Cf}\p{Zs}]/gu;
 
 function oneLine(s: string): string {
-  return s.replace(UNPRINTABLE, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return s.replace(UNPRINTABLE, (c) => (c === ' ' ? c : ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 /** Closest candidate by edit distance, for "did you mean" hints; undefined when nothing is close. */
@@ -67,8 +71,13 @@ export function closest(word: string, candidates: Iterable<string>): string | un
 }
 
 export function didYouMean(word: string, candidates: Iterable<string>): string {
-  const c = closest(word, candidates);
-  return c === undefined ? '' : ` (did you mean "${c}"?)`;
+  return meant(word, closest(word, candidates));
+}
+
+/** ` (did you mean "base"?)` for a guess, saying which look-alike character tells them apart. */
+export function meant(word: string, guess: string | undefined): string {
+  const note = lookalikeNote(word);
+  return guess === undefined ? '' : ` (did you mean "${guess}"?${note ? ` ${note}` : ''})`;
 }
 
 function distance(a: string, b: string): number {

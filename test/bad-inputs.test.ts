@@ -242,12 +242,13 @@ describe('bad inputs: files that are not TOML text', () => {
 
 // Not mistakes: forms a user may write that compile, as the README says ("The matrix file").
 describe('accepted on purpose', () => {
-  const targets = (toml: string) => {
+  const compiled = (toml: string) => {
     const r = cli(['compile', write(mkdtempSync(join(tmpdir(), 'mb-ok-')), toml)]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    return [...r.stdout.matchAll(/^target "([^"]+)"/gm)].map((m) => m[1]);
+    return r.stdout;
   };
+  const targets = (toml: string) => [...compiled(toml).matchAll(/^target "([^"]+)"/gm)].map((m) => m[1]);
 
   it('integer axis values: cuda = [12, 13] is ["12", "13"]', () => {
     expect(targets(GOOD.replace('cuda = ["12", "13"]', 'cuda = [12, 13]'))).toContain('runtime-vllm-cuda12');
@@ -263,5 +264,53 @@ describe('accepted on purpose', () => {
 
   it('CRLF line endings', () => {
     expect(targets(GOOD.replaceAll('\n', '\r\n'))).toContain('base-cuda12');
+  });
+
+  it('a single-value axis, and a stage with no axes and no args', () => {
+    const one = GOOD.replace('framework = ["vllm", "sglang"]', 'framework = ["vllm"]').replace(/\[\[matrix\.exclude\]\][^[]*/, '');
+    expect(targets(`${one}\n[stage.tools]\ndockerfile = "dockerfiles/Dockerfile"\n`)).toEqual(expect.arrayContaining(['runtime-vllm-cuda12', 'tools', 'tools-amd64']));
+  });
+
+  it('no arch axis: nodes without platforms, and no per-arch twins', () => {
+    const names = targets(GOOD.replace('arch = ["amd64", "arm64"]\n', ''));
+    expect(names).toContain('runtime-vllm-cuda12');
+    expect(names.filter((n) => /-(amd64|arm64)$/.test(n!))).toEqual([]);
+  });
+
+  it('args as a sub-table, indented with tabs', () => {
+    const hcl = compiled(`${GOOD.replace(/^(\w+ =)/gm, '\t$1')}\n[stage.base.args]\nNIXL_REF = "0.7.1"\n`);
+    expect(hcl).toMatch(/"NIXL_REF" += "0\.7\.1"/);
+  });
+
+  it('an exclude by a list of values, or by the integer 12 where the axis has "12"', () => {
+    for (const cuda of ['cuda = ["12"]', 'cuda = 12']) expect(targets(GOOD.replace('cuda = "12"\nreason', `${cuda}\nreason`))).not.toContain('runtime-sglang-cuda12');
+  });
+
+  it('arm/v7: its twins are named arm-v7', () => {
+    expect(targets(GOOD.replace('arch = ["amd64", "arm64"]', 'arch = ["amd64", "arm/v7"]'))).toContain('runtime-vllm-cuda12-arm-v7');
+  });
+
+  it('a Dockerfile target in capitals: BuildKit lowercases stage names', () => {
+    expect(compiled(GOOD.replace('target = "dynamo-base"', 'target = "Dynamo-Base"'))).toContain('"Dynamo-Base"');
+  });
+
+  it('a remote git context, passed to buildx as written', () => {
+    expect(compiled(GOOD.replace('image = "dynamo"', 'image = "dynamo"\ncontext = "https://github.com/ai-dynamo/dynamo.git#main"'))).toContain('"https://github.com/ai-dynamo/dynamo.git#main"');
+  });
+
+  it('a description over two lines, or with an emoji sequence (joined by U+200D)', () => {
+    for (const d of ['"""line one\nline two"""', '"dev image \u{1F9D1}\u200D\u{1F4BB}"']) expect(targets(GOOD.replace('publish = true', `publish = true\ndescription = ${d}`))).toContain('runtime-vllm-cuda12');
+  });
+
+  it('a value with an accent: its name-safe spelling in target names', () => {
+    expect(targets(GOOD.replace('"sglang"]', '"sglang", "café"]'))).toContain('runtime-caf_-cuda12');
+  });
+
+  it('one stage linked under two named contexts', () => {
+    expect(compiled(GOOD.replace('uses = { dynamo-base = "base" }', 'uses = { dynamo-base = "base", base = "base" }'))).toMatch(/"base" += "target:base-cuda12"/);
+  });
+
+  it('a Docker Hub namespace as the registry, and an image with a namespace', () => {
+    expect(compiled(GOOD.replace('registry = "nvcr.io/nvidia/ai-dynamo"', 'registry = "nvidia"').replace('image = "dynamo"', 'image = "ai-dynamo/dynamo"'))).toContain('/ai-dynamo/dynamo:');
   });
 });

@@ -1,3 +1,5 @@
+import { posix } from 'node:path';
+import { isRemote } from '../model/remote.js';
 import type { Plan, PlanTarget } from '../plan/plan.js';
 import { BUILTIN_VARIABLES } from '../model/variables.js';
 import type { BakeFile, BakeTarget, BakeVariable, TargetAttribute } from './bake-file.js';
@@ -37,7 +39,7 @@ function bakeTarget(plan: Plan, t: PlanTarget): BakeTarget {
     ['context', str(t.context)],
   ];
   if (t.links.length > 0) attrs.push(['contexts', map(t.links.map((l) => [l.context, str(`target:${l.target}`)]))]);
-  attrs.push(['dockerfile', str(t.dockerfile)], ['target', str(t.dockerTarget)]);
+  attrs.push(['dockerfile', str(dockerfileInContext(t.context, t.dockerfile))], ['target', str(t.dockerTarget)]);
   const args: [string, Expr][] = [
     ...t.args.map((a): [string, Expr] => [a.name, str(a.value)]),
     ...t.variableArgs.map((v): [string, Expr] => [v, ref(v)]),
@@ -56,6 +58,13 @@ function bakeTarget(plan: Plan, t: PlanTarget): BakeTarget {
   }
   if (t.sccache && m.sccache && m.sccache.auth !== 'none') attrs.push(['secret', cond(ref('USE_SCCACHE'), list(sccacheSecrets(m.sccache.auth)), list([]))]);
   return { name: t.name, attributes: attrs };
+}
+
+// The matrix names Dockerfiles from the repo root; bake reads `dockerfile` from the context
+// (docker/buildx bake/bake.go toBuildOpt: path.Join(contextPath, dockerfile)), so a context other
+// than "." would look for <context>/<dockerfile>. Inside a remote context the path is its own.
+function dockerfileInContext(context: string, dockerfile: string): string {
+  return isRemote(context) || isRemote(dockerfile) ? dockerfile : posix.relative(`/${context}`, `/${dockerfile}`);
 }
 
 // Dynamo's convention: `${REGISTRY}/dynamo:${VERSION}-vllm-runtime-cuda12` and its `latest-` twin.

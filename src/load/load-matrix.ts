@@ -3,7 +3,8 @@ import { codeFrame } from './code-frame.js';
 import { decodeText } from './decode-text.js';
 import { readMatrixFile } from './read-matrix-file.js';
 import { explainSyntaxError } from './syntax-message.js';
-import { keyPath } from '../show-value.js';
+import { codePoint } from '../lookalikes.js';
+import { keyPath, showString } from '../show-value.js';
 import { checkTree, MAX_DEPTH } from './check-tree.js';
 import { parseToml } from './toml.js';
 
@@ -34,6 +35,10 @@ export async function loadMatrix(file: string): Promise<Result<LoadedMatrix>> {
     const key = String(tree.path.at(-1));
     return at({ path: keyPath(...tree.path), message: `key ${JSON.stringify(key)} is reserved (it is a JavaScript object member, which TOML tables cannot safely hold)`, hint: 'rename it' });
   }
+  if (tree?.kind === 'invisible') {
+    const where = tree.inKey ? `key ${showString(String(tree.path.at(-1)))}` : `value ${showString(String(valueAt(parsed.value, tree.path)))}`;
+    return at({ path: keyPath(...tree.path), message: `${where} holds an invisible character (${codePoint(tree.char)}), so it is not what it looks like`, hint: 'delete the character: retype the name or value (an editor that shows invisible characters finds it)' });
+  }
   if (tree?.kind === 'deep') {
     return at({ path: `${keyPath(...tree.path.slice(0, 4))}…`, message: `lists and tables nest more than ${MAX_DEPTH} levels deep`, hint: 'a matrix nests a few levels at most: check the brackets' });
   }
@@ -42,5 +47,7 @@ export async function loadMatrix(file: string): Promise<Result<LoadedMatrix>> {
   }
   return ok({ file, text, raw: parsed.value });
 }
+
+const valueAt = (root: unknown, path: (string | number)[]): unknown => path.reduce<unknown>((v, k) => (v as Record<string | number, unknown>)[k], root);
 
 const isEmptyTable = (v: unknown) => typeof v === 'object' && v !== null && Object.keys(v).length === 0;

@@ -1,3 +1,4 @@
+import { asciiLookalike, describeChar, toAscii } from '../lookalikes.js';
 import type { TomlSyntaxError } from './toml.js';
 
 export interface SyntaxMessage {
@@ -62,12 +63,18 @@ const EXPLAIN: [RegExp, Explain][] = [
   [/^Key(?: ended)? without value$/, () => ({ message: 'a key has no value', hint: 'write key = value' })],
   [/^Unknown escape character: (.*)$/, (_w, [, esc]) => ({ message: `unknown escape ${esc} in a string`, hint: "write paths with /, a backslash as \\\\, or use a 'literal string'" })],
   [/^Control characters/, () => ({ message: 'a string holds a control character', hint: 'write it as an escape such as \\t or \\u0001' })],
-  [/datetime|date|time|number|digit|hyphen/i, ({ word }) => ({ message: `${word || 'value'} is not a valid number or date`, hint: `quote it if it is a string: "${word}"` })],
+  [/datetime|date|time|number|digit|hyphen/i, ({ word, source, column }) => {
+    // @iarna/toml stops after a local date or time in a list (`[2025-01-31]`): the culprit is before the column.
+    const culprit = word || (/[^\s,[=]+$/.exec(source.slice(0, column - 1))?.[0] ?? '');
+    return culprit ? { message: `${culprit} is not a valid number or date here`, hint: `quote it: "${culprit}"` } : { message: 'a value is not a valid number or date', hint: 'quote it if it is a string: "..."' };
+  }],
 ];
 
 export function explainSyntaxError(text: string, e: TomlSyntaxError): SyntaxMessage {
   const lines = text.split(/\r?\n/);
   const source = lines[e.line - 1] ?? '';
+  const lookalike = nonAsciiAt(source, e.column);
+  if (lookalike) return { column: e.column, ...lookalike, message: `TOML syntax error: ${lookalike.message}` };
   const word = /^[^\s,\]}#]*/.exec(source.slice(e.column - 1))![0];
   const table = lines.slice(0, e.line - 1).reverse().map((l) => HEADER.exec(l)?.[1]).find((h) => h !== undefined);
   const where: Where = { source, column: e.column, word, ...(table === undefined ? {} : { table }) };
@@ -80,6 +87,18 @@ export function explainSyntaxError(text: string, e: TomlSyntaxError): SyntaxMess
   }
   const own = e.message.charAt(0).toLowerCase() + e.message.slice(1);
   return { column: e.column, message: `TOML syntax error: ${own}`, hint: 'see https://toml.io for the syntax' };
+}
+
+// Outside strings and comments TOML is ASCII, so a parser stopping at a non-ASCII character has
+// found the culprit: a curly quote, a Cyrillic letter in a bare key, a fullwidth "＝".
+function nonAsciiAt(source: string, column: number): { message: string; hint: string } | undefined {
+  const ch = [...source.slice(column - 1)][0];
+  if (ch === undefined || ch.codePointAt(0)! < 0x80) return undefined;
+  const ascii = asciiLookalike(ch);
+  const fixed = toAscii(source.trim());
+  if (ascii === '"' || ascii === "'") return { message: `${describeChar(ch)} is a curly quote, which TOML does not read as a quote`, hint: `type straight quotes: ${fixed}` };
+  if (ascii !== undefined) return { message: `${describeChar(ch)} only looks like ${JSON.stringify(ascii)}: outside strings, TOML is ASCII`, hint: `retype it: ${fixed}` };
+  return { message: `unexpected character ${describeChar(ch)}: a bare key is ASCII letters, digits, "_" and "-"`, hint: 'quote a key that holds other characters: "..." = value, [stage."..."]' };
 }
 
 // A table or key written twice: name it, point at its start, and say how to merge.

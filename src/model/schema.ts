@@ -56,8 +56,11 @@ const axis = z.strictObject({
   values: z.record(z.string(), axisValue).default({}),
 });
 
+/** Why an exclude leaves its cells out; a reason of spaces is none. */
+export const excludeReason = z.string().trim().min(1, 'every exclude needs a reason');
+
 const exclude = z
-  .object({ reason: z.string().trim().min(1, 'every exclude needs a reason') })
+  .object({ reason: excludeReason })
   .catchall(z.union([scalar, z.array(scalar).min(1)]));
 
 // GitHub Actions users reach for `include`; matrixbake has only excludes, and an `include` list

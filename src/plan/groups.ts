@@ -1,4 +1,5 @@
 import type { Matrix } from '../model/model.js';
+import { keyPath } from '../show-value.js';
 import { valueLabel } from './names.js';
 import type { PlanGroup, PlanTarget } from './plan.js';
 
@@ -28,20 +29,20 @@ export function planGroups(m: Matrix, nodes: PlanTarget[], twins: PlanTarget[]):
   };
   for (const axis of m.axes) {
     const byValue = bucket((n) => n.values[axis.name]);
-    for (const v of axis.values) {
-      groups.push({ name: v.label, description: `every image with ${axis.name}=${v.value}`, targets: names(byValue.get(v.value) ?? []) });
-    }
+    axis.values.forEach((v, i) => {
+      groups.push({ name: v.label, description: `every image with ${axis.name}=${v.value}`, targets: names(byValue.get(v.value) ?? []), source: keyPath('matrix', axis.name, i) });
+    });
   }
-  for (const v of m.arch?.values ?? []) {
+  (m.arch?.values ?? []).forEach((v, i) => {
     const ts = twins.filter((t) => t.arch === v.value);
-    groups.push({ name: v.label, description: `every image for ${v.value} alone (per-arch twins, for CI fan-out)`, targets: names(ts) });
-  }
+    groups.push({ name: v.label, description: `every image for ${v.value} alone (per-arch twins, for CI fan-out)`, targets: names(ts), source: keyPath('matrix', m.arch!.name, i) });
+  });
   const byStage = bucket((n) => n.stage);
   for (const stage of m.stages) {
     const ts = byStage.get(stage.name) ?? [];
     // A stage without axes has a single node named like the stage: that target is the group.
     if (ts.length === 1 && ts[0]!.name === stage.name) continue;
-    groups.push({ name: stage.name, description: `every ${stage.name} image`, targets: names(ts) });
+    groups.push({ name: stage.name, description: `every ${stage.name} image`, targets: names(ts), source: keyPath('stage', stage.name) });
   }
   const primary = m.axes.find((a) => a.name === m.primaryAxis);
   if (primary) {
@@ -49,7 +50,7 @@ export function planGroups(m: Matrix, nodes: PlanTarget[], twins: PlanTarget[]):
     for (const stage of m.stages.filter((s) => s.axes.includes(primary.name))) {
       for (const v of primary.values) {
         const ts = byStageValue.get(`${stage.name}\0${v.value}`) ?? [];
-        groups.push({ name: `${valueLabel(m, primary.name, v.value)}-${stage.name}`, description: `${stage.name} images for ${primary.name}=${v.value}`, targets: names(ts) });
+        groups.push({ name: `${valueLabel(m, primary.name, v.value)}-${stage.name}`, description: `${stage.name} images for ${primary.name}=${v.value}`, targets: names(ts), source: keyPath('stage', stage.name) });
       }
     }
   }

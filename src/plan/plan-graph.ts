@@ -30,7 +30,7 @@ export function planGraph(m: Matrix, expansion: Expansion): Result<Plan> {
   const targets = [...nodes, ...twins];
   const groups = planGroups(m, nodes, twins);
 
-  const problems = checkNames(m, targets, groups);
+  const problems = checkNames(targets, groups);
   return problems.length > 0 ? fail(problems.map((d) => ({ ...d, file: m.file }))) : ok({ matrix: m, targets, groups });
 }
 

@@ -52,6 +52,8 @@ export interface PlanGroup {
   name: string;
   description: string;
   targets: string[];
+  /** The matrix key that names the group (`matrix.cuda[0]`, `stage.runtime`); none for all and default. */
+  source?: string;
 }
 
 export interface Plan {

@@ -40,6 +40,9 @@ export const SYNONYMS: Record<string, Record<string, Synonym>> = {
     platforms: { hint: 'arches are an axis of the whole matrix (arch = [...] under [matrix]); every stage is built for each' },
     context: { hint: 'the build context is project.context, shared by every stage; named contexts are uses' },
   },
+  'axis.*': Object.fromEntries(['dockerfile', 'args', 'description'].map((k) => [k, { hint: `${k} belongs to one value: [axis.<name>.values.<value>] ${k} = ...` }])),
+  cache: { mode: { hint: 'cache-to is always mode=max (with ignore-error, image-manifest and oci-mediatypes): remove it' } },
+  ci: { 'runs-on': { key: 'runners', hint: '[ci.runners] names the runner of each arch: amd64 = "ubuntu-24.04"' } },
   'axis.*.values.*': { build_args: ARGS, 'build-args': ARGS, arg: ARGS, file: { key: 'dockerfile' } },
 };
 

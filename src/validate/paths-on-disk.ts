@@ -2,6 +2,7 @@ import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { Matrix } from '../model/model.js';
+import { isRemote } from '../model/remote.js';
 import { showString } from '../show-value.js';
 
 // The rules check paths as written; a context that is a symlink inside the repo can still point
@@ -13,7 +14,7 @@ import { showString } from '../show-value.js';
 export function checkPathsOnDisk(m: Matrix, repo: string): Diagnostic[] {
   const written = m.project.context;
   const full = resolve(repo, written);
-  if (/^[a-z][a-z0-9+.-]*:\/\/|^git@/i.test(written) || !exists(full)) return [];
+  if (isRemote(written) || !exists(full)) return [];
   const root = real(repo) ?? resolve(repo);
   const target = real(full);
   if (target === undefined) return [];

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import { closest, error, type Diagnostic } from '../diagnostics.js';
+import { closest, error, meant, type Diagnostic } from '../diagnostics.js';
 import { keyPath, keySegment, showString, showValue } from '../show-value.js';
 import { KNOWN_KEYS, pathPattern, SYNONYMS } from './known-keys.js';
+import { isCredentialName } from './rules/credentials.js';
 import { describe, expectedWords, lastName, typeHint } from './type-words.js';
 
 type Issue = z.core.$ZodIssue;
@@ -90,21 +91,26 @@ function explain(issue: Issue, raw: unknown, pairs: Map<string, string>): Diagno
       if (issue.input === undefined) return [missingKey(issue.path, issue.expected, raw)];
       if (path === 'stage' && Array.isArray(issue.input)) return [error(path, '[[stage]] makes a list of tables, but stages are named tables', 'write [stage.<name>] once per stage, e.g. [stage.base]')];
       if (path === 'matrix.exclude' && isTable(issue.input)) return [error(path, '[matrix.exclude] is one table, but excludes are a list of tables', 'write [[matrix.exclude]] (double brackets), once per exclude')];
+      if (path === 'matrix.exclude') return [error(path, `expected a list of tables, got ${describe(issue.input)}`, `write one [[matrix.exclude]] table per exclude: ${excludeExample(issue.input)}`)];
+      if ((issue.expected === 'object' || issue.expected === 'record') && Array.isArray(issue.input) && issue.input.length > 0 && issue.input.every(isTable)) {
+        return [error(path, `[[${path}]] makes a list of tables, but [${path}] is one table`, `write [${path}] (single brackets)`)];
+      }
       return [error(path, `expected ${expectedWords([issue.expected])}, got ${describe(issue.input)}`, typeHint(issue.path, issue.expected, issue.input))];
     case 'invalid_union': {
       const key = keySegment(lastName(issue.path));
       const inList = typeof issue.path.at(-1) === 'number';
-      const hint = issue.path[1] === 'exclude' && !inList ? `name the values to drop: ${key} = "..." or ${key} = ["...", "..."]` : inList ? `write the values as strings: ${key} = ["...", "..."]` : `write ${key} = "..."`;
+      const hint = issue.path[1] === 'exclude' && !inList ? `name the values to drop: ${key} = "..." or ${key} = ["...", "..."]` : inList ? `write the values as strings: ${key} = ["...", "..."]` : `write ${key} = ${quotedGuess(issue.input)}`;
       return [error(path, `expected ${expectedWords(rootExpected(issue))}, got ${describe(issue.input)}`, hint)];
     }
     case 'invalid_value': {
       const values = issue.values.map((v) => JSON.stringify(v));
       const guess = typeof issue.input === 'string' ? closest(issue.input, issue.values.map(String)) : undefined;
-      return [error(path, `unknown value ${showValue(issue.input)}${guess ? ` (did you mean "${guess}"?)` : ''}`, `use one of ${values.join(', ')}`)];
+      return [error(path, `unknown value ${showValue(issue.input)}${typeof issue.input === 'string' ? meant(issue.input, guess) : ''}`, `use one of ${values.join(', ')}`)];
     }
     case 'too_small': {
       const own = !issue.message.startsWith('Too small');
-      if (issue.origin === 'string') return [error(path, `${own ? issue.message : 'must not be empty'}, got ${showValue(issue.input)}`, path.endsWith('reason') ? 'say why the combination is left out' : 'give it a value, or remove the key')];
+      // A reason of spaces is trimmed before it is checked: show what the user wrote.
+      if (issue.origin === 'string') return [error(path, `${own ? issue.message : 'must not be empty'}, got ${showValue(rawAt(raw, issue.path) ?? issue.input)}`, path.endsWith('reason') ? 'say why the combination is left out' : 'give it a value, or remove the key')];
       return [error(path, `${own ? issue.message : 'needs at least one value'}, got ${showValue(issue.input)}`, `list at least one value, or remove ${String(issue.path.at(-1))}`)];
     }
     case 'custom': {
@@ -114,6 +120,18 @@ function explain(issue: Issue, raw: unknown, pairs: Map<string, string>): Diagno
     default:
       return [error(path || undefined, issue.message)];
   }
+}
+
+/** The value the user most likely meant, quoted: a date as written, the one item of a list. */
+function quotedGuess(input: unknown): string {
+  const one = Array.isArray(input) && input.length === 1 ? input[0] : input;
+  return one instanceof Date || typeof one === 'string' || typeof one === 'number' ? JSON.stringify(showValue(one).replace(/^"|"$/g, '')) : '"..."';
+}
+
+// `exclude = "framework=trtllm,cuda=12"`: the pairs, as the table that says it.
+function excludeExample(input: unknown): string {
+  const pairs = typeof input === 'string' ? [...input.matchAll(/([A-Za-z0-9_-]+)\s*=\s*([^,;\s]+)/g)].map(([, k, v]) => `${k} = ${JSON.stringify(v)}`) : [];
+  return [...(pairs.length > 0 ? pairs : ['framework = "trtllm"', 'cuda = "12"']), 'reason = "..."'].join(', ');
 }
 
 function unknownKey(at: Path, key: string, paired: string | undefined): Diagnostic {
@@ -127,7 +145,9 @@ function unknownKey(at: Path, key: string, paired: string | undefined): Diagnost
   const guess = paired ?? guessKey(at, key);
   const known = KNOWN_KEYS[pattern] ?? [];
   const where = pattern === '' ? 'the tables of a matrix' : `the keys of [${pattern.replaceAll('*', '<name>')}]`;
-  return error(path, `unknown key ${showString(key)}${guess ? ` (did you mean "${guess}"?)` : ''}`, synonym?.hint ?? `${where}: ${known.join(', ')}`);
+  // An AWS key under [sccache], a token in [project]: the value is never echoed, and never belongs here.
+  if (!guess && isCredentialName(key)) return error(path, `unknown key ${showString(key)}, and it looks like a credential`, 'credentials never go in the matrix: sccache\'s AWS keys come from the environment as BuildKit secrets (auth = "static" or "oidc"), others as secrets of their own');
+  return error(path, `unknown key ${showString(key)}${meant(key, guess)}`, synonym?.hint ?? `${where}: ${known.join(', ')}`);
 }
 
 function guessKey(at: Path, key: string): string | undefined {
@@ -168,8 +188,13 @@ function rootExpected(issue: Issue & { code: 'invalid_union' }): string[] {
 
 const isTable = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 
-function valueAt(raw: unknown, path: Path): Record<string, unknown> | undefined {
+function rawAt(raw: unknown, path: Path): unknown {
   let v = raw;
   for (const p of path) v = isTable(v) || Array.isArray(v) ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
+}
+
+function valueAt(raw: unknown, path: Path): Record<string, unknown> | undefined {
+  const v = rawAt(raw, path);
   return isTable(v) ? v : undefined;
 }

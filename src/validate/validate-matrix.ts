@@ -10,6 +10,7 @@ import { noCredentialsInArgs } from './rules/credentials.js';
 import { excludesNameRealValues } from './rules/excludes.js';
 import { pathsStayInRepo } from './rules/paths.js';
 import { referencesAreValid } from './rules/references.js';
+import { sccacheIsUsable } from './rules/sccache.js';
 import { stagesAreWellFormed } from './rules/stages.js';
 import { stringsAreNfc } from './rules/unicode.js';
 import { variablesAndArgsAreNamed } from './rules/variables.js';
@@ -24,6 +25,7 @@ export const RULES: Rule[] = [
   referencesAreValid,
   variablesAndArgsAreNamed,
   runnersNameArchValues,
+  sccacheIsUsable,
   stringsAreNfc,
 ];
 

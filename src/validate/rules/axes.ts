@@ -1,7 +1,8 @@
-import { didYouMean, error, warning } from '../../diagnostics.js';
+import { didYouMean, error, meant, warning } from '../../diagnostics.js';
+import { lookalikeNote, toAscii } from '../../lookalikes.js';
 import { guessArch } from '../../model/arch-names.js';
 import { ARCH_AXIS, ARCH_PLATFORMS, isArch } from '../../model/model.js';
-import { keyPath, showString } from '../../show-value.js';
+import { keyPath, keySegment, showString } from '../../show-value.js';
 import type { Axis } from '../../model/model.js';
 import type { Rule, RuleContext } from '../rule.js';
 import { misspeltAxes } from './misspelt-axes.js';
@@ -17,12 +18,13 @@ export const axesAreWellFormed: Rule = ({ file, model, report }) => {
   const misspelt = misspeltAxes({ file, model });
   const renamed = new Set([...misspelt.values()].map((m) => m.defined));
   for (const [used, { defined, refs }] of misspelt) {
-    report(error(keyPath('matrix', defined), `axis ${showString(defined)} is spelt ${showString(used)} where it is used (${refs.join(', ')})`, `use one spelling: rename matrix.${defined} to ${used}, or the uses to ${defined}`));
+    report(error(keyPath('matrix', defined), `axis ${showString(defined)} is spelt ${showString(used)} where it is used (${refs.join(', ')})`, `use one spelling: rename ${keyPath('matrix', defined)} to ${keySegment(used)}, or the uses to ${keySegment(defined)}`));
   }
   for (const axis of all) {
     const path = keyPath('matrix', axis.name);
-    if (!NAME.test(axis.name)) report(error(path, `axis name ${showString(axis.name)} may use only letters, digits, "_" and "-"`, `rename it, e.g. ${safeName(axis.name)}`));
-    if (PLATFORM_WORDS.includes(axis.name.toLowerCase()) && !model.arch) {
+    // A name spelt otherwise where it is used is reported above, with the rename that fixes both.
+    if (!NAME.test(axis.name) && !renamed.has(axis.name)) report(error(path, `axis name ${showString(axis.name)} may use only letters, digits, "_" and "-"${noteOf(axis.name)}`, `rename it, e.g. ${safeName(toAscii(axis.name))}`));
+    if ((PLATFORM_WORDS.includes(axis.name.toLowerCase()) || axis.name.toLowerCase() === ARCH_AXIS) && !model.arch) {
       const arches = axis.values.map((v) => guessArch(v.value, Object.keys(ARCH_PLATFORMS)) ?? v.value);
       report(error(path, `an axis named ${showString(axis.name)} is an ordinary axis; the platform axis is "arch"`, `write arch = [${arches.map((a) => JSON.stringify(a)).join(', ')}]`));
       continue;
@@ -37,7 +39,8 @@ export const axesAreWellFormed: Rule = ({ file, model, report }) => {
       seen.add(v.value);
       if (axis.name === ARCH_AXIS && v.value !== '' && !isArch(v.value)) {
         const guess = guessArch(v.value, Object.keys(ARCH_PLATFORMS));
-        report(error(at, `unknown arch ${showString(v.value)}${guess ? ` (did you mean "${guess}"?)` : ''}`, `arch values are buildx platforms without "linux/": ${Object.keys(ARCH_PLATFORMS).join(', ')}`));
+        if (guess && axis.values.some((x) => x.value === guess)) report(error(at, `unknown arch ${showString(v.value)}: it means "${guess}", which is already listed`, `remove ${showString(v.value)}`));
+        else report(error(at, `unknown arch ${showString(v.value)}${meant(v.value, guess)}`, `arch values are buildx platforms without "linux/": ${Object.keys(ARCH_PLATFORMS).join(', ')}`));
       }
     });
     checkLabels(file, axis, report);
@@ -58,10 +61,18 @@ export const axesAreWellFormed: Rule = ({ file, model, report }) => {
     }
     for (const value of Object.keys(spec.values)) {
       if (!axis.values.some((v) => v.value === value)) {
-        report(error(keyPath('axis', name, 'values', value), `${showString(value)} is not a value of matrix.${name}${didYouMean(value, axis.values.map((v) => v.value))}`, `the values are ${axis.values.map((v) => showString(v.value)).join(', ')}`));
+        report(error(keyPath('axis', name, 'values', value), `${showString(value)} is not a value of matrix.${name}${didYouMean(value, axis.values.map((v) => v.value))}`, `the values are ${axis.values.map((v) => showString(v.value)).join(', ')}: add ${showString(value)} to matrix.${name}, or rename or remove this table`));
       }
     }
   }
+};
+
+/** What users of other template languages write for {value}: `{valu}`, `{VALUE}`, `{}`, `${v}`, `%s`. */
+const PLACEHOLDER = /\$?\{+[^{}]*\}+|\$[A-Za-z_]\w*|%[sd]/;
+
+const noteOf = (name: string) => {
+  const note = lookalikeNote(name);
+  return note ? `: ${note}` : '';
 };
 
 const safeName = (name: string) => name.trim().replace(/[^A-Za-z0-9_-]+/g, '-') || 'a-name';
@@ -74,7 +85,9 @@ function checkLabels(file: RuleContext['file'], axis: Axis, report: RuleContext[
   const own = (value: string) => (spec && Object.hasOwn(spec.values, value) ? spec.values[value]?.label : undefined);
   const templated = axis.values.filter((v) => own(v.value) === undefined);
   if (templated.length > 1 && !template.includes('{value}')) {
-    report(error(keyPath('axis', axis.name, 'label'), `label ${showString(template)} has no {value}, so every value of ${axis.name} gets the same name`, `write label = ${showString(`${template}{value}`)}`));
+    const placeholder = PLACEHOLDER.exec(template)?.[0];
+    const fix = placeholder === undefined ? `write label = ${showString(`${template}{value}`)}` : `write label = ${showString(template.replace(placeholder, '{value}'))}: ${placeholder} is no placeholder, {value} is the one there is`;
+    report(error(keyPath('axis', axis.name, 'label'), `label ${showString(template)} has no {value}, so every value of ${axis.name} gets the same name`, fix));
     return;
   }
   const byLabel = new Map<string, string>();
@@ -84,7 +97,11 @@ function checkLabels(file: RuleContext['file'], axis: Axis, report: RuleContext[
     if (v.value === '' || (v.value.trim() !== v.value && explicit === undefined)) return;
     const source = explicit !== undefined ? keyPath('axis', axis.name, 'values', v.value, 'label') : template !== '{value}' ? keyPath('axis', axis.name, 'label') : keyPath('matrix', axis.name, i);
     if (!NAME.test(v.label)) {
-      if (!reported.has(source)) report(error(source, `label ${showString(explicit ?? template)} makes ${showString(v.label)} for value ${showString(v.value)}, which is not a valid bake target name`, 'labels may use only letters, digits, "_" and "-"'));
+      // `${value}` and `{{value}}` are other tools' spelling of {value}.
+      const other = explicit === undefined ? /\$\{value\}|\{\{\s*value\s*\}\}/.exec(template)?.[0] : undefined;
+      const hint = other ? `write label = ${showString(template.replace(other, '{value}'))}: the placeholder is {value}` : 'labels may use only letters, digits, "_" and "-"';
+      const note = lookalikeNote(explicit ?? template);
+      if (!reported.has(source)) report(error(source, `label ${showString(explicit ?? template)} makes ${showString(v.label)} for value ${showString(v.value)}, which is not a valid bake target name${note ? `: ${note}` : ''}`, hint));
       reported.add(source);
       return;
     }

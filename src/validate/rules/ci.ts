@@ -1,4 +1,4 @@
-import { error } from '../../diagnostics.js';
+import { error, meant } from '../../diagnostics.js';
 import { guessArch } from '../../model/arch-names.js';
 import type { Rule } from '../rule.js';
 
@@ -14,6 +14,6 @@ export const runnersNameArchValues: Rule = ({ file, model, report }) => {
       continue;
     }
     const guess = guessArch(key, arches);
-    report(error(path, `${what} is not a value of matrix.arch${guess ? ` (did you mean "${guess}"?)` : ''}`, `runner keys are the arch values: ${arches.join(', ')}`));
+    report(error(path, `${what} is not a value of matrix.arch${meant(key, guess)}`, `runner keys are the arch values: ${arches.join(', ')}`));
   }
 };

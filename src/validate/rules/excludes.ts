@@ -1,4 +1,4 @@
-import { closest, error } from '../../diagnostics.js';
+import { closest, error, meant } from '../../diagnostics.js';
 import { guessArch } from '../../model/arch-names.js';
 import { ARCH_AXIS } from '../../model/model.js';
 import { keyPath, showString } from '../../show-value.js';
@@ -19,17 +19,18 @@ export const excludesNameRealValues: Rule = ({ file, model, report }) => {
       if (!axis && misspelt.has(name)) continue;
       if (!axis) {
         const guess = closest(name, axisNames);
-        const why = Object.hasOwn(file.axis, name) ? `: [axis.${name}] describes it, but [matrix] gives it no values` : guess ? ` (did you mean "${guess}"?)` : '';
+        const why = Object.hasOwn(file.axis, name) ? `: [axis.${name}] describes it, but [matrix] gives it no values` : meant(name, guess);
         report(error(at(name), `unknown axis ${showString(name)}${why}`, `an exclude names axes of [matrix]: ${axisNames.join(', ') || 'none'}`));
         continue;
       }
       const known = axis.values.map((x) => x.value);
       for (const v of values) {
-        if (known.includes(v)) continue;
+        // A value written with a stray space is reported by the axes rule; the exclude names it as meant.
+        if (known.includes(v) || known.some((k) => k.trim() === v)) continue;
         const guess = name === ARCH_AXIS ? guessArch(v, known) : closest(v, known);
         const elsewhere = axes.find((a) => a.name !== name && a.values.some((x) => x.value === v));
         const hint = elsewhere ? `${showString(v)} is a value of matrix.${elsewhere.name}: write ${elsewhere.name} = ${showString(v)}` : `the values: ${known.map((k) => showString(k)).join(', ')}`;
-        report(error(at(name), `${showString(v)} is not a value of matrix.${name}${guess ? ` (did you mean "${guess}"?)` : ''}`, hint));
+        report(error(at(name), `${showString(v)} is not a value of matrix.${name}${meant(v, guess)}`, hint));
       }
     }
   }

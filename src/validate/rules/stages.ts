@@ -1,8 +1,9 @@
 import { didYouMean, error } from '../../diagnostics.js';
 import { sortIntoLevels } from '../../graph/levels.js';
+import { lookalikeNote, toAscii } from '../../lookalikes.js';
 import { ARCH_AXIS } from '../../model/model.js';
 import { BUILTIN_VARIABLES } from '../../model/variables.js';
-import { keyPath, showString } from '../../show-value.js';
+import { keyPath, keySegment, showString } from '../../show-value.js';
 import type { Rule } from '../rule.js';
 import { isCredentialName } from './credentials.js';
 import { misspeltAxes } from './misspelt-axes.js';
@@ -14,6 +15,10 @@ export const MAX_STAGES = 256;
 // BuildKit parses as an image reference (lowercase) or matches against a stage name (lowercased),
 // so a context named otherwise is never read.
 const CONTEXT = /^[a-z0-9]+(?:[._/:@-]+[a-z0-9]+)*$/;
+// BuildKit lowercases `FROM ... AS <name>` and refuses any name but these
+// (moby/buildkit frontend/dockerfile/instructions/parse.go, validStageName), so a target
+// spelt otherwise is in no Dockerfile.
+const DOCKER_STAGE = /^[a-z][a-z0-9_.-]*$/i;
 
 export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
   const axisNames = model.axes.map((a) => a.name);
@@ -31,7 +36,10 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
   }
   for (const stage of model.stages) {
     const at = (...rest: (string | number)[]) => keyPath('stage', stage.name, ...rest);
-    if (!NAME.test(stage.name)) report(error(at(), `stage name ${showString(stage.name)} may use only letters, digits, "_" and "-"`, `rename it, e.g. [stage.${stage.name.trim().replace(/[^A-Za-z0-9_-]+/g, '-') || 'base'}]`));
+    if (!NAME.test(stage.name)) {
+      const note = lookalikeNote(stage.name);
+      report(error(at(), `stage name ${showString(stage.name)} may use only letters, digits, "_" and "-"${note ? `: ${note}` : ''}`, `rename it, e.g. [stage.${toAscii(stage.name).trim().replace(/[^A-Za-z0-9_-]+/g, '-') || 'base'}]`));
+    }
     const seen = new Set<string>();
     stage.axes.forEach((axis, i) => {
       if (axis === ARCH_AXIS) {
@@ -53,7 +61,12 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
       }
       const used = model.stages.find((s) => s.name === link.stage);
       if (!used) {
-        report(error(path, `unknown stage ${showString(link.stage)}${didYouMean(link.stage, stageNames)}`, `the stages: ${stageNames.join(', ')}`));
+        const meant = stageMeant(model.stages, link.stage);
+        report(
+          meant
+            ? error(path, `unknown stage ${showString(link.stage)}: ${meant.why}`, `write ${keySegment(link.context)} = "${meant.stage}": uses names a stage, and each target links the ${meant.stage} target for its own axis values`)
+            : error(path, `unknown stage ${showString(link.stage)}${didYouMean(link.stage, stageNames)}`, `the stages: ${stageNames.join(', ')}`),
+        );
         continue;
       }
       // A stage with an unknown axis is reported above, and its links are judged once that is fixed.
@@ -63,7 +76,16 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
         report(error(path, `stage "${used.name}" varies over ${wider.map((a) => `"${a}"`).join(', ')}, which stage "${stage.name}" does not, so there is no single node to link`, `add ${wider.join(', ')} to ${at('axes')}, or link a stage with fewer axes`));
       }
     }
+    const explicitTarget = file.stage[stage.name]?.target !== undefined;
+    if (!DOCKER_STAGE.test(stage.target) && (explicitTarget || NAME.test(stage.name))) {
+      report(
+        explicitTarget
+          ? error(at('target'), `${showString(stage.target)} cannot be a Dockerfile stage: BuildKit names stages with a letter, then letters, digits, "-", "_" and "."`, targetHint(stage.target))
+          : error(at(), `the stage builds the Dockerfile stage of its own name, and ${showString(stage.target)} cannot be one: BuildKit names stages with a letter, then letters, digits, "-", "_" and "."`, `set ${at('target')} to the name in its FROM ... AS <name> line`),
+      );
+    }
     stage.variables.forEach((v, i) => {
+      if (stage.variables.indexOf(v) !== i) report(error(at('variables', i), `variable ${showString(v)} is listed twice`, 'list each variable once'));
       // A credential-looking name is reported as such (credentials rule), which is the real problem.
       if (!variables.includes(v) && !isCredentialName(v)) {
         report(error(at('variables', i), `unknown bake variable ${showString(v)}${didYouMean(v, variables)}`, `declare it under [variables] with a default`));
@@ -78,5 +100,24 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
     report(error(keyPath('stage', order.cycle[0]!, 'uses'), `dependency cycle: ${order.cycle.join(' -> ')}`, 'a stage cannot use itself, directly or through others'));
   }
 };
+
+function targetHint(target: string): string {
+  const colon = target.lastIndexOf(':');
+  if (colon !== -1) return `target is the stage name alone: target = ${showString(target.slice(colon + 1))}; the file goes in dockerfile`;
+  if (target.trim() !== target) return `write ${showString(target.trim())}`;
+  return 'write the name from its FROM ... AS <name> line';
+}
+
+/** What a `uses` value names when it is no stage: bake's `target:base`, a target `base-cuda12`, a Dockerfile target. */
+function stageMeant(stages: { name: string; target: string }[], written: string): { stage: string; why: string } | undefined {
+  const bare = written.replace(/^target:/, '');
+  const named = stages.find((s) => s.name === bare);
+  if (named && bare !== written) return { stage: named.name, why: `"target:" is how the bake file links it; uses names the stage` };
+  const target = [...stages].sort((a, b) => b.name.length - a.name.length).find((s) => bare.startsWith(`${s.name}-`));
+  if (target) return { stage: target.name, why: `${showString(bare)} is a target of stage "${target.name}"` };
+  const docker = stages.find((s) => s.target.toLowerCase() === bare.toLowerCase());
+  if (docker) return { stage: docker.name, why: `${showString(bare)} is the Dockerfile target of stage "${docker.name}"` };
+  return undefined;
+}
 
 const contextName = (name: string) => name.trim().toLowerCase().replace(/[^a-z0-9._/:@-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'dynamo-base';
