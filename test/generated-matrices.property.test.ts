@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,7 +91,7 @@ function checkJson(g: Generated, c: Compiled, json: string): void {
     same(Object.keys(j).sort(), Object.keys(hclTarget(g.spec, t)).sort(), t.name);
     literalAs(j.description, t.description, `${t.name}.description`);
     literalAs(j.context, t.context, `${t.name}.context`);
-    literalAs(j.dockerfile, t.dockerfile, `${t.name}.dockerfile`);
+    literalAs(j.dockerfile, posix.relative(`/${t.context}`, `/${t.dockerfile}`), `${t.name}.dockerfile`);
     literalAs(j.target, t.dockerTarget, `${t.name}.target`);
     for (const a of t.args) literalAs(j.args![a.name], a.value, `${t.name}.args.${a.name}`);
     literalAs(j.labels!['org.opencontainers.image.description'], t.description, `${t.name}.labels`);

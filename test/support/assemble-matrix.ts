@@ -135,7 +135,8 @@ export function assembleMatrix(g: Drawn): Generated {
       ...(s.publish ? { publish: true } : {}),
       ...(Object.keys(stage.args).length > 0 ? { args: argMap(s.args, noArgs) } : {}),
       ...(variables.length > 0 ? { variables } : {}),
-      ...(s.sccache !== undefined ? { sccache: s.sccache } : {}),
+      // sccache = true without [sccache] is refused; false is always allowed.
+      ...(s.sccache === false || (s.sccache === true && g.sccache !== undefined) ? { sccache: s.sccache } : {}),
       ...(s.description !== undefined ? { description: s.description } : {}),
     };
   }

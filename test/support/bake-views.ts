@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { PlanTarget } from '../../src/plan/plan.js';
 import type { Spec } from './assemble-matrix.js';
 
@@ -25,7 +26,8 @@ function common(spec: Spec, t: PlanTarget, revision: string, version: string) {
     description: t.description,
     context: t.context,
     ...nonEmpty('contexts', Object.fromEntries(t.links.map((l) => [l.context, `target:${l.target}`]))),
-    dockerfile: t.dockerfile,
+    // bake joins context and dockerfile, so the file names the Dockerfile from the context.
+    dockerfile: posix.relative(`/${t.context}`, `/${t.dockerfile}`),
     target: t.dockerTarget,
     labels: {
       'org.opencontainers.image.title': `${spec.image}-${t.tagSuffix ?? t.node}`,

@@ -49,10 +49,12 @@ const axisGen = fc.record({
 });
 
 const stageGen = fc.record({
-  name: fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,4}$/),
+  // Used as the Dockerfile target when there is none: BuildKit's stage names start with a letter.
+  name: fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,4}$/),
   axes: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
   uses: fc.array(fc.record({ on: fc.boolean(), context: contextName, asTarget: fc.boolean() }), { minLength: 3, maxLength: 3 }),
-  target: maybe(fc.oneof(contextName, userString.map((s) => `t${s}`))),
+  /** A Dockerfile stage name: a letter, then letters, digits, "-", "_" and "." (anything else is refused). */
+  target: maybe(fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,6}$/)),
   dockerfile: maybe(path('docker', 'Dockerfile'), 1, 3),
   publish: fc.boolean(),
   args,
@@ -67,7 +69,8 @@ const excludeGen = fc.record({
 });
 
 const specGen = fc.record({
-  image: fc.constantFrom('img', 'ns/img', 'a.b/c-d', 'x_1'),
+  // No registry host in it: with project.registry set, `a.b/c` would be refused as a doubled registry.
+  image: fc.constantFrom('img', 'ns/img', 'ab/c-d.e', 'x_1'),
   registry: fc.constantFrom(undefined, '', 'r.example/ns', 'localhost:5000/r'),
   context: maybe(path('ctx', 'dir')),
   source: maybe(userString),
@@ -79,9 +82,9 @@ const specGen = fc.record({
   stages: fc.array(stageGen, { minLength: 1, maxLength: 4 }),
   variables: fc.array(fc.tuple(fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,4}$/), userString), { maxLength: 2 }),
   // Cache refs and sccache args are the longest lines of a target: each in some of the matrices.
-  cache: maybe(fc.record({ registry: fc.constantFrom('localhost:5000/cache', 'ghcr.io/o/c'), fallback: maybe(fc.array(userString.map((s) => `b${s}`), { maxLength: 2 })) }), 2),
+  cache: maybe(fc.record({ registry: fc.constantFrom('localhost:5000/cache', 'ghcr.io/o/c'), fallback: maybe(fc.uniqueArray(userString.map((s) => `b${s.replaceAll(':', '')}`), { maxLength: 2 })) }), 2),
   sccache: maybe(
-    fc.record({ bucket: userString.map((s) => `b${s}`), region: userString.map((s) => `r${s}`), auth: fc.constantFrom(undefined, 'static', 'oidc', 'none'), keyPrefix: maybe(fc.stringMatching(/^[a-z0-9/_-]{1,6}$/)) }),
+    fc.record({ bucket: userString.map((s) => `b${s.replaceAll("/", "")}`), region: userString.map((s) => `r${s}`), auth: fc.constantFrom(undefined, 'static', 'oidc', 'none'), keyPrefix: maybe(fc.stringMatching(/^[a-z0-9/_-]{1,6}$/)) }),
     3,
   ),
 });

@@ -1,5 +1,5 @@
 import type { Graph } from './graph-model.js';
-import { dotLabel, quoteDot } from './quote-dot.js';
+import { dotIds, dotLabel, quoteDot } from './quote-dot.js';
 
 const SHARED = 'style="rounded,filled,bold", fillcolor="#fde68a", color="#b45309"';
 
@@ -11,14 +11,16 @@ export function emitDot(g: Graph): string {
     '  node [shape=box, style=rounded, fontname="Helvetica"];',
     '  edge [fontname="Helvetica", fontsize=10];',
   ];
+  const id = dotIds(g.clusters.flatMap((c) => c.nodes.map((n) => n.name)));
+  const cluster = dotIds(g.clusters.map((c) => c.stage), 'cluster_');
   for (const c of g.clusters) {
-    lines.push(`  subgraph ${quoteDot(`cluster_${c.stage}`)} {`, `    label=${quoteDot(c.stage)};`);
+    lines.push(`  subgraph ${cluster.get(c.stage)} {`, `    label=${quoteDot(c.stage)};`);
     for (const n of c.nodes) {
-      lines.push(`    ${quoteDot(n.name)} [label=${dotLabel(n.lines)}, tooltip=${quoteDot(n.tooltip)}${n.shared ? `, ${SHARED}` : ''}];`);
+      lines.push(`    ${id.get(n.name)} [label=${dotLabel(n.lines)}, tooltip=${quoteDot(n.tooltip)}${n.shared ? `, ${SHARED}` : ''}];`);
     }
     lines.push('  }');
   }
-  for (const e of g.edges) lines.push(`  ${quoteDot(e.from)} -> ${quoteDot(e.to)} [label=${quoteDot(e.context)}];`);
+  for (const e of g.edges) lines.push(`  ${id.get(e.from)} -> ${id.get(e.to)} [label=${quoteDot(e.context)}];`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }

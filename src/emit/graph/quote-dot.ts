@@ -21,3 +21,20 @@ export function dotLabel(lines: string[]): string {
   const [first = '', ...rest] = lines;
   return `"${[rest.length > 0 && first === '' ? ' ' : first, ...rest].map(escapeDot).join('\\n')}"`;
 }
+
+/**
+ * A quoted DOT ID per name: the name as written, but two names that read the same once their
+ * control characters are spaces ("\t" and "\u0001") would be one node, so later ones get a suffix.
+ */
+export function dotIds(names: string[], prefix = ''): Map<string, string> {
+  const ids = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const name of names) {
+    const base = escapeDot(`${prefix}${name}`);
+    let id = base;
+    for (let i = 2; taken.has(id); i++) id = `${base}~${i}`;
+    taken.add(id);
+    ids.set(name, `"${id}"`);
+  }
+  return ids;
+}
