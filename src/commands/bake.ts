@@ -14,7 +14,8 @@ import { retryTransientPush } from '../run/retry.js';
 import { shellQuote } from '../run/shell-quote.js';
 import { checkSets, checkTargets, checkVars } from '../run/check-request.js';
 import { planLevels, type LevelRun } from '../run/levels.js';
-import { bakeReport, failedTargets, finishedTargets, formatJson, formatTable, someOf } from '../run/summary.js';
+import { bakeReport, failedTargets, finishedTargets, formatJson, formatTable, someOf, type BakeReport } from '../run/summary.js';
+import { cacheExportErrors } from '../run/rawjson.js';
 import { repoRoot } from '../load/repo-root.js';
 import { writeAtomic } from '../write/write-atomic.js';
 import { compileOrThrow } from './compile-or-throw.js';
@@ -67,31 +68,55 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'matrixbake-run-'));
   const metadata: Record<string, Record<string, unknown>> = {};
   const planned = [...new Set(runs.flatMap((r) => [...targetsOf(compiled, r)]))];
-  const report = async (failure?: { finished: Set<string>; failed: string[]; daemonLost: boolean }) => {
-    const steps = await buildSteps(buildx, metadata, o.vars, cwd);
-    const r = bakeReport(compiled.plan, { targets: planned, metadata, steps, ...failure });
-    if (o.json) o.print(formatJson(r));
-    else o.print(formatTable(r));
+  const bakeArgs = (run: LevelRun, metadataFile?: string): Command => ({
+    file: buildx.file,
+    args: [...buildx.args, 'bake', ...options, ...run.set.flatMap((s) => ['--set', s]), ...(metadataFile ? ['--metadata-file', metadataFile] : []), ...run.targets],
+  });
+  const print = (r: BakeReport) => {
+    o.print(o.json ? formatJson(r) : formatTable(r));
     if (r.cacheNotSaved.length > 0) {
       const names = [...new Set(r.cacheNotSaved.map((c) => c.target))];
       o.note(`matrixbake: warning: registry cache not saved for ${names.length} of ${r.targets.length} targets (${someOf(names)}): ${r.cacheNotSaved[0]!.error} (the images were built; an empty builder will rebuild these)`);
     }
   };
+  const report = async (failure?: { finished: Set<string>; failed: string[]; daemonLost: boolean }) => bakeReport(compiled.plan, { targets: planned, metadata, steps: await buildSteps(buildx, metadata, o.vars, cwd), ...failure });
+
+  /**
+   * A cache export the registry refused (a reset connection, the local registry's "provided
+   * digest did not match" under concurrent pushes) is tried once more: the build is all in
+   * BuildKit's cache, so the rerun costs the export alone. What still fails is reported.
+   */
+  const reexport = async (r: BakeReport): Promise<BakeReport> => {
+    const names = [...new Set(r.cacheNotSaved.map((c) => c.target))];
+    o.note(`matrixbake: the registry refused the cache of ${someOf(names)} (${r.cacheNotSaved[0]!.error}); exporting it once more`);
+    const again = runs.some((run) => run.level >= 0) ? runs.filter((run) => names.includes(run.targets[0]!)) : [{ level: -1, targets: names, set: [] }];
+    const retried: Record<string, Record<string, unknown>> = {};
+    for (const run of again) {
+      const file = join(dir, `reexport-${run.level}.json`);
+      const { exitCode } = await runTee(bakeArgs(run, file), o.vars, cwd);
+      if (exitCode === 0 && existsSync(file)) Object.assign(retried, JSON.parse(readFileSync(file, 'utf8')));
+    }
+    const steps = await buildSteps(buildx, Object.fromEntries(names.filter((n) => retried[n]).map((n) => [n, retried[n]!])), o.vars, cwd);
+    const still = r.cacheNotSaved.filter((c) => {
+      const s = steps.get(c.target);
+      return !s?.ok || cacheExportErrors(s.steps).length > 0;
+    });
+    return { ...r, cacheNotSaved: still };
+  };
+
   try {
     for (const run of runs) {
       if (run.level >= 0) o.note(`level ${run.level}: ${run.targets.join(' ')}`);
       const file = userMetadata ?? join(dir, `metadata-${run.level}.json`);
       rmSync(file, { force: true });
-      const sets = run.set.flatMap((s) => ['--set', s]);
-      const cmd: Command = { file: buildx.file, args: [...buildx.args, 'bake', ...options, ...sets, ...(userMetadata ? [] : ['--metadata-file', file]), ...run.targets] };
-      const { exitCode, stderr } = await retryTransientPush(() => runTee(cmd, o.vars, cwd), (l) => process.stderr.write(`${l}\n`));
+      const { exitCode, stderr } = await retryTransientPush(() => runTee(bakeArgs(run, userMetadata ? undefined : file), o.vars, cwd), (l) => process.stderr.write(`${l}\n`));
       if (exitCode !== 0) {
         const lost = daemonLost(stderr);
         const explained = lost ? undefined : explainBuildxError(stderr);
         if (explained) throw new BuildFailed(explained.message, explained.hint, exitCode);
         const failed = lost ? [] : failedTargets(stderr);
         const finished = finishedTargets(stderr, [...targetsOf(compiled, run)]);
-        await report({ finished, failed, daemonLost: !!lost });
+        print(await report({ finished, failed, daemonLost: !!lost }));
         const unfinished = planned.filter((t) => !metadata[t] && !finished.has(t) && !failed.includes(t)).sort();
         const where = run.level >= 0 ? ` (level ${run.level})` : '';
         if (lost) {
@@ -101,7 +126,8 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
       }
       if (existsSync(file)) Object.assign(metadata, JSON.parse(readFileSync(file, 'utf8')));
     }
-    await report();
+    const r = await report();
+    print(r.cacheNotSaved.length > 0 ? await reexport(r) : r);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

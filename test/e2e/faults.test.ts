@@ -4,6 +4,7 @@ import type { BakeReport, Status } from '../../src/run/summary.js';
 import { startBuildkitd, type Buildkitd } from '../support/buildkitd.js';
 import { privateCliPath } from '../support/cli-build.js';
 import { requireServices } from '../support/services.js';
+import { flakyProxy, type FlakyProxy } from '../support/flaky-proxy.js';
 import { startRegistry, type ThrowawayRegistry } from '../support/throwaway-registry.js';
 
 // What happens to a bake when its registry or its buildkitd goes away half-way, on a private
@@ -18,16 +19,24 @@ const FINISHED = /^#\d+ \[([a-z0-9-]+)\] resolving provenance for metadata file$
 describe.runIf(HAVE)('faults during a bake, on a real BuildKit and registry', () => {
   let kit: Buildkitd;
   let registry: ThrowawayRegistry;
+  let flaky: ThrowawayRegistry;
+  let proxy: FlakyProxy;
   let cli: string;
 
   beforeAll(async () => {
     registry = await startRegistry();
-    kit = await startBuildkitd({ extraConfig: registry.buildkitConfig });
+    flaky = await startRegistry();
+    // Fails the first cache manifest PUT, as the local registry does now and then under
+    // concurrent pushes ("provided digest did not match uploaded content").
+    proxy = await flakyProxy(flaky.address, /^PUT \/v2\/cache\/manifests\/ci-vllm-cuda12-main$/);
+    kit = await startBuildkitd({ extraConfig: `${registry.buildkitConfig}\n${flaky.buildkitConfig}\n[registry."${proxy.address}"]\n  http = true\n` });
     cli = privateCliPath('e2e-faults');
   }, SLOW);
   afterAll(async () => {
     await kit?.stop();
     await registry?.stop();
+    await proxy?.close();
+    await flaky?.stop();
   });
 
   /** `matrixbake bake bench/bench.toml all --json`, calling `when(stderr so far)` as progress arrives. */
@@ -64,6 +73,17 @@ describe.runIf(HAVE)('faults during a bake, on a real BuildKit and registry', ()
     console.log(`fault: cache registry stopped after base-cuda12 finished: ${Object.keys(statuses(r.report)).length} targets built, exit 0, caches not saved for ${lost.size}`);
     const warnings = r.stderr.split('\n').filter((l) => l.startsWith('matrixbake: warning: registry cache not saved'));
     expect(warnings).toEqual([expect.stringMatching(new RegExp(`^matrixbake: warning: registry cache not saved for ${lost.size} of 20 targets \\(.+\\): .*connection refused`))]);
+  }, SLOW);
+
+  it('exports a cache the registry refused once more, and then says nothing', async () => {
+    const r = await bake({ CACHE_REGISTRY: `${proxy.address}/cache`, PUSH_CACHE: 'true', BUILD_NONCE: `flaky-${Date.now()}` });
+    expect(r.exitCode, r.stderr.slice(-3000)).toBe(0);
+    expect(proxy.failed).toEqual(['PUT /v2/cache/manifests/ci-vllm-cuda12-main']);
+    const notes = r.stderr.split('\n').filter((l) => l.startsWith('matrixbake:'));
+    expect(notes).toEqual([expect.stringMatching(/^matrixbake: the registry refused the cache of ci-vllm-cuda12 \(.*provided digest did not match uploaded content\); exporting it once more$/)]);
+    expect(r.report!.cacheNotSaved).toEqual([]);
+    expect(await flaky.tags('cache')).toContain('ci-vllm-cuda12-main');
+    expect((await flaky.tags('cache')).sort()).toEqual(Object.keys(statuses(r.report)).map((t) => `${t}-main`).sort());
   }, SLOW);
 
   it('names the interrupted targets when buildkitd is killed, and the next run reuses what finished', async () => {
