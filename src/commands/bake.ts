@@ -108,7 +108,6 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
     for (const run of runs) {
       if (run.level >= 0) o.note(`level ${run.level}: ${run.targets.join(' ')}`);
       const file = userMetadata ?? join(dir, `metadata-${run.level}.json`);
-      rmSync(file, { force: true });
       const { exitCode, stderr } = await retryTransientPush(() => runTee(bakeArgs(run, userMetadata ? undefined : file), o.vars, cwd), (l) => process.stderr.write(`${l}\n`));
       if (exitCode !== 0) {
         const lost = daemonLost(stderr);
