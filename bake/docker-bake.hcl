@@ -478,7 +478,11 @@ target "base-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -513,7 +517,11 @@ target "base-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -553,7 +561,11 @@ target "wheel-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -597,7 +609,11 @@ target "wheel-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -644,7 +660,11 @@ target "backend-vllm-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -691,7 +711,11 @@ target "backend-vllm-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -736,7 +760,11 @@ target "backend-sglang-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -781,7 +809,11 @@ target "backend-sglang-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -827,7 +859,11 @@ target "backend-trtllm-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -874,7 +910,11 @@ target "runtime-vllm-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -917,7 +957,11 @@ target "runtime-vllm-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -958,7 +1002,11 @@ target "runtime-sglang-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -999,7 +1047,11 @@ target "runtime-sglang-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1041,7 +1093,11 @@ target "runtime-trtllm-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1085,7 +1141,11 @@ target "ci-vllm-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1129,7 +1189,11 @@ target "ci-vllm-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1171,7 +1235,11 @@ target "ci-sglang-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1213,7 +1281,11 @@ target "ci-sglang-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1256,7 +1328,11 @@ target "ci-trtllm-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1300,7 +1376,11 @@ target "dev-vllm-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1344,7 +1424,11 @@ target "dev-vllm-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1386,7 +1470,11 @@ target "dev-sglang-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1428,7 +1516,11 @@ target "dev-sglang-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1471,7 +1563,11 @@ target "dev-trtllm-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1518,7 +1614,11 @@ target "local-dev-vllm-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1565,7 +1665,11 @@ target "local-dev-vllm-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1610,7 +1714,11 @@ target "local-dev-sglang-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1655,7 +1763,11 @@ target "local-dev-sglang-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1701,7 +1813,11 @@ target "local-dev-trtllm-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1733,7 +1849,9 @@ target "base-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1765,7 +1883,9 @@ target "base-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1797,7 +1917,9 @@ target "base-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1829,7 +1951,9 @@ target "base-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1866,7 +1990,9 @@ target "wheel-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1907,7 +2033,9 @@ target "wheel-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1948,7 +2076,9 @@ target "wheel-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1989,7 +2119,9 @@ target "wheel-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -2033,7 +2165,9 @@ target "backend-vllm-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -2077,7 +2211,9 @@ target "backend-vllm-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -2121,7 +2257,9 @@ target "backend-vllm-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -2165,7 +2303,9 @@ target "backend-vllm-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -2207,7 +2347,9 @@ target "backend-sglang-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -2249,7 +2391,9 @@ target "backend-sglang-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -2291,7 +2435,9 @@ target "backend-sglang-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -2333,7 +2479,9 @@ target "backend-sglang-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -2376,7 +2524,9 @@ target "backend-trtllm-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -2419,7 +2569,9 @@ target "backend-trtllm-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -2460,7 +2612,9 @@ target "runtime-vllm-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2497,7 +2651,9 @@ target "runtime-vllm-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2534,7 +2690,9 @@ target "runtime-vllm-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2571,7 +2729,9 @@ target "runtime-vllm-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2606,7 +2766,9 @@ target "runtime-sglang-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2641,7 +2803,9 @@ target "runtime-sglang-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2676,7 +2840,9 @@ target "runtime-sglang-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2711,7 +2877,9 @@ target "runtime-sglang-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2747,7 +2915,9 @@ target "runtime-trtllm-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2783,7 +2953,9 @@ target "runtime-trtllm-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2821,7 +2993,9 @@ target "ci-vllm-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2859,7 +3033,9 @@ target "ci-vllm-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2897,7 +3073,9 @@ target "ci-vllm-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2935,7 +3113,9 @@ target "ci-vllm-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2971,7 +3151,9 @@ target "ci-sglang-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3007,7 +3189,9 @@ target "ci-sglang-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3043,7 +3227,9 @@ target "ci-sglang-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3079,7 +3265,9 @@ target "ci-sglang-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3116,7 +3304,9 @@ target "ci-trtllm-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3153,7 +3343,9 @@ target "ci-trtllm-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3191,7 +3383,9 @@ target "dev-vllm-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3229,7 +3423,9 @@ target "dev-vllm-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3267,7 +3463,9 @@ target "dev-vllm-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3305,7 +3503,9 @@ target "dev-vllm-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:dev-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3341,7 +3541,9 @@ target "dev-sglang-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3377,7 +3579,9 @@ target "dev-sglang-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3413,7 +3617,9 @@ target "dev-sglang-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3449,7 +3655,9 @@ target "dev-sglang-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:dev-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3486,7 +3694,9 @@ target "dev-trtllm-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3523,7 +3733,9 @@ target "dev-trtllm-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:dev-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3564,7 +3776,9 @@ target "local-dev-vllm-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3605,7 +3819,9 @@ target "local-dev-vllm-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3646,7 +3862,9 @@ target "local-dev-vllm-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3687,7 +3905,9 @@ target "local-dev-vllm-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:local-dev-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3726,7 +3946,9 @@ target "local-dev-sglang-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3765,7 +3987,9 @@ target "local-dev-sglang-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3804,7 +4028,9 @@ target "local-dev-sglang-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3843,7 +4069,9 @@ target "local-dev-sglang-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:local-dev-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3883,7 +4111,9 @@ target "local-dev-trtllm-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -3923,7 +4153,9 @@ target "local-dev-trtllm-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:local-dev-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }

@@ -110,7 +110,7 @@ async function run(command: string, values: ReturnType<typeof parse>['values'], 
       return 0;
     }
     case 'bake':
-      await (await import('./commands/bake.js')).bakeCommand({ matrix, targets: others, dryRun: !!values['dry-run'], push: !!values.push, levels: !!values.levels, json: !!values.json, set: values.set ?? [], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`), note: err });
+      await (await import('./commands/bake.js')).bakeCommand({ matrix, targets: others, dryRun: !!values['dry-run'], push: !!values.push, levels: !!values.levels, oneBake: !!values['one-bake'], json: !!values.json, set: values.set ?? [], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`), note: err });
       return 0;
     case 'release': {
       if (others.length > 1) throw new UsageError(`unexpected argument "${others[1]}"`);
@@ -162,6 +162,7 @@ function parse(argv: string[]) {
         group: { type: 'string' },
         readme: { type: 'string' },
         levels: { type: 'boolean' },
+        'one-bake': { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         push: { type: 'boolean' },
         set: { type: 'string', multiple: true },

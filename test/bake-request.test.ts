@@ -23,8 +23,14 @@ describe('bake and release check what they are asked for', () => {
   });
 
   it('takes targets, groups, per-arch twins, declared variables, SOURCE_DATE_EPOCH and target patterns', () => {
-    const r = cli(['bake', 'matrix/demo.toml', 'vllm', 'runtime-sglang-cuda13-arm64', '--var', 'BUILD_NONCE=x', '--var', 'SOURCE_DATE_EPOCH=0', '--set', '*.platform=linux/amd64', '--dry-run']);
+    const r = cli(['bake', 'matrix/demo.toml', 'vllm', 'runtime-sglang-cuda13-arm64', '--one-bake', '--var', 'BUILD_NONCE=x', '--var', 'SOURCE_DATE_EPOCH=0', '--set', '*.platform=linux/amd64', '--dry-run']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/BUILD_NONCE=x SOURCE_DATE_EPOCH=0 docker buildx bake -f \S+ --set '\*\.platform=linux\/amd64' vllm runtime-sglang-cuda13-arm64\n$/);
+    // In levels (the default), a platform picks the twins to build; it is not passed on.
+    const levels = cli(['bake', 'matrix/demo.toml', 'vllm', '--set', '*.platform=linux/amd64', '--dry-run']);
+    expect(levels.status, levels.stderr).toBe(0);
+    expect(levels.stdout).not.toContain('platform');
+    expect(levels.stdout).toContain(' ci-vllm-cuda12-amd64 ci-vllm-cuda13-amd64\n');
+    expect(levels.stdout).not.toMatch(/-arm64( |\n|$)/);
   });
 });

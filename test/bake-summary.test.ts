@@ -1,44 +1,59 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { daemonLost } from '../src/run/buildx-errors.js';
-import { buildRef } from '../src/run/history.js';
-import { cacheExportErrors, parseRawjson } from '../src/run/rawjson.js';
+import { buildRef, parseHistoryLs, type RecordResult } from '../src/run/history.js';
+import { progressVertices, targetProgress } from '../src/run/progress.js';
+import { progressRenderer } from '../src/run/progress-render.js';
 import { bakeReport, finishedTargets, formatTable } from '../src/run/summary.js';
 import { compileOk } from './support/compile.js';
 
-// The summary after a bake: steps and cached steps per target from BuildKit's build history
-// (`buildx history logs --progress=rawjson`), and what happened to each target when it failed.
-// The two records are real, taken from a bench build (test/e2e/bake-summary.test.ts checks the
-// same counts live against `buildx history inspect`).
+// The summary after a bake, from what the bake itself left: the progress buildx streamed as it
+// built (rawjson, drawn as plain text on the terminal) says which Dockerfile steps came from cache
+// and which cache exports failed; one `buildx history ls` gives each record's step counts and
+// times. The fixtures are real: two progress streams from a bench build, and three lines of
+// `buildx history ls --format json`. test/e2e/demo.test.ts checks the counts live.
 
 const record = (name: string) => readFileSync(new URL(`fixtures/rawjson/${name}.jsonl`, import.meta.url), 'utf8');
+const historyLs = readFileSync(new URL('fixtures/history-ls.jsonl', import.meta.url), 'utf8');
 
-describe('a build record, replayed', () => {
-  it('counts steps and cached steps as buildx history does, and tells a rebuild from a reuse', () => {
-    // `buildx history ls` said of this record: total_steps 9, cached_steps 4.
-    const base = parseRawjson(record('base-cached'));
-    expect(base).toMatchObject({ steps: 9, cached: 4, instructions: 4, instructionsCached: 4, errors: [] });
-    expect(base.durationMs).toBeGreaterThan(0);
-    expect(base.durationMs).toBeLessThan(5_000);
-  });
-
-  it('finds the cache export the registry refused, which did not fail the build', () => {
-    const wheel = parseRawjson(record('wheel-cache-export-failed'));
-    expect(wheel).toMatchObject({ steps: 9, cached: 3 });
+describe('the progress of a build', () => {
+  it('tells a rebuild from a reuse by the Dockerfile steps', () => {
+    expect(targetProgress(progressVertices(record('base-cached')), ['base-cuda12']).get('base-cuda12')).toEqual({ instructions: 4, instructionsCached: 4, cacheErrors: [] });
+    const wheel = targetProgress(progressVertices(record('wheel-cache-export-failed')), ['wheel-cuda12']).get('wheel-cuda12')!;
     expect(wheel.instructionsCached).toBeLessThan(wheel.instructions);
-    expect(cacheExportErrors(wheel)).toEqual([expect.stringMatching(/^error writing manifest blob: .*localhost:5099/)]);
-    // The importer's "not found" for a first build is an error too, but not a lost cache.
-    expect(wheel.errors.length).toBeGreaterThan(cacheExportErrors(wheel).length);
   });
 
-  it('keeps what it read from a stream cut short', () => {
-    const cut = `${record('base-cached').trimEnd()}\n${record('wheel-cache-export-failed').slice(0, 200)}`;
-    expect(parseRawjson(cut).steps).toBe(9);
-    expect(parseRawjson('')).toEqual({ steps: 0, cached: 0, instructions: 0, instructionsCached: 0, durationMs: 0, errors: [] });
+  it('finds the cache export the registry refused, which did not fail the build, and no other error', () => {
+    // The importer's "not found" for a first build is an error too, but not a lost cache.
+    expect(targetProgress(progressVertices(record('wheel-cache-export-failed')), ['wheel-cuda12']).get('wheel-cuda12')!.cacheErrors).toEqual([expect.stringMatching(/^error writing manifest blob: .*localhost:5099/)]);
+  });
+
+  it('draws rawjson as buildx\'s plain progress, and reads back the same from it', () => {
+    const render = progressRenderer();
+    const text = record('base-cached').split('\n').map((l) => render.line(l)).join('');
+    expect(text).toMatch(/^#1 /);
+    expect(text.match(/^#\d+ CACHED$/gm)).toHaveLength(4);
+    expect(text).not.toMatch(/^\{/m);
+    expect(targetProgress(progressVertices(text), ['base-cuda12']).get('base-cuda12')).toEqual({ instructions: 4, instructionsCached: 4, cacheErrors: [] });
+  });
+
+  it('in a bake of several targets, counts a step for the target buildx names before it', () => {
+    const plain = ['#5 [runtime-vllm-cuda12 runtime 2/8] COPY --from=dynamo-wheels /a /b', '#5 CACHED', '#6 [backend-vllm-cuda12 backend-build 1/2] RUN make', '#6 DONE 1.2s', '#7 [backend-vllm-cuda12] exporting cache to registry', '#7 ERROR: connection refused'].join('\n');
+    const p = targetProgress(progressVertices(plain), ['runtime-vllm-cuda12', 'backend-vllm-cuda12']);
+    expect(p.get('runtime-vllm-cuda12')).toEqual({ instructions: 1, instructionsCached: 1, cacheErrors: [] });
+    expect(p.get('backend-vllm-cuda12')).toEqual({ instructions: 1, instructionsCached: 0, cacheErrors: ['connection refused'] });
+  });
+});
+
+describe('the build records', () => {
+  it('reads `buildx history ls --format json`, and passes over what is not a record', () => {
+    const records = parseHistoryLs(`${historyLs}WARNING: something\n{"ref": 3}\n`);
+    expect(records).toHaveLength(3);
+    expect(records[0]).toMatchObject({ ref: 'e1/e10/dtrsbg5s6qoogv86q92ndeni7', total_steps: 12, cached_steps: 1 });
   });
 
   it('reads the build ref buildx writes into the metadata file', () => {
-    expect(buildRef({ 'buildx.build.ref': 'matrixbake/matrixbake0/w0rk8vbgplfmffb4pb6yp4jmv' })).toEqual({ builder: 'matrixbake', ref: 'w0rk8vbgplfmffb4pb6yp4jmv' });
+    expect(buildRef({ 'buildx.build.ref': 'matrixbake/matrixbake0/w0rk8vbgplfmffb4pb6yp4jmv' })).toEqual({ builder: 'matrixbake', ref: 'matrixbake/matrixbake0/w0rk8vbgplfmffb4pb6yp4jmv' });
     expect(buildRef({})).toBeUndefined();
     expect(buildRef({ 'buildx.build.ref': 'no-slashes' })).toBeUndefined();
   });
@@ -54,35 +69,40 @@ describe('a bake that stopped', () => {
   it('reads which targets finished from buildx\'s progress', () => {
     const progress = ['#30 [busybox] resolving provenance for metadata file', '#30 DONE 0.0s', '#31 [base-cuda13 demo-base 1/1] RUN sleep 8', '#34 [base-cuda13] resolving provenance for metadata file'].join('\n');
     expect([...finishedTargets(progress, ['all'])].sort()).toEqual(['base-cuda13', 'busybox']);
-    // One target per bake (--levels): buildx does not prefix its progress.
+    // One target in a bake: buildx does not prefix its progress.
     expect([...finishedTargets('#9 resolving provenance for metadata file', ['wheel-cuda12'])]).toEqual(['wheel-cuda12']);
     expect([...finishedTargets('#9 resolving provenance for metadata file', ['a', 'b'])]).toEqual([]);
   });
 
   it('reports each target as built, cached, failed, interrupted or not built', async () => {
     const { plan } = await compileOk('matrix/demo.toml');
-    const steps = new Map([
-      ['base-cuda12', { ok: true as const, steps: parseRawjson(record('base-cached')) }],
-      ['wheel-cuda12', { ok: true as const, steps: parseRawjson(record('wheel-cache-export-failed')) }],
+    const [first] = parseHistoryLs(historyLs);
+    const records = new Map<string, RecordResult>([
+      ['base-cuda12', { ok: true, steps: 9, cached: 4, durationMs: 834 }],
+      ['wheel-cuda12', { ok: true, steps: first!.total_steps, cached: first!.cached_steps }],
+    ]);
+    const progress = new Map([
+      ['base-cuda12', targetProgress(progressVertices(record('base-cached')), ['base-cuda12']).get('base-cuda12')!],
+      ['wheel-cuda12', targetProgress(progressVertices(record('wheel-cache-export-failed')), ['wheel-cuda12']).get('wheel-cuda12')!],
     ]);
     const metadata = { 'base-cuda12': { 'containerimage.digest': 'sha256:abc' }, 'wheel-cuda12': {} };
     const targets = ['base-cuda12', 'wheel-cuda12', 'busybox', 'runtime-vllm-cuda12', 'ci-vllm-cuda12'];
-    const lost = bakeReport(plan, { targets, metadata, steps, finished: new Set(['busybox']), failed: [], daemonLost: true });
+    const lost = bakeReport(plan, { targets, metadata, records, progress, finished: new Set(['busybox']), failed: [], daemonLost: true });
     expect(Object.fromEntries(lost.targets.map((t) => [t.target, t.status]))).toEqual({ 'base-cuda12': 'cached', 'wheel-cuda12': 'built', busybox: 'built', 'runtime-vllm-cuda12': 'interrupted', 'ci-vllm-cuda12': 'interrupted' });
     expect(lost.cacheNotSaved.map((c) => c.target)).toEqual(['wheel-cuda12']);
-    const failed = bakeReport(plan, { targets, metadata, steps, finished: new Set(), failed: ['runtime-vllm-cuda12'], daemonLost: false });
+    const failed = bakeReport(plan, { targets, metadata, records, progress, finished: new Set(), failed: ['runtime-vllm-cuda12'], daemonLost: false });
     expect(failed.targets.find((t) => t.target === 'runtime-vllm-cuda12')?.status).toBe('failed');
     expect(failed.targets.find((t) => t.target === 'ci-vllm-cuda12')?.status).toBe('not built');
 
     const table = formatTable(lost).split('\n');
     expect(table[0]!.split(/\s+/)).toEqual(['TARGET', 'PLATFORMS', 'STATUS', 'TIME', 'STEPS', 'CACHED', 'IMAGE', 'DIGEST']);
-    expect(table.find((l) => l.startsWith('base-cuda12'))!.split(/\s{2,}/)).toEqual(['base-cuda12', 'linux/amd64,linux/arm64', 'cached', expect.stringMatching(/^\d+\.\d+s$/), '9', '4 (44%)', '(cache only)', 'sha256:abc']);
-    expect(table.at(-1)).toBe('5 targets, 18 steps, 7 cached (39%)');
+    expect(table.find((l) => l.startsWith('base-cuda12'))!.split(/\s{2,}/)).toEqual(['base-cuda12', 'linux/amd64,linux/arm64', 'cached', '0.8s', '9', '4 (44%)', '(cache only)', 'sha256:abc']);
+    expect(table.at(-1)).toBe('5 targets, 21 steps, 5 cached (24%)');
   });
 
   it('says why step counts are missing when the history cannot be read', async () => {
     const { plan } = await compileOk('matrix/demo.toml');
-    const r = bakeReport(plan, { targets: ['busybox'], metadata: { busybox: {} }, steps: new Map([['busybox', { ok: false, reason: 'unknown command "history"' }]]) });
+    const r = bakeReport(plan, { targets: ['busybox'], metadata: { busybox: {} }, records: new Map([['busybox', { ok: false, reason: 'unknown command "history"' }]]), progress: new Map() });
     expect(r.targets[0]!.status).toBe('built');
     expect(r.targets[0]!.steps).toBeUndefined();
     expect(formatTable(r)).toContain('step counts unavailable: unknown command "history"');

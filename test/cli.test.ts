@@ -96,7 +96,7 @@ describe('matrixbake CLI', () => {
   });
 
   it('bake --dry-run prints the exact buildx command with variables', () => {
-    const r = cli(['bake', 'vllm-runtime', '--var', 'VERSION=v0.7.0', '--set', '*.args.X=1', '--dry-run']);
+    const r = cli(['bake', 'vllm-runtime', '--one-bake', '--var', 'VERSION=v0.7.0', '--set', '*.args.X=1', '--dry-run']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^cd \S+ && VERSION=v0\.7\.0 docker buildx bake -f \S+matrixbake-[0-9a-f]{16}\.hcl --set '\*\.args\.X=1' vllm-runtime$/m);
     const file = /-f (\S+)/.exec(r.stdout)![1]!;
@@ -168,7 +168,7 @@ describe('help', () => {
     for (const [args, message] of [
       [['list', 'matrix/demo.toml', '--group', 'vllm'], 'matrixbake: list does not take --group (it takes --twins, --json) (see matrixbake help list)\n'],
       [['schema', '--json'], 'matrixbake: schema does not take --json (see matrixbake help schema)\n'],
-      [['bake', '--check', '--dry-run'], 'matrixbake: bake does not take --check (it takes --var, --set, --push, --dry-run, --json, --levels) (see matrixbake help bake)\n'],
+      [['bake', '--check', '--dry-run'], 'matrixbake: bake does not take --check (it takes --var, --set, --push, --dry-run, --json, --levels, --one-bake) (see matrixbake help bake)\n'],
     ] as const) {
       const r = cli([...args]);
       expect([r.status, r.stderr, r.stdout]).toEqual([2, message, '']);

@@ -54,12 +54,17 @@ describe('matrix/dynamo.toml', () => {
     expect(resolved()['base-cuda12']!.tags).toBeUndefined();
   });
 
-  it('reads the branch cache then main; writes cache only with PUSH_CACHE, to per-arch refs for twins', () => {
+  it('reads the branch cache then main, its twins\' too; writes cache only with PUSH_CACHE, to per-arch refs for twins', () => {
     expect(resolved()['runtime-vllm-cuda12']!['cache-to']).toBeUndefined();
     const on = resolved({ PUSH_CACHE: 'true', BRANCH: 'feat/x' });
+    const ref = (key: string) => `type=registry,ref=ghcr.io/ai-dynamo/dynamo-cache:${key}`;
     expect(on['runtime-vllm-cuda12']!['cache-from']).toEqual([
-      'type=registry,ref=ghcr.io/ai-dynamo/dynamo-cache:runtime-vllm-cuda12-feat-x',
-      'type=registry,ref=ghcr.io/ai-dynamo/dynamo-cache:runtime-vllm-cuda12-main',
+      ref('runtime-vllm-cuda12-feat-x'), ref('runtime-vllm-cuda12-amd64-feat-x'), ref('runtime-vllm-cuda12-arm64-feat-x'),
+      ref('runtime-vllm-cuda12-main'), ref('runtime-vllm-cuda12-amd64-main'), ref('runtime-vllm-cuda12-arm64-main'),
+    ]);
+    // A twin reads its node's refs: what a multi-platform bake pushed restores a CI job.
+    expect(on['runtime-vllm-cuda12-arm64']!['cache-from']).toEqual([
+      ref('runtime-vllm-cuda12-arm64-feat-x'), ref('runtime-vllm-cuda12-feat-x'), ref('runtime-vllm-cuda12-arm64-main'), ref('runtime-vllm-cuda12-main'),
     ]);
     expect(on['runtime-vllm-cuda12-arm64']!['cache-to']).toEqual([
       'type=registry,ref=ghcr.io/ai-dynamo/dynamo-cache:runtime-vllm-cuda12-arm64-feat-x,mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true',

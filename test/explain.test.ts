@@ -78,9 +78,10 @@ describe('explain a dynamo runtime image', () => {
 
   it('shows the cache refs and tags as the bake file has them', async () => {
     const text = await explain('runtime-vllm-cuda12');
+    const branch = '${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}';
     expect(sectionLines(text, 'cache-from')).toEqual([
-      'type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}',
-      'type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-main',
+      ...['runtime-vllm-cuda12', 'runtime-vllm-cuda12-amd64', 'runtime-vllm-cuda12-arm64'].map((k) => `type=registry,ref=\${CACHE_REGISTRY}:${k}-${branch}`),
+      ...['runtime-vllm-cuda12', 'runtime-vllm-cuda12-amd64', 'runtime-vllm-cuda12-arm64'].map((k) => `type=registry,ref=\${CACHE_REGISTRY}:${k}-main`),
     ]);
     expect(text).toContain('\ncache-to (only when PUSH_CACHE is true):\n  type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true\n');
     expect(sectionLines(text, 'tags')).toEqual(['${REGISTRY}/dynamo:${VERSION}-vllm-runtime-cuda12', '${REGISTRY}/dynamo:latest-vllm-runtime-cuda12']);
@@ -107,7 +108,7 @@ describe('explain a per-arch twin', () => {
     expect(text).not.toContain('\ntwins:');
     expect(sectionLines(text, 'links')).toEqual(['dynamo-base   -> base-cuda13-amd64', 'dynamo-wheels -> wheel-cuda13-amd64', 'backend       -> backend-trtllm-cuda13-amd64']);
     expect(sectionLines(text, 'linked by')).toEqual(['ci-trtllm-cuda13-amd64        as runtime', 'dev-trtllm-cuda13-amd64       as runtime', 'local-dev-trtllm-cuda13-amd64 as runtime (via dev)']);
-    expect(sectionLines(text, 'cache-from')[1]).toBe('type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-amd64-main');
+    expect(sectionLines(text, 'cache-from').slice(2)).toEqual(['type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-amd64-main', 'type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-main']);
     expect(text).toContain('\ntags: none (a per-arch twin: `release` pushes it by digest and merges it into the tags of runtime-trtllm-cuda13)\n');
     expect(sectionLines(text, 'excludes')).toEqual(['matrix.exclude[0] (framework=trtllm cuda=12: "TensorRT-LLM publishes CUDA 13 builds only") removed runtime-trtllm-cuda12-amd64']);
     // The same args as its node, from the same keys.

@@ -57,7 +57,7 @@ function checkPlan(g: Generated, c: Compiled): void {
 function checkResolved(g: Generated, c: Compiled): void {
   const resolved = resolveBake(c.bake);
   same(resolved.group, groupsOf(c));
-  same(resolved.target, Object.fromEntries(c.plan.targets.map((t) => [t.name, resolvedTarget(g.spec, t)])));
+  same(resolved.target, Object.fromEntries(c.plan.targets.map((t) => [t.name, resolvedTarget(g.spec, t, c.plan.targets)])));
 }
 
 function checkHcl(g: Generated, c: Compiled, doc: HclDoc): void {
@@ -68,7 +68,7 @@ function checkHcl(g: Generated, c: Compiled, doc: HclDoc): void {
   for (const t of c.plan.targets) {
     const blocks = doc.target![t.name]!;
     same(blocks.length, 1, t.name);
-    same(Object.fromEntries(Object.entries(blocks[0]!).map(([k, v]) => [k, foldSpaces(v)])), hclTarget(g.spec, t), t.name);
+    same(Object.fromEntries(Object.entries(blocks[0]!).map(([k, v]) => [k, foldSpaces(v)])), hclTarget(g.spec, t, c.plan.targets), t.name);
   }
 }
 
@@ -88,7 +88,7 @@ function checkJson(g: Generated, c: Compiled, json: string): void {
   same(Object.keys(doc.target), c.plan.targets.map((t) => t.name));
   for (const t of c.plan.targets) {
     const j = doc.target[t.name]!;
-    same(Object.keys(j).sort(), Object.keys(hclTarget(g.spec, t)).sort(), t.name);
+    same(Object.keys(j).sort(), Object.keys(hclTarget(g.spec, t, c.plan.targets)).sort(), t.name);
     literalAs(j.description, t.description, `${t.name}.description`);
     literalAs(j.context, t.context, `${t.name}.context`);
     literalAs(j.dockerfile, posix.relative(`/${t.context}`, `/${t.dockerfile}`), `${t.name}.dockerfile`);

@@ -1,78 +1,101 @@
 import { describe, expect, it } from 'vitest';
-import { planLevels } from '../src/run/levels.js';
+import { BUILD_EPOCH, linkSets, nodeMerges, planLevels } from '../src/run/levels.js';
 import { privateCli } from './support/cli-build.js';
 import { compileOk } from './support/compile.js';
 
-// `bake --levels`: what each of the one-target bakes is told. Whether BuildKit then restores
-// everything from the registry cache is test/e2e/demo.test.ts's job; this is the plan of it.
+// `bake` (levels, its default with a cache registry) and `release`: what each bake is told.
+// Whether BuildKit then restores everything from the registry cache, on a fresh builder, at the
+// next commit and on a branch, is test/e2e/demo.test.ts's and ci-simulation.test.ts's job.
 
-const opts = { repo: 'registry.example/cache', tag: 'abc123', sourceDateEpoch: '1700000000' };
-const link = (t: string) => `docker-image://registry.example/cache:link-${t}-abc123`;
+const opts = { repo: 'registry.example/cache', tag: 'abc123', sourceDateEpoch: BUILD_EPOCH };
+const link = (t: string, digest = `sha256:${t}`) => `docker-image://registry.example/cache:link-${t}-abc123@${digest}`;
 
-describe('bake --levels', () => {
-  it('builds one target per bake, each after everything it links', async () => {
+describe('levels', () => {
+  it('builds a multi-arch node as its per-arch twins, each after everything it links', async () => {
     const { plan } = await compileOk('matrix/demo.toml');
     const runs = planLevels(plan, ['all'], opts);
     expect(runs.every((r) => r.targets.length === 1)).toBe(true);
-    const order = runs.map((r) => r.targets[0]!);
-    expect(order).toHaveLength(20);
+    const order = runs.map((r) => r.targets[0]);
+    // 20 nodes, each for amd64 and arm64: what CI's jobs and a release build too.
+    expect(order).toHaveLength(40);
+    expect(order.every((n) => plan.targets.find((t) => t.name === n)!.arch !== undefined)).toBe(true);
     for (const t of plan.targets.filter((x) => order.includes(x.name))) {
       for (const l of t.links) expect(order.indexOf(l.target), `${t.name} after ${l.target}`).toBeLessThan(order.indexOf(t.name));
     }
     expect(runs.map((r) => r.level)).toEqual([...runs.map((r) => r.level)].sort((a, b) => a - b));
-    expect(order[0]).toBe('busybox');
+    expect(order.slice(0, 2)).toEqual(['busybox-amd64', 'busybox-arm64']);
   });
 
-  it('links through pushed images, never through target: contexts', async () => {
+  it('builds only the arches asked for (--set *.platform=linux/amd64)', async () => {
     const { plan } = await compileOk('matrix/demo.toml');
-    const set = planLevels(plan, ['runtime-vllm-cuda12'], opts).find((r) => r.targets[0] === 'runtime-vllm-cuda12')!.set;
+    const order = planLevels(plan, ['runtime-vllm-cuda12'], { ...opts, archs: ['amd64'] }).map((r) => r.targets[0]);
+    expect(order).toEqual(['busybox-amd64', 'base-cuda12-amd64', 'wheel-cuda12-amd64', 'backend-vllm-cuda12-amd64', 'runtime-vllm-cuda12-amd64']);
+  });
+
+  it('links through pushed images pinned by digest, never through target: contexts', async () => {
+    const { plan } = await compileOk('matrix/demo.toml');
+    const run = planLevels(plan, ['runtime-vllm-cuda12-amd64'], opts).find((r) => r.targets[0] === 'runtime-vllm-cuda12-amd64')!;
+    const set = [...run.set, ...linkSets(run, opts, (t) => `sha256:${t}`)];
     expect(set).toEqual(expect.arrayContaining([
-      `runtime-vllm-cuda12.contexts.dynamo-base=${link('base-cuda12')}`,
-      `runtime-vllm-cuda12.contexts.dynamo-wheels=${link('wheel-cuda12')}`,
-      `runtime-vllm-cuda12.contexts.backend=${link('backend-vllm-cuda12')}`,
-      `runtime-vllm-cuda12.contexts.busybox=${link('busybox')}`,
-      'runtime-vllm-cuda12.args.SOURCE_DATE_EPOCH=1700000000',
+      `runtime-vllm-cuda12-amd64.contexts.dynamo-base=${link('base-cuda12-amd64')}`,
+      `runtime-vllm-cuda12-amd64.contexts.dynamo-wheels=${link('wheel-cuda12-amd64')}`,
+      `runtime-vllm-cuda12-amd64.contexts.backend=${link('backend-vllm-cuda12-amd64')}`,
+      `runtime-vllm-cuda12-amd64.contexts.busybox=${link('busybox-amd64')}`,
+      // A constant, not the commit time: the next commit's images are the same bytes.
+      'runtime-vllm-cuda12-amd64.args.SOURCE_DATE_EPOCH=0',
     ]));
     expect(set.join('\n')).not.toMatch(/target:/);
   });
 
-  it('pushes a reproducible link image for every target a later level reads, and only for those', async () => {
+  it('pushes a reproducible link image, the same on every commit, for every target a later level reads, and only for those', async () => {
     const { plan } = await compileOk('matrix/demo.toml');
-    const runs = planLevels(plan, ['ci-vllm-cuda12'], { ...opts, tagsOf: (n) => (n === 'runtime-vllm-cuda12' ? ['registry.example/dynamo:latest-vllm-runtime-cuda12'] : []) });
+    const runs = planLevels(plan, ['ci-vllm-cuda12'], opts);
     const setOf = (n: string) => runs.find((r) => r.targets[0] === n)!.set;
-    expect(setOf('base-cuda12')).toEqual(expect.arrayContaining([
-      'base-cuda12.tags=registry.example/cache:link-base-cuda12-abc123',
-      'base-cuda12.output=type=image,push=true,rewrite-timestamp=true',
-      'base-cuda12.attest=type=provenance,disabled=true',
+    expect(setOf('base-cuda12-arm64')).toEqual(expect.arrayContaining([
+      'base-cuda12-arm64.tags=registry.example/cache:link-base-cuda12-arm64-abc123',
+      'base-cuda12-arm64.output=type=image,push=true,rewrite-timestamp=true',
+      'base-cuda12-arm64.attest=type=provenance,disabled=true',
+      // The labels that name a commit or tell a twin from its node are empty.
+      'base-cuda12-arm64.labels.org.opencontainers.image.revision=',
+      'base-cuda12-arm64.labels.org.opencontainers.image.version=',
+      'base-cuda12-arm64.labels.org.opencontainers.image.description=',
     ]));
-    // A published image that is also linked keeps its release tags next to the link.
-    expect(setOf('runtime-vllm-cuda12').filter((s) => s.includes('.tags='))).toEqual([
-      'runtime-vllm-cuda12.tags=registry.example/cache:link-runtime-vllm-cuda12-abc123',
-      'runtime-vllm-cuda12.tags=registry.example/dynamo:latest-vllm-runtime-cuda12',
-    ]);
     // Nothing links ci: it keeps its own outputs and attestations.
-    expect(setOf('ci-vllm-cuda12').some((s) => /\.(output|tags|attest)=/.test(s))).toBe(false);
-    expect(runs.map((r) => r.targets[0])).not.toContain('wheel-cuda13');
+    expect(setOf('ci-vllm-cuda12-amd64').some((s) => /\.(output|tags|attest)=/.test(s))).toBe(false);
+    expect(runs.map((r) => r.targets[0])).not.toContain('wheel-cuda13-amd64');
   });
 
-  it('refuses an unknown target', async () => {
+  it('with --push, pushes the twins of each published node asked for, to merge into its tags', async () => {
+    const { plan } = await compileOk('matrix/demo.toml');
+    expect(nodeMerges(plan, ['vllm'])).toEqual(expect.arrayContaining([{ node: 'ci-vllm-cuda12', twins: ['ci-vllm-cuda12-amd64', 'ci-vllm-cuda12-arm64'] }]));
+    expect(nodeMerges(plan, ['base-cuda12'])).toEqual([]);
+    const runs = planLevels(plan, ['ci-vllm-cuda12'], { ...opts, publish: true });
+    expect(runs.find((r) => r.targets[0] === 'ci-vllm-cuda12-amd64')!.pushesLink).toBe(true);
+  });
+
+  it('refuses an unknown target, and an arch the node is not built for', async () => {
     const { plan } = await compileOk('matrix/demo.toml');
     expect(() => planLevels(plan, ['runtime-vlm-cuda12'], opts)).toThrow('unknown target or group "runtime-vlm-cuda12"');
+    expect(() => planLevels(plan, ['runtime-vllm-cuda12'], { ...opts, archs: ['ppc64le'] })).toThrow('runtime-vllm-cuda12 is built for amd64, arm64, not for ppc64le');
   });
 
-  it('--dry-run prints one docker buildx bake per target; no cache registry is exit 2', { timeout: 60_000 }, () => {
+  it('--dry-run prints one docker buildx bake per level and says which path; no cache registry is one bake', { timeout: 60_000 }, () => {
     const cli = privateCli('levels');
-    const r = cli(['bake', 'matrix/demo.toml', 'runtime-vllm-cuda12', '--levels', '--dry-run', '--var', 'GIT_SHA=0123456789abcdef', '--var', 'SOURCE_DATE_EPOCH=42']);
+    const r = cli(['bake', 'matrix/demo.toml', 'runtime-vllm-cuda12', '--dry-run', '--var', 'GIT_SHA=0123456789abcdef']);
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines).toHaveLength(5); // busybox, base, wheel, backend, runtime
-    expect(lines.every((l) => /docker buildx bake .* [a-z0-9-]+$/.test(l))).toBe(true);
-    expect(lines[4]).toContain('runtime-vllm-cuda12.contexts.dynamo-base=docker-image://localhost:5000/demo/cache:link-base-cuda12-0123456789ab');
-    expect(lines[4]).toContain('runtime-vllm-cuda12.args.SOURCE_DATE_EPOCH=42');
-    // minimal.toml has no [cache] table.
-    const none = cli(['bake', 'test/fixtures/matrices/minimal.toml', '--levels', '--dry-run']);
-    expect(none.status).toBe(2);
-    expect(none.stderr.trim().split('\n')).toHaveLength(1);
-    expect(none.stderr).toMatch(/--levels pushes link images to the cache registry/);
+    expect(lines).toHaveLength(4); // busybox; base and wheel; backend; runtime
+    expect(lines.every((l) => /docker buildx bake /.test(l))).toBe(true);
+    expect(lines[3]).toContain('runtime-vllm-cuda12-arm64.contexts.dynamo-base=docker-image://localhost:5000/demo/cache:link-base-cuda12-arm64-0123456789ab@<digest-of-base-cuda12-arm64>');
+    expect(lines[3]).toMatch(/ runtime-vllm-cuda12-amd64 runtime-vllm-cuda12-arm64$/);
+    expect(r.stderr).toMatch(/^matrixbake: levels: 10 per-arch targets in 4 levels/m);
+    // minimal.toml has no [cache] table: one bake, and it says why.
+    const none = cli(['bake', 'test/fixtures/matrices/minimal.toml', '--dry-run']);
+    expect(none.status).toBe(0);
+    expect(none.stderr).toMatch(/^matrixbake: one bake: no cache registry/m);
+    const refused = cli(['bake', 'test/fixtures/matrices/minimal.toml', '--levels', '--dry-run']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/--levels pushes link images to the cache registry/);
   });
 });

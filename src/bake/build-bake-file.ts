@@ -4,7 +4,7 @@ import type { Plan, PlanTarget } from '../plan/plan.js';
 import { BUILTIN_VARIABLES } from '../model/variables.js';
 import type { BakeFile, BakeTarget, BakeVariable, TargetAttribute } from './bake-file.js';
 import { bool, cond, list, map, ref, str, tpl, type Expr } from './expr.js';
-import { cacheFrom, cacheTo } from './cache.js';
+import { cacheFrom, cacheKeys, cacheTo } from './cache.js';
 import { sccacheArgs, sccacheSecrets, sccacheVariables } from './sccache.js';
 
 /** The plan as a bake file value (variables, groups, targets). Reads the plan; decides nothing new. */
@@ -53,7 +53,7 @@ function bakeTarget(plan: Plan, t: PlanTarget): BakeTarget {
   else attrs.push(['output', list([str('type=cacheonly')])]);
   if (t.platforms.length > 0) attrs.push(['platforms', list(t.platforms.map(str))]);
   if (m.cache) {
-    attrs.push(['cache-from', list(cacheFrom(m.cache, t.name))]);
+    attrs.push(['cache-from', list(cacheFrom(m.cache, cacheKeys(plan, t)))]);
     attrs.push(['cache-to', cond(ref('PUSH_CACHE'), list([cacheTo(t.name)]), list([]))]);
   }
   if (t.sccache && m.sccache && m.sccache.auth !== 'none') attrs.push(['secret', cond(ref('USE_SCCACHE'), list(sccacheSecrets(m.sccache.auth)), list([]))]);

@@ -1,8 +1,15 @@
+import type { Plan, PlanTarget } from '../plan/plan.js';
 import { call, ref, str, tpl, type Expr } from './expr.js';
 
-// Registry cache refs: `${CACHE_REGISTRY}:<target>-<branch>`. Per-arch twins are separate
-// targets, so parallel CI jobs write separate refs and never overwrite one another's cache
-// (docker/buildx#1044). Branch names become tag-safe (`feature/x` -> `feature-x`).
+// Registry cache refs: `${CACHE_REGISTRY}:<key>-<branch>`, one key per way a target is built:
+// - a per-arch twin writes `<node>-<arch>-<branch>` (what CI jobs and releases build);
+// - a multi-arch node writes `<node>-<branch>` (one export holding every platform it built).
+// Each reads both: a twin reads its node's ref, a node reads every twin's, so what CI pushed
+// restores a developer's `bake <node>` and the other way round. No two kinds of build write one
+// ref, so parallel CI jobs never overwrite one another's cache (docker/buildx#1044). A build
+// writes only its own branch's refs and reads them first, then each fallback branch's (main):
+// a branch's first build restores from main and never overwrites it. Branch names become
+// tag-safe (`feature/x` -> `feature-x`). docs/caching.md has the reasoning.
 
 const TAG_UNSAFE = '[^A-Za-z0-9_.-]';
 
@@ -13,11 +20,17 @@ export function sanitizeBranch(branch: string): string {
 
 const branchTag: Expr = call('regex_replace', ref('BRANCH'), str(TAG_UNSAFE), str('-'));
 
-/** The current branch's ref first, then each fallback branch's (usually main). */
-export function cacheFrom(cache: { fallback: string[] }, key: string): Expr[] {
+/** The cache keys a target reads, its own first: a twin's node, or a node's twins. */
+export function cacheKeys(plan: Plan, t: PlanTarget): string[] {
+  const twins = plan.targets.filter((x) => x.arch !== undefined && x.node === t.name).map((x) => x.name);
+  return [t.name, ...(t.arch !== undefined ? [t.node] : twins)];
+}
+
+/** The current branch's refs first, then each fallback branch's (usually main). */
+export function cacheFrom(cache: { fallback: string[] }, keys: string[]): Expr[] {
   return [
-    tpl('type=registry,ref=', ref('CACHE_REGISTRY'), `:${key}-`, branchTag),
-    ...cache.fallback.map((b) => tpl('type=registry,ref=', ref('CACHE_REGISTRY'), `:${key}-${sanitizeBranch(b)}`)),
+    ...keys.map((key) => tpl('type=registry,ref=', ref('CACHE_REGISTRY'), `:${key}-`, branchTag)),
+    ...cache.fallback.flatMap((b) => keys.map((key) => tpl('type=registry,ref=', ref('CACHE_REGISTRY'), `:${key}-${sanitizeBranch(b)}`))),
   ];
 }
 

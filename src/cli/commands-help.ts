@@ -110,7 +110,7 @@ export const COMMANDS = {
     examples: [{ run: 'matrixbake ci --group vllm --levels' }, { run: 'matrixbake ci matrix/demo.toml --format gitlab' }],
   },
   bake: {
-    usage: ['[MATRIX] [TARGET...] [--levels] [--json] [--dry-run] [--push] [--set K=V]... [--var K=V]... [-- BUILDX_ARGS]'],
+    usage: ['[MATRIX] [TARGET...] [--levels|--one-bake] [--json] [--dry-run] [--push] [--set K=V]... [--var K=V]... [-- BUILDX_ARGS]'],
     summary: 'Compile to a temp file and run `docker buildx bake` on TARGETs.',
     description: [
       'Compile MATRIX to a temp file and run `docker buildx bake` on TARGETs (targets or groups; default: group default) in the repository root. buildx\'s progress shows while it builds; then a table says, per target: status (built, cached: no Dockerfile step ran, failed, interrupted, not built), time, steps, steps from cache, image and digest, read from buildx\'s metadata file and BuildKit\'s build history. A failure names the failed targets and passes on buildx\'s exit code; if buildkitd goes away mid-bake, the interrupted ones. A cache registry that fails mid-bake does not fail the build: a warning names the caches not saved.',
@@ -120,9 +120,10 @@ export const COMMANDS = {
       VAR,
       ['--set K=V', 'buildx\'s per-target override, e.g. \'*.platform=linux/amd64\' (repeatable)'],
       ['--push', 'push the published images to REGISTRY'],
-      ['--dry-run', 'print the exact command instead of running it'],
+      ['--dry-run', 'print the exact commands instead of running them (a link shows `@<digest-of-T>`, known once T is pushed)'],
       ['--json', 'print the summary as one JSON document (times in ms, each target\'s build ref) instead of the table'],
-      ['--levels', 'build one target per bake in dependency order, linked through images pushed to CACHE_REGISTRY: the way an empty builder (CI, a wiped buildkitd) restores everything from the registry cache'],
+      ['--levels', 'one bake per dependency level, multi-arch targets as their per-arch twins, linked by digest through images pushed to CACHE_REGISTRY: a fresh builder (CI, a laptop, a wiped buildkitd) restores every step from the registry cache. The default when the matrix has a [cache] registry'],
+      ['--one-bake', 'one bake of every target, linked by target: contexts: fastest on a builder that holds its own cache; a fresh builder may rebuild steps several targets share (docker/buildx#3878)'],
       BUILDX_ARGS,
     ],
     examples: [
@@ -130,7 +131,7 @@ export const COMMANDS = {
       { run: 'matrixbake bake matrix/demo.toml all --push --var PUSH_CACHE=true', why: 'the offline demo: every target, both platforms, images and cache to localhost:5000/demo' },
       { run: 'matrixbake bake matrix/demo.toml runtime-vllm-cuda12-arm64 -- --progress=plain', why: 'one per-arch twin, with buildx\'s plain progress' },
       { run: 'matrixbake bake wheel-cuda12 --set \'*.platform=linux/amd64\' --var USE_SCCACHE=true', why: 'sccache on S3: the AWS credentials in the environment become BuildKit secrets' },
-      { run: 'matrixbake bake matrix/demo.toml all --levels --push', why: 'restore an empty builder from the registry cache, one target at a time' },
+      { run: 'matrixbake bake matrix/demo.toml all --one-bake', why: 'one bake, for a builder that keeps its own cache (no link images pushed)' },
       { run: 'matrixbake bake matrix/demo.toml vllm --json > bake-summary.json', why: 'in CI: the summary (cached steps per target) as JSON' },
     ],
   },

@@ -6,11 +6,14 @@ import type { Diagnostic } from '../diagnostics.js';
 import { BuildFailed, UsageError } from '../errors.js';
 import type { PlanTarget } from '../plan/plan.js';
 import { mergeSteps, releaseTags, selectRelease, type PushedTwin } from '../release/release-plan.js';
-import { commitEpoch, gitFacts, versionFrom } from '../release/version.js';
-import { buildxCommand, runCapture, runTee, type Command } from '../run/exec.js';
+import { commitEpoch, gitFacts, versionFrom, withBranch } from '../release/version.js';
+import { runCapture, runTee } from '../run/exec.js';
+import { buildxOrThrow } from '../run/buildx-or-throw.js';
+import { digestOf } from '../run/imagetools.js';
+import { inParallel } from '../run/in-parallel.js';
 import { retryTransientPush } from '../run/retry.js';
 import { shellQuote } from '../run/shell-quote.js';
-import { planLevels } from '../run/levels.js';
+import { BUILD_EPOCH, linkSets, linkTag, planLevels, type LevelRun } from '../run/levels.js';
 import { repoRoot } from '../load/repo-root.js';
 import { writeBakeFile } from './bake.js';
 import { compileOrThrow } from './compile-or-throw.js';
@@ -61,9 +64,13 @@ export async function releaseCommand(o: ReleaseOptions): Promise<void> {
   const git = await gitFacts(cwd);
   const version = o.version ?? o.vars.VERSION ?? (git ? versionFrom(git) : undefined);
   if (!version) throw new UsageError('no --version given and no git repository to read one from');
-  const epoch = o.vars.SOURCE_DATE_EPOCH ?? (await commitEpoch(cwd)) ?? '0';
+  const epoch = o.vars.SOURCE_DATE_EPOCH ?? BUILD_EPOCH;
   const revision = o.vars.GIT_SHA ?? git?.shortSha ?? '';
-  const vars = { ...o.vars, VERSION: version, REGISTRY: registry, SOURCE_DATE_EPOCH: epoch, ...(revision ? { GIT_SHA: revision } : {}) };
+  const created = (await commitEpoch(cwd)) ?? epoch;
+  // The platform images carry no version or commit (labels empty), so an image whose content did
+  // not change has the same digest on every commit; the index's annotations say which it is.
+  const { VERSION: _v, GIT_SHA: _g, ...rest } = await withBranch(o.vars, cwd);
+  const vars = { ...rest, REGISTRY: registry, SOURCE_DATE_EPOCH: epoch };
   const dir = o.digests ?? mkdtempSync(join(tmpdir(), 'matrixbake-digests-'));
   const what = o.only ? `job ${o.group}` : `${sel.nodes.length} images (${o.arch ?? sel.nodes[0]!.archs.join('+')})`;
   o.print(`release ${version}: ${what} to ${repo}, SOURCE_DATE_EPOCH=${epoch}`);
@@ -73,7 +80,7 @@ export async function releaseCommand(o: ReleaseOptions): Promise<void> {
   if (o.phase !== 'build') {
     // A dry run builds nothing: the merge shows where each twin's digest would go.
     const pushed = o.dryRun && o.phase === 'all' ? sel.twins.map((t) => ({ target: t.name, node: t.node, arch: t.arch!, platform: t.platforms[0]!, repo, digest: `<digest of ${t.name}>` })) : readPushed(dir);
-    const steps = mergeSteps(plan, sel.nodes, pushed, { repo, version, revision, created: new Date(Number(epoch) * 1000).toISOString(), ...(plan.matrix.project.source ? { source: plan.matrix.project.source } : {}) });
+    const steps = mergeSteps(plan, sel.nodes, pushed, { repo, version, revision, created: new Date(Number(created) * 1000).toISOString(), ...(plan.matrix.project.source ? { source: plan.matrix.project.source } : {}) });
     for (const step of steps) {
       if ('missing' in step) {
         failures.push(`${step.node}: not merged: no image from ${step.missing.join(', ')} (that job failed or did not run)`);
@@ -91,7 +98,7 @@ export async function releaseCommand(o: ReleaseOptions): Promise<void> {
         o.print(`matrixbake: ${failures.at(-1)}`);
         continue;
       }
-      o.print(`${step.node}  ${step.tags.join(' ')}  ${await digestOf(step.tags[0]!, cwd)}`);
+      o.print(`${step.node}  ${step.tags.join(' ')}  ${await digestOf(await buildxOrThrow(), step.tags[0]!, cwd)}`);
     }
   }
   if (!o.digests) rmSync(dir, { recursive: true, force: true });
@@ -107,65 +114,88 @@ interface BuildContext extends ReleaseOptions {
   epoch: string;
 }
 
-/** Each twin and what it links, one bake each; a failure skips what depends on it, not the rest. */
+/**
+ * Each twin and what it links, one bake each, the twins of a level at once; a failure skips what
+ * depends on it, not the rest. Links are pinned by digest: the ones built here from their
+ * metadata, a CI job's (--only) from the registry, where earlier jobs pushed them.
+ */
 async function buildTwins(compiled: Compiled, twins: PlanTarget[], c: BuildContext): Promise<string[]> {
   const cacheRepo = c.vars.CACHE_REGISTRY ?? compiled.plan.matrix.cache?.registry;
   if (!cacheRepo) throw new UsageError('release links per-arch images through the cache registry: set [cache] registry in the matrix or --var CACHE_REGISTRY=<repo>');
-  const runs = planLevels(compiled.plan, twins.map((t) => t.name), { repo: cacheRepo, tag: /^[0-9a-f]+$/.test(c.sha) ? c.sha.slice(0, 12) : 'local', sourceDateEpoch: c.epoch, ...(c.only ? { only: true } : {}) });
+  const lo = { repo: cacheRepo, tag: /^[0-9a-f]+$/.test(c.sha) ? c.sha.slice(0, 12) : 'local', sourceDateEpoch: c.epoch, ...(c.only ? { only: true } : {}) };
+  const runs = planLevels(compiled.plan, twins.map((t) => t.name), lo);
   const byName = new Map(compiled.plan.targets.map((t) => [t.name, t]));
   const file = await writeBakeFile(compiled);
   mkdirSync(c.dir, { recursive: true });
   const sbomGenerator = c.sbomGenerator ?? process.env.MATRIXBAKE_SBOM_GENERATOR;
   const broken = new Set<string>();
   const failures: string[] = [];
+  const digests = new Map<string, string>();
+  const b = c.dryRun ? undefined : await buildxOrThrow();
+  if (c.only && b) {
+    for (const l of runs.flatMap((r) => r.links)) {
+      const digest = await digestOf(b, linkTag(lo, l.target), c.cwd);
+      if (!digest) throw new BuildFailed(`${linkTag(lo, l.target)} is not in the registry: the job that builds ${l.target} did not run or failed`, 'run the jobs of `matrixbake ci --levels` level by level, the same commit in each');
+      digests.set(l.target, digest);
+    }
+  }
   const work = mkdtempSync(join(tmpdir(), 'matrixbake-release-'));
-  try {
-    for (const run of runs) {
-      const name = run.targets[0]!;
-      const t = byName.get(name)!;
-      const blockedBy = c.only ? [] : t.links.map((l) => l.target).filter((n) => broken.has(n));
-      if (blockedBy.length > 0) {
-        broken.add(name);
-        c.print(`matrixbake: skipping ${name}: it links ${blockedBy.join(', ')}, which did not build`);
+  const job = async (run: LevelRun, prefix?: string) => {
+    const name = run.targets[0];
+    const t = byName.get(name)!;
+    const blockedBy = c.only ? [] : t.links.map((l) => l.target).filter((n) => broken.has(n));
+    if (blockedBy.length > 0) {
+      broken.add(name);
+      c.print(`matrixbake: skipping ${name}: it links ${blockedBy.join(', ')}, which did not build`);
+      return;
+    }
+    // The labels that would name the commit are empty: see releaseCommand.
+    const neutral = [`${name}.labels.org.opencontainers.image.version=`, `${name}.labels.org.opencontainers.image.revision=`];
+    const linkSets_ = [...new Set([...run.set, ...linkSets(run, lo, (n) => digests.get(n) ?? (c.dryRun ? `<digest-of-${n}>` : undefined)), ...neutral])];
+    const steps: string[][] = [];
+    // A link image for later levels (no attestations, so its digest is reproducible) ...
+    if (run.pushesLink) steps.push(linkSets_);
+    // ... and, for a published twin, the release image: by digest, with provenance.
+    if (t.tagSuffix !== undefined) {
+      steps.push([
+        ...linkSets_.filter((s) => s.startsWith(`${name}.contexts.`) || s.startsWith(`${name}.args.`) || s.startsWith(`${name}.labels.`)),
+        `${name}.output=type=image,name=${c.repo},push-by-digest=true,name-canonical=true,push=true,rewrite-timestamp=true`,
+        `${name}.attest=type=provenance,mode=max`,
+        `${name}.attest=type=sbom${sbomGenerator ? `,generator=${sbomGenerator}` : ''}`,
+      ]);
+    }
+    if (steps.length === 0) steps.push(linkSets_);
+    for (const [i, sets] of steps.entries()) {
+      const metadata = join(work, `${name}-${i}.json`);
+      const args = ['bake', '-f', file, ...sets.flatMap((s) => ['--set', s]), '--metadata-file', metadata, ...c.extra, name];
+      if (!b) {
+        c.print(shellQuote(['docker', 'buildx', ...args]));
         continue;
       }
-      const linkSets = run.set;
-      const steps: string[][] = [];
-      // A link image for later levels (no attestations, so its digest is reproducible) ...
-      if (linkSets.some((s) => s.startsWith(`${name}.output=`))) steps.push(linkSets);
-      // ... and, for a published twin, the release image: by digest, with provenance.
-      if (t.tagSuffix !== undefined) {
-        steps.push([
-          ...linkSets.filter((s) => s.startsWith(`${name}.contexts.`) || s.startsWith(`${name}.args.`)),
-          `${name}.output=type=image,name=${c.repo},push-by-digest=true,name-canonical=true,push=true,rewrite-timestamp=true`,
-          `${name}.attest=type=provenance,mode=max`,
-          `${name}.attest=type=sbom${sbomGenerator ? `,generator=${sbomGenerator}` : ''}`,
-        ]);
+      // On stderr, with buildx's progress: one line per job, so a log (or a test) can tell them apart.
+      process.stderr.write(`matrixbake: job ${name} (level ${run.level}${steps.length > 1 ? (i === 0 ? ', link image' : ', release image by digest') : ''})\n`);
+      const say = (l: string) => process.stderr.write(`${l}\n`);
+      const { exitCode } = await retryTransientPush(() => runTee({ file: b.file, args: [...b.args, ...args] }, c.vars, c.cwd, prefix ? { prefix } : {}), say);
+      if (exitCode !== 0) {
+        broken.add(name);
+        failures.push(`${name}: docker buildx bake exited with ${exitCode}`);
+        c.print(`matrixbake: ${name} failed (docker buildx bake exited with ${exitCode}); what links it is skipped, its image is not merged`);
+        return;
       }
-      if (steps.length === 0) steps.push(linkSets);
-      for (const [i, sets] of steps.entries()) {
-        const metadata = join(work, `${name}-${i}.json`);
-        const args = ['bake', '-f', file, ...sets.flatMap((s) => ['--set', s]), '--metadata-file', metadata, ...c.extra, name];
-        if (c.dryRun) {
-          c.print(shellQuote(['docker', 'buildx', ...args]));
-          continue;
-        }
-        // On stderr, with buildx's progress: one line per job, so a log (or a test) can tell them apart.
-        process.stderr.write(`matrixbake: job ${name} (level ${run.level}${steps.length > 1 ? (i === 0 ? ', link image' : ', release image by digest') : ''})\n`);
-        const exitCode = await buildxTee(args, c.vars, c.cwd);
-        if (exitCode !== 0) {
-          broken.add(name);
-          failures.push(`${name}: docker buildx bake exited with ${exitCode}`);
-          c.print(`matrixbake: ${name} failed (docker buildx bake exited with ${exitCode}); what links it is skipped, its image is not merged`);
-          break;
-        }
-        if (sets.some((s) => s.includes('push-by-digest=true'))) {
-          const digest = (JSON.parse(readFileSync(metadata, 'utf8'))[name] ?? {})['containerimage.digest'];
-          if (typeof digest !== 'string') throw new BuildFailed(`${name}: buildx wrote no containerimage.digest to its metadata file`);
-          const pushed: PushedTwin = { target: name, node: t.node, arch: t.arch!, platform: t.platforms[0]!, repo: c.repo, digest };
-          writeFileSync(join(c.dir, `${name}.json`), `${JSON.stringify(pushed, null, 2)}\n`);
-        }
+      const meta = (JSON.parse(readFileSync(metadata, 'utf8'))[name] ?? {}) as Record<string, unknown>;
+      const digest = meta['containerimage.digest'];
+      if (typeof digest !== 'string') throw new BuildFailed(`${name}: buildx wrote no containerimage.digest to its metadata file`);
+      if (i === 0 && run.pushesLink) digests.set(name, digest);
+      if (sets.some((s) => s.includes('push-by-digest=true'))) {
+        const pushed: PushedTwin = { target: name, node: t.node, arch: t.arch!, platform: t.platforms[0]!, repo: c.repo, digest };
+        writeFileSync(join(c.dir, `${name}.json`), `${JSON.stringify(pushed, null, 2)}\n`);
       }
+    }
+  };
+  try {
+    for (const level of [...new Set(runs.map((r) => r.level))]) {
+      const inLevel = runs.filter((r) => r.level === level);
+      await inParallel(inLevel, inLevel.length, (run) => job(run, inLevel.length > 1 && b ? `[${run.targets[0]}] ` : undefined));
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -200,43 +230,23 @@ export async function promoteCommand(o: { matrix: string; group: string; from: s
       o.print(shellQuote(['docker', 'buildx', 'imagetools', 'create', '--prefer-index=false', ...tags.flatMap((t) => ['-t', t]), `${o.from}/${image}@<digest of ${staged}>`]));
       continue;
     }
-    const digest = await digestOf(staged!, cwd);
+    const digest = await digestOf(await buildxOrThrow(), staged!, cwd);
     if (!digest) {
       failures.push(`${n.name}: ${staged} not found in the staging registry`);
       continue;
     }
     // --prefer-index=false: one source is copied as it is (same digest), not wrapped in a new index.
     const r = await buildx(['imagetools', 'create', '--prefer-index=false', ...tags.flatMap((t) => ['-t', t]), `${o.from}/${image}@${digest}`], {}, cwd);
-    const promoted = r.exitCode === 0 ? await digestOf(tags[0]!, cwd) : undefined;
+    const promoted = r.exitCode === 0 ? await digestOf(await buildxOrThrow(), tags[0]!, cwd) : undefined;
     if (promoted !== digest) failures.push(`${n.name}: ${tags[0]} is ${promoted ?? 'missing'}, staged ${digest}${r.exitCode !== 0 ? `: ${lastLine(r.stderr)}` : ''}`);
     else o.print(`${n.name}  ${tags.join(' ')}  ${digest}`);
   }
   if (failures.length > 0) throw new BuildFailed(`promotion incomplete: ${failures.join('; ')}`);
 }
 
-/** The digest of what a tag points to (the index, or the manifest), as the registry has it. */
-async function digestOf(ref: string, cwd: string): Promise<string | undefined> {
-  const r = await buildx(['imagetools', 'inspect', ref, '--format', '{{json .Manifest}}'], {}, cwd);
-  if (r.exitCode !== 0) return undefined;
-  const digest = (JSON.parse(r.stdout) as { digest?: unknown }).digest;
-  return typeof digest === 'string' ? digest : undefined;
-}
-
-async function buildxOrThrow(): Promise<Command> {
-  const b = await buildxCommand();
-  if (!b) throw new BuildFailed('docker buildx is not installed', 'run `make setup` (scripts/install-toolchain.sh) to install the pinned buildx');
-  return b;
-}
-
 async function buildx(args: string[], env: Record<string, string>, cwd: string) {
   const b = await buildxOrThrow();
   return runCapture({ file: b.file, args: [...b.args, ...args] }, env, cwd);
-}
-
-async function buildxTee(args: string[], env: Record<string, string>, cwd: string): Promise<number> {
-  const b = await buildxOrThrow();
-  const say = (l: string) => process.stderr.write(`${l}\n`);
-  return (await retryTransientPush(() => runTee({ file: b.file, args: [...b.args, ...args] }, env, cwd), say)).exitCode;
 }
 
 function lastLine(s: string): string {

@@ -29,15 +29,40 @@ async function succeeds(file: string, args: string[]): Promise<boolean> {
   }
 }
 
-/** Runs with the terminal attached (buildx progress streams to the user); resolves to the exit code. */
-export async function runInherit(cmd: Command, env: Record<string, string>, cwd: string): Promise<number> {
-  return (await runTee(cmd, env, cwd)).exitCode;
+export interface TeeOptions {
+  /** Put before each line that reaches the terminal: builds running at once stay apart. */
+  prefix?: string;
+  /** Turns each line of stderr into what the terminal shows (buildx's rawjson drawn as plain text). */
+  render?: { line(text: string): string };
 }
 
-/** Like runInherit, but stderr is also kept, so a failure can be explained after the fact. */
-export async function runTee(cmd: Command, env: Record<string, string>, cwd: string): Promise<{ exitCode: number; stderr: string }> {
-  const r = await execa(cmd.file, cmd.args, { stdin: 'inherit', stdout: 'inherit', stderr: ['pipe', 'inherit'], env, cwd, reject: false });
-  return { exitCode: r.exitCode ?? 1, stderr: String(r.stderr ?? '') };
+/**
+ * Runs with the terminal attached (buildx progress streams to the user), keeping stderr too, so
+ * the progress can be read and a failure explained after the fact. `stderr` is what the terminal
+ * showed; `raw` what the process wrote.
+ */
+export async function runTee(cmd: Command, env: Record<string, string>, cwd: string, o: TeeOptions = {}): Promise<{ exitCode: number; stderr: string; raw: string }> {
+  if (o.prefix === undefined && o.render === undefined) {
+    const r = await execa(cmd.file, cmd.args, { stdin: 'inherit', stdout: 'inherit', stderr: ['pipe', 'inherit'], env, cwd, reject: false });
+    return { exitCode: r.exitCode ?? 1, stderr: String(r.stderr ?? ''), raw: String(r.stderr ?? '') };
+  }
+  const child = execa(cmd.file, cmd.args, { stdin: 'ignore', stdout: 'inherit', stderr: 'pipe', env, cwd, reject: false, maxBuffer: 1 << 30 });
+  let partial = '';
+  let shown = '';
+  const show = (line: string) => {
+    const text = o.render ? o.render.line(line) : `${line}\n`;
+    if (text === '') return;
+    shown += text;
+    process.stderr.write(o.prefix ? text.split('\n').slice(0, -1).map((l) => `${o.prefix}${l}\n`).join('') : text);
+  };
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    lines.forEach(show);
+  });
+  const r = await child;
+  if (partial) show(partial);
+  return { exitCode: r.exitCode ?? 1, stderr: shown, raw: String(r.stderr ?? '') };
 }
 
 /** Runs and captures output. */

@@ -1,41 +1,82 @@
 import { runCapture, type Command } from './exec.js';
-import { parseRawjson, type BuildSteps } from './rawjson.js';
 
-// Step counts for each target of a finished bake, from BuildKit's build history: buildx writes
-// `buildx.build.ref` (builder/node/ref) per target into the metadata file, and
-// `buildx history logs --progress=rawjson REF` replays that build's progress. Asking after the
-// fact keeps buildx's own progress on the terminal while the build runs.
+// Step counts and times of a finished bake's builds, from BuildKit's build history in one call:
+// `buildx history ls --format json` lists the records of every node of the builder (buildx asks
+// each node: commands/history/utils.go queryRecords), with total, cached and completed steps.
+// buildx writes each target's record (`buildx.build.ref`: builder/node/ref) into the metadata
+// file. `history ls` returns the newest 50 records a node holds; a ref older than those is asked
+// for on its own.
 
-const PARALLEL = 4;
+/** One build record as `docker buildx history ls --format json` prints it (buildx v0.36 ls.go). */
+export interface HistoryRecord {
+  /** builder/node/ref */
+  ref: string;
+  total_steps: number;
+  cached_steps: number;
+  completed_steps: number;
+  created_at: string;
+  completed_at?: string;
+  status: string;
+}
+
+export type RecordResult = { ok: true; steps: number; cached: number; durationMs?: number } | { ok: false; reason: string };
 
 /** `builder/node/ref` from a target's metadata, if buildx recorded one. */
 export function buildRef(metadata: Record<string, unknown>): { builder: string; ref: string } | undefined {
   const raw = metadata['buildx.build.ref'];
   if (typeof raw !== 'string') return undefined;
   const parts = raw.split('/');
-  return parts.length === 3 && parts.every((p) => p.length > 0) ? { builder: parts[0]!, ref: parts[2]! } : undefined;
+  return parts.length === 3 && parts.every((p) => p.length > 0) ? { builder: parts[0]!, ref: raw } : undefined;
 }
 
-export type StepsResult = { ok: true; steps: BuildSteps } | { ok: false; reason: string };
-
-/** Each target's steps; a target whose record cannot be read says why (old buildx, no history API). */
-export async function buildSteps(buildx: Command, metadata: Record<string, Record<string, unknown>>, env: Record<string, string>, cwd: string): Promise<Map<string, StepsResult>> {
-  const out = new Map<string, StepsResult>();
-  const queue = Object.entries(metadata);
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const [target, meta] = next;
-      const ref = buildRef(meta);
-      if (!ref) {
-        out.set(target, { ok: false, reason: 'no build ref in the metadata file' });
-        continue;
-      }
-      const r = await runCapture({ file: buildx.file, args: [...buildx.args, 'history', 'logs', '--builder', ref.builder, '--progress=rawjson', ref.ref] }, env, cwd);
-      // rawjson goes to stderr (it is progress); stdout is empty.
-      out.set(target, r.exitCode === 0 ? { ok: true, steps: parseRawjson(`${r.stdout}\n${r.stderr}`) } : { ok: false, reason: firstLine(r.stderr) || `buildx history logs exited with ${r.exitCode}` });
+/** The JSON lines of `history ls --format json`; anything else (a warning) is passed over. */
+export function parseHistoryLs(stdout: string): HistoryRecord[] {
+  const out: HistoryRecord[] = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const r = JSON.parse(line) as Partial<HistoryRecord>;
+      if (typeof r.ref === 'string' && typeof r.total_steps === 'number' && typeof r.cached_steps === 'number') out.push(r as HistoryRecord);
+    } catch {
+      // a cut line: the others still count
     }
+  }
+  return out;
+}
+
+function toResult(r: HistoryRecord): RecordResult {
+  const end = r.completed_at ? Date.parse(r.completed_at) : NaN;
+  const start = Date.parse(r.created_at);
+  return { ok: true, steps: r.total_steps, cached: r.cached_steps, ...(Number.isNaN(end - start) ? {} : { durationMs: Math.max(0, end - start) }) };
+}
+
+/** Each target's record; a target whose record cannot be read says why (old buildx, no history API). */
+export async function buildRecords(buildx: Command, metadata: Record<string, Record<string, unknown>>, env: Record<string, string>, cwd: string): Promise<Map<string, RecordResult>> {
+  const out = new Map<string, RecordResult>();
+  const wanted = new Map<string, string[]>();
+  for (const [target, meta] of Object.entries(metadata)) {
+    const ref = buildRef(meta);
+    if (!ref) out.set(target, { ok: false, reason: 'no build ref in the metadata file' });
+    else wanted.set(ref.ref, [...(wanted.get(ref.ref) ?? []), target]);
+  }
+  const builders = [...new Set([...wanted.keys()].map((r) => r.split('/')[0]!))];
+  const ls = async (builder: string, filter: string[] = []): Promise<{ records: HistoryRecord[] } | { reason: string }> => {
+    const r = await runCapture({ file: buildx.file, args: [...buildx.args, 'history', 'ls', '--builder', builder, '--format', 'json', '--no-trunc', ...filter] }, env, cwd);
+    return r.exitCode === 0 ? { records: parseHistoryLs(r.stdout) } : { reason: firstLine(r.stderr) || `buildx history ls exited with ${r.exitCode}` };
   };
-  await Promise.all(Array.from({ length: PARALLEL }, worker));
+  const found = (records: HistoryRecord[]) => {
+    for (const rec of records) for (const target of wanted.get(rec.ref) ?? []) out.set(target, toResult(rec));
+  };
+  for (const builder of builders) {
+    const r = await ls(builder);
+    if ('records' in r) found(r.records);
+    for (const [ref, targets] of wanted) {
+      if (!ref.startsWith(`${builder}/`) || targets.every((t) => out.has(t))) continue;
+      const one = 'records' in r ? await ls(builder, ['--filter', `ref=${ref.split('/')[2]}`]) : r;
+      if ('records' in one) found(one.records);
+      for (const t of targets) if (!out.has(t)) out.set(t, { ok: false, reason: 'reason' in one ? one.reason : `no build record ${ref}` });
+    }
+  }
   return out;
 }
 

@@ -21,7 +21,7 @@ export function transientPushFailure(r: Ran): boolean {
 }
 
 /** Runs once more, after saying why, when the first run failed on a transient push. */
-export async function retryTransientPush(run: () => Promise<Ran>, say: (line: string) => void): Promise<Ran> {
+export async function retryTransientPush<R extends Ran>(run: () => Promise<R>, say: (line: string) => void): Promise<R> {
   const first = await run();
   if (!transientPushFailure(first)) return first;
   say('matrixbake: the registry failed a push (see above); running the same bake once more (built steps come from cache)');

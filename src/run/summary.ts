@@ -1,10 +1,11 @@
 import type { Plan } from '../plan/plan.js';
-import type { StepsResult } from './history.js';
-import { cacheExportErrors } from './rawjson.js';
+import type { RecordResult } from './history.js';
+import type { TargetProgress } from './progress.js';
 
 // What a bake did, target by target: from buildx's --metadata-file (image, digest, build ref),
-// BuildKit's build history (steps, cached steps, duration: src/run/history.ts) and, when the bake
-// failed, buildx's progress (which targets finished before it stopped).
+// BuildKit's build history (steps, cached steps, duration: src/run/history.ts) and buildx's
+// progress (which Dockerfile steps ran, failed cache exports and, when the bake failed, which
+// targets finished before it stopped: src/run/progress.ts).
 
 export type Status = 'built' | 'cached' | 'failed' | 'interrupted' | 'not built';
 
@@ -36,7 +37,9 @@ export interface BakeOutcome {
   targets: string[];
   /** Metadata of the targets that finished, by target (buildx's --metadata-file). */
   metadata: Record<string, Record<string, unknown>>;
-  steps: Map<string, StepsResult>;
+  records: Map<string, RecordResult>;
+  /** Instructions and cache exports per target, from the progress buildx printed. */
+  progress: Map<string, TargetProgress>;
   /** Targets buildx's progress shows finished, when no metadata file was written (a failed bake). */
   finished?: Set<string>;
   failed?: string[];
@@ -58,14 +61,15 @@ export function bakeReport(plan: Plan, o: BakeOutcome): BakeReport {
     const image = typeof meta['image.name'] === 'string' ? meta['image.name'] : '';
     const digest = typeof meta['containerimage.digest'] === 'string' ? meta['containerimage.digest'] : '';
     const ref = typeof meta['buildx.build.ref'] === 'string' ? { ref: meta['buildx.build.ref'] } : {};
-    const r = o.steps.get(target);
+    const p = o.progress.get(target);
+    for (const error of p?.cacheErrors ?? []) cacheNotSaved.push({ target, error });
+    const status: Status = p && p.instructions > 0 && p.instructionsCached === p.instructions ? 'cached' : 'built';
+    const r = o.records.get(target);
     if (!r?.ok) {
       stepsUnavailable ??= r?.reason;
-      return { ...base, image, digest, ...ref, status: 'built' };
+      return { ...base, image, digest, ...ref, status };
     }
-    for (const error of cacheExportErrors(r.steps)) cacheNotSaved.push({ target, error });
-    const { steps, cached, durationMs, instructions, instructionsCached } = r.steps;
-    return { ...base, image, digest, ...ref, status: instructionsCached === instructions ? 'cached' : 'built', durationMs, steps, cachedSteps: cached };
+    return { ...base, image, digest, ...ref, status, ...(r.durationMs === undefined ? {} : { durationMs: r.durationMs }), steps: r.steps, cachedSteps: r.cached };
   });
   return { targets, cacheNotSaved, ...(stepsUnavailable ? { stepsUnavailable } : {}) };
 }

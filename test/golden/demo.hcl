@@ -354,7 +354,11 @@ target "busybox" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:busybox-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:busybox-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:busybox-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:busybox-main",
+    "type=registry,ref=${CACHE_REGISTRY}:busybox-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:busybox-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:busybox-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -386,7 +390,11 @@ target "base-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -418,7 +426,11 @@ target "base-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -455,7 +467,11 @@ target "wheel-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -496,7 +512,11 @@ target "wheel-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -538,7 +558,11 @@ target "backend-vllm-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -580,7 +604,11 @@ target "backend-vllm-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -622,7 +650,11 @@ target "backend-sglang-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -664,7 +696,11 @@ target "backend-sglang-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -706,7 +742,11 @@ target "backend-trtllm-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -750,7 +790,11 @@ target "runtime-vllm-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -790,7 +834,11 @@ target "runtime-vllm-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -830,7 +878,11 @@ target "runtime-sglang-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -870,7 +922,11 @@ target "runtime-sglang-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -910,7 +966,11 @@ target "runtime-trtllm-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -951,7 +1011,11 @@ target "ci-vllm-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -992,7 +1056,11 @@ target "ci-vllm-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1033,7 +1101,11 @@ target "ci-sglang-cuda12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1074,7 +1146,11 @@ target "ci-sglang-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1115,7 +1191,11 @@ target "ci-trtllm-cuda13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1139,7 +1219,9 @@ target "busybox-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:busybox-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:busybox-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:busybox-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:busybox-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:busybox-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1163,7 +1245,9 @@ target "busybox-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:busybox-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:busybox-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:busybox-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:busybox-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:busybox-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1192,7 +1276,9 @@ target "base-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1221,7 +1307,9 @@ target "base-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1250,7 +1338,9 @@ target "base-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1279,7 +1369,9 @@ target "base-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1313,7 +1405,9 @@ target "wheel-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1351,7 +1445,9 @@ target "wheel-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1389,7 +1485,9 @@ target "wheel-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1427,7 +1525,9 @@ target "wheel-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1466,7 +1566,9 @@ target "backend-vllm-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1505,7 +1607,9 @@ target "backend-vllm-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1544,7 +1648,9 @@ target "backend-vllm-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1583,7 +1689,9 @@ target "backend-vllm-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1622,7 +1730,9 @@ target "backend-sglang-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1661,7 +1771,9 @@ target "backend-sglang-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1700,7 +1812,9 @@ target "backend-sglang-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1739,7 +1853,9 @@ target "backend-sglang-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1778,7 +1894,9 @@ target "backend-trtllm-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1817,7 +1935,9 @@ target "backend-trtllm-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:backend-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -1855,7 +1975,9 @@ target "runtime-vllm-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1889,7 +2011,9 @@ target "runtime-vllm-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1923,7 +2047,9 @@ target "runtime-vllm-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1957,7 +2083,9 @@ target "runtime-vllm-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -1991,7 +2119,9 @@ target "runtime-sglang-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2025,7 +2155,9 @@ target "runtime-sglang-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2059,7 +2191,9 @@ target "runtime-sglang-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2093,7 +2227,9 @@ target "runtime-sglang-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2127,7 +2263,9 @@ target "runtime-trtllm-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2161,7 +2299,9 @@ target "runtime-trtllm-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2196,7 +2336,9 @@ target "ci-vllm-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2231,7 +2373,9 @@ target "ci-vllm-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2266,7 +2410,9 @@ target "ci-vllm-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2301,7 +2447,9 @@ target "ci-vllm-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2336,7 +2484,9 @@ target "ci-sglang-cuda12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2371,7 +2521,9 @@ target "ci-sglang-cuda12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2406,7 +2558,9 @@ target "ci-sglang-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2441,7 +2595,9 @@ target "ci-sglang-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2476,7 +2632,9 @@ target "ci-trtllm-cuda13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }
@@ -2511,7 +2669,9 @@ target "ci-trtllm-cuda13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
 }

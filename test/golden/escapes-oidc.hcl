@@ -204,8 +204,14 @@ target "base-cu12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cu12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cu12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu12-arm64-main",
     "type=registry,ref=${CACHE_REGISTRY}:base-cu12-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu12-amd64-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu12-arm64-release-1.0",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cu12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -244,8 +250,14 @@ target "base-cu13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cu13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cu13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu13-arm64-main",
     "type=registry,ref=${CACHE_REGISTRY}:base-cu13-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu13-amd64-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu13-arm64-release-1.0",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cu13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -292,8 +304,14 @@ target "app-alpha-cu12" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-arm64-main",
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-amd64-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-arm64-release-1.0",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -340,8 +358,14 @@ target "app-alpha-cu13" {
   ]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-arm64-main",
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-amd64-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-arm64-release-1.0",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -384,8 +408,11 @@ target "app-beta-cu12" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu12-main",
+    "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu12-amd64-main",
     "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu12-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu12-amd64-release-1.0",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:app-beta-cu12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -428,8 +455,11 @@ target "app-beta-cu13" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu13-main",
+    "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu13-amd64-main",
     "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu13-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu13-amd64-release-1.0",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:app-beta-cu13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -465,8 +495,11 @@ target "base-cu12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cu12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cu12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu12-main",
     "type=registry,ref=${CACHE_REGISTRY}:base-cu12-amd64-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu12-release-1.0",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cu12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -502,8 +535,11 @@ target "base-cu12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cu12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cu12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu12-main",
     "type=registry,ref=${CACHE_REGISTRY}:base-cu12-arm64-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu12-release-1.0",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cu12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -539,8 +575,11 @@ target "base-cu13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cu13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cu13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu13-main",
     "type=registry,ref=${CACHE_REGISTRY}:base-cu13-amd64-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu13-release-1.0",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cu13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -576,8 +615,11 @@ target "base-cu13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:base-cu13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:base-cu13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu13-main",
     "type=registry,ref=${CACHE_REGISTRY}:base-cu13-arm64-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:base-cu13-release-1.0",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cu13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -618,8 +660,11 @@ target "app-alpha-cu12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-main",
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-amd64-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-release-1.0",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -660,8 +705,11 @@ target "app-alpha-cu12-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-main",
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-arm64-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-release-1.0",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -702,8 +750,11 @@ target "app-alpha-cu13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-main",
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-amd64-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-release-1.0",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -744,8 +795,11 @@ target "app-alpha-cu13-arm64" {
   platforms   = ["linux/arm64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-arm64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-main",
     "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-arm64-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-release-1.0",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:app-alpha-cu13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -785,8 +839,11 @@ target "app-beta-cu12-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu12-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu12-main",
     "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu12-amd64-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu12-release-1.0",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:app-beta-cu12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [
@@ -826,8 +883,11 @@ target "app-beta-cu13-amd64" {
   platforms   = ["linux/amd64"]
   cache-from  = [
     "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
+    "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
     "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu13-amd64-main",
+    "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu13-main",
     "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu13-amd64-release-1.0",
+    "type=registry,ref=${CACHE_REGISTRY}:app-beta-cu13-release-1.0",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:app-beta-cu13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
   secret      = USE_SCCACHE ? [

@@ -41,19 +41,25 @@ function common(spec: Spec, t: PlanTarget, revision: string, version: string) {
   };
 }
 
-export function hclTarget(spec: Spec, t: PlanTarget): Record<string, unknown> {
+/** The cache keys a target reads, its own first: a twin then its node, a node then its twins. */
+function cacheKeys(plan: PlanTarget[], t: PlanTarget): string[] {
+  return [t.name, ...(t.arch !== undefined ? [t.node] : plan.filter((x) => x.arch !== undefined && x.node === t.name).map((x) => x.name))];
+}
+
+export function hclTarget(spec: Spec, t: PlanTarget, all: PlanTarget[]): Record<string, unknown> {
   const when = (v: string) => `\${USE_SCCACHE ? ${v} : null}`;
   const sccache = t.sccache && spec.sccache
     ? { USE_SCCACHE: when('"true"'), SCCACHE_BUCKET: when('SCCACHE_BUCKET'), SCCACHE_REGION: when('SCCACHE_REGION'), SCCACHE_S3_KEY_PREFIX: when(`"${spec.sccache.keyPrefix}"`) }
     : {};
   const repo = spec.registry ? `\${REGISTRY}/${spec.image}` : spec.image;
-  const ref = (branch: string) => `type=registry,ref=\${CACHE_REGISTRY}:${t.name}-${branch}`;
+  const ref = (branch: string, key = t.name) => `type=registry,ref=\${CACHE_REGISTRY}:${key}-${branch}`;
+  const keys = cacheKeys(all, t);
   const secrets = t.sccache && spec.sccache ? SECRETS[spec.sccache.auth] : undefined;
   return {
     ...common(spec, t, '${GIT_SHA}', '${VERSION}'),
     ...nonEmpty('args', { ...literalArgs(t), ...Object.fromEntries(t.variableArgs.map((v) => [v, `\${${v}}`])), ...sccache }),
     ...(tagged(t) ? { tags: [`${repo}:\${VERSION}-${t.tagSuffix}`, `${repo}:latest-${t.tagSuffix}`] } : {}),
-    ...(spec.cache ? { 'cache-from': [ref(BRANCH_TAG), ...spec.cache.fallback.map((b) => ref(sanitizeBranch(b)))], 'cache-to': `\${PUSH_CACHE ? ["${ref(BRANCH_TAG)},${CACHE_TO_OPTIONS}"] : []}` } : {}),
+    ...(spec.cache ? { 'cache-from': [...keys.map((k) => ref(BRANCH_TAG, k)), ...spec.cache.fallback.flatMap((b) => keys.map((k) => ref(sanitizeBranch(b), k)))], 'cache-to': `\${PUSH_CACHE ? ["${ref(BRANCH_TAG)},${CACHE_TO_OPTIONS}"] : []}` } : {}),
     // The list's layout (one item a line) is the printer's business: compared with spaces folded.
     ...(secrets ? { secret: `\${USE_SCCACHE ? [ ${secrets.map((s) => `"${s}", `).join('')}] : []}` } : {}),
   };
@@ -62,17 +68,18 @@ export function hclTarget(spec: Spec, t: PlanTarget): Record<string, unknown> {
 /** An attribute as hcl2-parser gives it, with runs of whitespace folded (see `secret` above). */
 export const foldSpaces = (v: unknown) => (typeof v === 'string' && v.startsWith('${USE_SCCACHE ? [') ? v.replace(/\s+/g, ' ') : v);
 
-export function resolvedTarget(spec: Spec, t: PlanTarget): Record<string, unknown> {
+export function resolvedTarget(spec: Spec, t: PlanTarget, all: PlanTarget[]): Record<string, unknown> {
   const defaults = { ...BUILTIN_DEFAULTS(spec), ...spec.variables };
   const repo = spec.registry ? `${spec.registry}/${spec.image}` : spec.image;
-  const ref = (branch: string) => `type=registry,ref=${spec.cache!.registry}:${t.name}-${branch}`;
+  const ref = (branch: string, key: string) => `type=registry,ref=${spec.cache!.registry}:${key}-${branch}`;
+  const keys = cacheKeys(all, t);
   return {
     ...common(spec, t, '', 'latest'),
     // The sccache args are null unless USE_SCCACHE, and bake drops null args.
     ...nonEmpty('args', { ...literalArgs(t), ...Object.fromEntries(t.variableArgs.map((v) => [v, defaults[v]!])) }),
     // With VERSION=latest both tags are the same, and bake folds them.
     ...(tagged(t) ? { tags: [`${repo}:latest-${t.tagSuffix}`] } : {}),
-    ...(spec.cache ? { 'cache-from': [...new Set([ref('main'), ...spec.cache.fallback.map((b) => ref(sanitizeBranch(b)))])] } : {}),
+    ...(spec.cache ? { 'cache-from': [...new Set(['main', ...spec.cache.fallback.map(sanitizeBranch)].flatMap((b) => keys.map((k) => ref(b, k))))] } : {}),
   };
 }
 
