@@ -19,7 +19,8 @@ import { BUILD_EPOCH, linkSets, nodeMerges, planLevels, type LevelOptions, type 
 import { chooseBakePath } from '../run/bake-path.js';
 import { progressVertices, targetProgress, type TargetProgress } from '../run/progress.js';
 import { progressRenderer } from '../run/progress-render.js';
-import { bakeReport, failedTargets, finishedTargets, formatJson, formatTable, someOf, type BakeReport } from '../run/summary.js';
+import { bakeReport, failedTargets, finishedTargets, formatJson, formatTable, someOf, type BakeReport, type MergedImage } from '../run/summary.js';
+import { digestOf } from '../run/imagetools.js';
 import { headSha, withBranch } from '../release/version.js';
 import { repoRoot } from '../load/repo-root.js';
 import { writeAtomic } from '../write/write-atomic.js';
@@ -176,14 +177,17 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
       take(ran);
       if (ran.exitCode !== 0) await fail(ran);
     }
-    const r = await report();
-    print(r.cacheNotSaved.length > 0 ? await reexport(r) : r);
     // The published nodes asked for, as manifest lists of their twins' images (`--push`).
+    const merged: MergedImage[] = [];
     for (const m of merges) {
-      const merged = await runCapture({ file: buildx.file, args: [...buildx.args, ...mergeArgs(m, (t) => digests.get(t)!)] }, vars, cwd);
-      if (merged.exitCode !== 0) throw new BuildFailed(`${m.node}: imagetools create failed: ${merged.stderr.trim().split('\n').at(-1)}`);
-      o.note(`matrixbake: ${m.node}: ${((resolved?.target[m.node]?.tags as string[] | undefined) ?? []).join(' ')} (${m.twins.join(' + ')})`);
+      const tags = (resolved?.target[m.node]?.tags as string[] | undefined) ?? [];
+      const r = await runCapture({ file: buildx.file, args: [...buildx.args, ...mergeArgs(m, (t) => digests.get(t)!)] }, vars, cwd);
+      const digest = r.exitCode === 0 && tags[0] ? await digestOf(buildx, tags[0], cwd) : undefined;
+      if (!digest) throw new BuildFailed(`${m.node}: imagetools create failed: ${r.stderr.trim().split('\n').at(-1) ?? `no manifest list at ${tags[0]}`}`);
+      merged.push({ node: m.node, tags, digest });
     }
+    const r = { ...(await report()), ...(merged.length > 0 ? { merged } : {}) };
+    print(r.cacheNotSaved.length > 0 ? await reexport(r) : r);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

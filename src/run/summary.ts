@@ -30,6 +30,15 @@ export interface BakeReport {
   cacheNotSaved: { target: string; error: string }[];
   /** Why step counts are missing, when BuildKit's history could not be read. */
   stepsUnavailable?: string;
+  /** Multi-arch tags made from the per-arch twins' images (a levelled `bake --push`). */
+  merged?: MergedImage[];
+}
+
+export interface MergedImage {
+  node: string;
+  tags: string[];
+  /** The manifest list's digest. */
+  digest: string;
 }
 
 export interface BakeOutcome {
@@ -95,6 +104,7 @@ export function formatTable(report: BakeReport): string {
     lines.push(`${report.targets.length} targets, ${totalSteps} steps, ${cached} cached (${Math.round((100 * cached) / totalSteps)}%)`);
   }
   if (report.stepsUnavailable) lines.push(`step counts unavailable: ${report.stepsUnavailable}`);
+  for (const m of report.merged ?? []) lines.push(`${m.node}: ${m.tags.join(' ')} ${m.digest.slice(0, 19)} (a manifest list of its per-arch twins)`);
   return lines.join('\n');
 }
 

@@ -66,7 +66,9 @@ describe.runIf(HAVE)('no credential in anything the demo build pushes or writes 
     const plan = (await compileOk('matrix/demo.toml')).plan;
     targets = plan.targets.filter((t) => t.arch === undefined).map((t) => t.name);
     published = plan.targets.filter((t) => t.tagSuffix !== undefined && t.arch === undefined).map((t) => ({ name: t.name, tagSuffix: t.tagSuffix!, stage: t.stage }));
-    build = cli(['bake', 'matrix/demo.toml', 'all', '--push', ...vars, '--', '--progress=rawjson'], { BUILDX_BUILDER: kit.builder, ...CREDENTIALS });
+    // One bake (`--one-bake`): published images with provenance, cache refs per node. The levelled
+    // default path is scanned below too.
+    build = cli(['bake', 'matrix/demo.toml', 'all', '--one-bake', '--push', ...vars, '--', '--progress=rawjson'], { BUILDX_BUILDER: kit.builder, ...CREDENTIALS });
     if (build.status !== 0) throw new Error(`demo build failed:\n${build.stderr.split('\n').filter((l) => !l.startsWith('{')).join('\n')}`);
   }, SLOW);
   afterAll(async () => kit?.stop());
@@ -128,7 +130,7 @@ describe.runIf(HAVE)('no credential in anything the demo build pushes or writes 
 
   it('nor the bake file (HCL, JSON, resolved), the bake command line, buildx --print or the build log', () => {
     const env = { ...CREDENTIALS, BUILDX_BUILDER: kit.builder };
-    const dry = cli(['bake', 'matrix/demo.toml', 'all', '--push', ...vars, '--dry-run'], env);
+    const dry = cli(['bake', 'matrix/demo.toml', 'all', '--one-bake', '--push', ...vars, '--dry-run'], env);
     expect(dry.status, dry.stderr).toBe(0);
     const hclFile = /-f (\S+\.hcl)/.exec(dry.stdout)?.[1];
     expect(hclFile).toBeDefined();
@@ -151,6 +153,31 @@ describe.runIf(HAVE)('no credential in anything the demo build pushes or writes 
     if (BUILDX) expect(texts.at(-1)![1]).toContain(`"BUILD_NONCE":"${CANARY}"`);
     expect(scan('log', build.stderr, needles('canary', CANARY)).length).toBeGreaterThan(0);
   });
+
+  it('nor anything the default (levelled) path pushes: link images, twins\' cache refs, merged tags', async () => {
+    const ns = `${run}-levels`;
+    const levelVars = Object.entries({ ...VARS, REGISTRY: `localhost:5000/${ns}`, CACHE_REGISTRY: `localhost:5000/${ns}/cache` }).flatMap(([k, v]) => ['--var', `${k}=${v}`]);
+    await kit.restartFresh();
+    const levels = cli(['bake', 'matrix/demo.toml', 'all', '--push', ...levelVars, '--', '--progress=rawjson'], { BUILDX_BUILDER: kit.builder, ...CREDENTIALS });
+    expect(levels.status, levels.stderr.split('\n').filter((l) => !l.startsWith('{')).slice(-20).join('\n')).toBe(0);
+    expect(executedRuns(rawjsonVertices(levels.stderr)).filter((v) => v.name.includes('id=aws-secret-id'))).toHaveLength(4 + 10);
+    const seen = new Set<string>();
+    const blobs: PushedBlob[] = [];
+    const imageTags = await tags(`${ns}/dynamo`);
+    const cacheTags = await tags(`${ns}/cache`);
+    expect(imageTags).toHaveLength(published.length);
+    // 40 twins' cache refs and 40 link images (a published twin pushes one to be merged).
+    expect(cacheTags.filter((t) => t.endsWith('-main'))).toHaveLength(40);
+    expect(cacheTags.filter((t) => t.startsWith('link-'))).toHaveLength(40);
+    for (const tag of imageTags) blobs.push(...(await pushedBlobs(`${ns}/dynamo`, tag, seen)));
+    for (const tag of cacheTags) blobs.push(...(await pushedBlobs(`${ns}/cache`, tag, seen)));
+    const hits = blobs.flatMap((b) => scan(`${b.repo}@${b.digest} (${b.kind} ${b.mediaType})`, b.bytes, [...VALUES, ...IDS]));
+    expect(hits).toEqual([]);
+    expect(blobs.length).toBeGreaterThanOrEqual(200);
+    const canaryIn = new Set(blobs.filter((b) => scan('', b.bytes, needles('canary', CANARY)).length > 0).map(kindOf));
+    expect([...canaryIn].sort()).toEqual(['image config', 'layer']);
+    expect(scan('log', levels.stdout + levels.stderr, VALUES)).toEqual([]);
+  }, SLOW);
 });
 
 function kindOf(b: PushedBlob): string {
