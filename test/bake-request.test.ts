@@ -32,5 +32,8 @@ describe('bake and release check what they are asked for', () => {
     expect(levels.stdout).not.toContain('platform');
     expect(levels.stdout).toContain(' ci-vllm-cuda12-amd64 ci-vllm-cuda13-amd64\n');
     expect(levels.stdout).not.toMatch(/-arm64( |\n|$)/);
+    const bad = cli(['bake', 'matrix/demo.toml', 'vllm', '--set', '*.platform=linux/sparc', '--dry-run']);
+    expect([bad.status, bad.stdout]).toEqual([2, '']);
+    expect(bad.stderr).toBe('matrixbake: --set *.platform=linux/sparc: the matrix builds linux/amd64, linux/arm64, not "linux/sparc" (see matrixbake help bake)\n');
   });
 });

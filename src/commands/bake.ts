@@ -1,16 +1,16 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emit, type Compiled } from '../compile.js';
+import type { Compiled } from '../compile.js';
+import { platformFilter, withoutMetadataFlag } from '../run/bake-args.js';
+import { writeBakeFile } from './write-bake-file.js';
 import { resolveBake } from '../bake/resolve.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { BuildFailed, UsageError } from '../errors.js';
 import { runCapture, runTee } from '../run/exec.js';
-import { ARCH_PLATFORMS } from '../model/model.js';
 import { buildxOrThrow } from '../run/buildx-or-throw.js';
 import { daemonLost, explainBuildxError } from '../run/buildx-errors.js';
-import { buildRecords } from '../run/history.js';
+import { buildRecords, buildRef, replayedProgress } from '../run/history.js';
 import { linkClosure } from '../plan/closure.js';
 import { retryTransientPush } from '../run/retry.js';
 import { shellQuote } from '../run/shell-quote.js';
@@ -23,7 +23,6 @@ import { bakeReport, failedTargets, finishedTargets, formatJson, formatTable, so
 import { digestOf } from '../run/imagetools.js';
 import { headSha, withBranch } from '../release/version.js';
 import { repoRoot } from '../load/repo-root.js';
-import { writeAtomic } from '../write/write-atomic.js';
 import { compileOrThrow } from './compile-or-throw.js';
 
 export interface BakeOptions {
@@ -80,7 +79,7 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
   const cacheRegistry = o.vars.CACHE_REGISTRY ?? compiled.plan.matrix.cache?.registry;
   const path = chooseBakePath({ ...o, cacheRegistry: cacheRegistry || undefined });
   // With levels a platform is chosen by building that arch's twins; a --set would rename them all.
-  const { archs, rest: userSets } = path.kind === 'levels' ? platformFilter(o.set) : { rest: o.set };
+  const { archs, rest: userSets } = path.kind === 'levels' ? platformFilter(o.set, compiled.plan.matrix.arch?.values.map((v) => v.value) ?? []) : { rest: o.set };
   const options = ['-f', file, ...userSets.flatMap((s) => ['--set', s]), ...(o.push && path.kind !== 'levels' ? ['--push'] : []), ...extra];
   const vars = await withBranch(o.vars, cwd);
   const sha = vars.GIT_SHA || (await headSha(cwd, 12)) || '';
@@ -107,7 +106,7 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
   const resolved = merges.length > 0 ? resolveBake(compiled.bake, vars) : undefined;
   const mergeArgs = (m: NodeMerge, digestOf: (t: string) => string) => [
     'imagetools', 'create',
-    ...[`org.opencontainers.image.revision=${vars.GIT_SHA ?? sha}`, `org.opencontainers.image.version=${vars.VERSION ?? 'latest'}`].flatMap((a) => ['--annotation', `index:${a}`]),
+    ...[`org.opencontainers.image.revision=${vars.GIT_SHA ?? sha}`, `org.opencontainers.image.version=${vars.VERSION ?? 'latest'}`, `org.opencontainers.image.description=${compiled.plan.targets.find((t) => t.name === m.node)!.description}`].flatMap((a) => ['--annotation', `index:${a}`]),
     ...((resolved?.target[m.node]?.tags as string[] | undefined) ?? []).flatMap((t) => ['-t', t]),
     ...m.twins.map((t) => `${lo.repo}@${digestOf(t)}`),
   ];
@@ -141,8 +140,16 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
       if (typeof digest === 'string') digests.set(name, digest);
     }
   };
-  const report = async (failure?: { finished: Set<string>; failed: string[]; daemonLost: boolean }) =>
-    bakeReport(compiled.plan, { targets: planned, metadata, records: await buildRecords(buildx, metadata, vars, cwd), progress, ...failure });
+  const report = async (failure?: { finished: Set<string>; failed: string[]; daemonLost: boolean }) => {
+    // A target built but shown under no name of its own (one bake of several): its record says.
+    for (const [t, meta] of Object.entries(metadata)) {
+      const ref = buildRef(meta);
+      if (!ref || (progress.get(t)?.instructions ?? 0) > 0) continue;
+      const replay = await replayedProgress(buildx, ref.ref, vars, cwd);
+      if (replay) progress.set(t, targetProgress(progressVertices(replay), [t]).get(t)!);
+    }
+    return bakeReport(compiled.plan, { targets: planned, metadata, records: await buildRecords(buildx, metadata, vars, cwd), progress, ...failure });
+  };
   const print = (r: BakeReport) => {
     if (userMetadata) writeFileSync(userMetadata, `${JSON.stringify(metadata, null, 2)}\n`);
     o.print(o.json ? formatJson(r) : formatTable(r));
@@ -215,18 +222,6 @@ function targetsOf(compiled: Compiled, run: Run): Set<string> {
   return run.level >= 0 ? new Set(names) : linkClosure(compiled.plan, names.filter((n) => compiled.plan.targets.some((t) => t.name === n)));
 }
 
-/** buildx's own arguments without `--metadata-file F`: each run writes its own, merged into F at the end. */
-function withoutMetadataFlag(extra: string[]): { extra: string[]; metadataFile?: string } {
-  const out: string[] = [];
-  let metadataFile: string | undefined;
-  for (let i = 0; i < extra.length; i++) {
-    if (extra[i] === '--metadata-file') metadataFile = extra[++i];
-    else if (extra[i]!.startsWith('--metadata-file=')) metadataFile = extra[i]!.slice('--metadata-file='.length);
-    else out.push(extra[i]!);
-  }
-  return { extra: out, ...(metadataFile ? { metadataFile } : {}) };
-}
-
 /** The levelled runs: link images in the cache registry, tagged with the commit, pinned by digest. */
 async function levelRuns(compiled: Compiled, targets: string[], lo: LevelOptions): Promise<Run[]> {
   try {
@@ -241,31 +236,4 @@ async function levelRuns(compiled: Compiled, targets: string[], lo: LevelOptions
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-}
-
-/** `--set *.platform=linux/amd64` (or a target's): with levels, which arches' twins to build. */
-function platformFilter(sets: string[]): { archs?: string[]; rest: string[] } {
-  const rest: string[] = [];
-  let archs: string[] | undefined;
-  for (const s of sets) {
-    const m = /^[^.=]+\.platforms?=(.*)$/.exec(s);
-    if (!m) {
-      rest.push(s);
-      continue;
-    }
-    archs = m[1]!.split(',').map((p) => {
-      const arch = Object.entries(ARCH_PLATFORMS).find(([, platform]) => platform === p.trim())?.[0];
-      if (!arch) throw new UsageError(`--set ${s}: "${p.trim()}" is not a platform matrixbake builds (${Object.values(ARCH_PLATFORMS).join(', ')})`);
-      return arch;
-    });
-  }
-  return { ...(archs ? { archs } : {}), rest };
-}
-
-/** The compiled bake file in a content-addressed temp file: what every buildx call here reads. */
-export async function writeBakeFile(compiled: Compiled): Promise<string> {
-  const hcl = emit(compiled, 'hcl');
-  const file = join(tmpdir(), `matrixbake-${createHash('sha256').update(hcl).digest('hex').slice(0, 16)}.hcl`);
-  await writeAtomic(file, hcl);
-  return file;
 }

@@ -13,9 +13,9 @@ import { digestOf } from '../run/imagetools.js';
 import { inParallel } from '../run/in-parallel.js';
 import { retryTransientPush } from '../run/retry.js';
 import { shellQuote } from '../run/shell-quote.js';
-import { BUILD_EPOCH, linkSets, linkTag, planLevels, type LevelRun } from '../run/levels.js';
+import { BUILD_EPOCH, LINK_NEUTRAL_LABELS, linkSets, linkTag, planLevels, type LevelRun } from '../run/levels.js';
 import { repoRoot } from '../load/repo-root.js';
-import { writeBakeFile } from './bake.js';
+import { writeBakeFile } from './write-bake-file.js';
 import { compileOrThrow } from './compile-or-throw.js';
 import { checkVars } from '../run/check-request.js';
 
@@ -149,8 +149,9 @@ async function buildTwins(compiled: Compiled, twins: PlanTarget[], c: BuildConte
       c.print(`matrixbake: skipping ${name}: it links ${blockedBy.join(', ')}, which did not build`);
       return;
     }
-    // The labels that would name the commit are empty: see releaseCommand.
-    const neutral = [`${name}.labels.org.opencontainers.image.version=`, `${name}.labels.org.opencontainers.image.revision=`];
+    // The labels that would name the commit, or tell this twin from its node, are empty, whether
+    // or not anything links it: see releaseCommand. The index's annotations carry them.
+    const neutral = LINK_NEUTRAL_LABELS.map((label) => `${name}.labels.${label}=`);
     const linkSets_ = [...new Set([...run.set, ...linkSets(run, lo, (n) => digests.get(n) ?? (c.dryRun ? `<digest-of-${n}>` : undefined)), ...neutral])];
     const steps: string[][] = [];
     // A link image for later levels (no attestations, so its digest is reproducible) ...

@@ -69,6 +69,7 @@ export function mergeSteps(plan: Plan, nodes: PlanTarget[], pushed: PushedTwin[]
         `index:org.opencontainers.image.revision=${o.revision}`,
         `index:org.opencontainers.image.created=${o.created}`,
         `index:org.opencontainers.image.title=${plan.matrix.project.image}-${n.tagSuffix}`,
+        `index:org.opencontainers.image.description=${n.description}`,
         ...(o.source ? [`index:org.opencontainers.image.source=${o.source}`] : []),
       ],
     };

@@ -83,3 +83,15 @@ export async function buildRecords(buildx: Command, metadata: Record<string, Rec
 function firstLine(s: string): string {
   return s.split('\n').find((l) => l.trim() !== '')?.replace(/^ERROR: /, '') ?? '';
 }
+
+/**
+ * A record's progress replayed (`buildx history logs --progress=rawjson`): for the targets of a
+ * bake of several whose steps buildx's live progress showed under another target's name (a
+ * vertex two targets share is shown once), so the live stream says nothing of them.
+ */
+export async function replayedProgress(buildx: Command, ref: string, env: Record<string, string>, cwd: string): Promise<string | undefined> {
+  const parts = ref.split('/');
+  const r = await runCapture({ file: buildx.file, args: [...buildx.args, 'history', 'logs', '--builder', parts[0]!, '--progress=rawjson', parts[2]!] }, env, cwd);
+  // rawjson goes to stderr (it is progress); stdout is empty.
+  return r.exitCode === 0 ? `${r.stdout}\n${r.stderr}` : undefined;
+}
