@@ -6,7 +6,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { BuildFailed, UsageError } from '../errors.js';
 import type { PlanTarget } from '../plan/plan.js';
 import { mergeSteps, releaseTags, selectRelease, type PushedTwin } from '../release/release-plan.js';
-import { commitEpoch, gitFacts, versionFrom, withBranch } from '../release/version.js';
+import { commitEpoch, gitFacts, headSha, versionFrom, withBranch } from '../release/version.js';
 import { runCapture, runTee } from '../run/exec.js';
 import { buildxOrThrow } from '../run/buildx-or-throw.js';
 import { digestOf } from '../run/imagetools.js';
@@ -76,7 +76,7 @@ export async function releaseCommand(o: ReleaseOptions): Promise<void> {
   o.print(`release ${version}: ${what} to ${repo}, SOURCE_DATE_EPOCH=${epoch}`);
 
   const failures: string[] = [];
-  if (o.phase !== 'merge') failures.push(...(await buildTwins(compiled, sel.twins, { ...o, repo, vars, dir, cwd, sha: revision, epoch })));
+  if (o.phase !== 'merge') failures.push(...(await buildTwins(compiled, sel.twins, { ...o, repo, vars, dir, cwd, sha: o.vars.GIT_SHA || (await headSha(cwd, 12)) || '', epoch })));
   if (o.phase !== 'build') {
     // A dry run builds nothing: the merge shows where each twin's digest would go.
     const pushed = o.dryRun && o.phase === 'all' ? sel.twins.map((t) => ({ target: t.name, node: t.node, arch: t.arch!, platform: t.platforms[0]!, repo, digest: `<digest of ${t.name}>` })) : readPushed(dir);
@@ -110,6 +110,7 @@ interface BuildContext extends ReleaseOptions {
   vars: Record<string, string>;
   dir: string;
   cwd: string;
+  /** The commit, for the link tags (12 characters, as `bake` names them). */
   sha: string;
   epoch: string;
 }

@@ -7,7 +7,8 @@ import { executedRuns, privateCli, rawjsonVertices } from '../support/cli-build.
 import { BUILDX } from '../support/buildx.js';
 import { compileOk } from '../support/compile.js';
 import { manifest, platforms, readFile, tags } from '../support/registry.js';
-import { gitRepo, repoCopy } from '../support/repo-copy.js';
+import { gitRepoCopy, type GitRepo } from '../support/git-repo.js';
+import { repoCopy } from '../support/repo-copy.js';
 import { requireServices } from '../support/services.js';
 
 // The offline demo built for real: a private buildkitd (fresh state), the project's registry on
@@ -94,7 +95,7 @@ describe.runIf(HAVE)('offline demo on a real BuildKit', () => {
   describe('a fresh builder, from the registry cache alone', () => {
     const ns = `${run}-fresh`;
     const freshVars = ['--var', `REGISTRY=localhost:5000/${ns}`, '--var', `CACHE_REGISTRY=localhost:5000/${ns}/cache`];
-    let repo: ReturnType<typeof gitRepo>;
+    let repo: GitRepo;
     let first: { runs: string[]; digests: Record<string, string> };
     const build = (extra: string[] = []) => {
       const r = bake([repo.file('matrix/demo.toml'), 'all', ...freshVars, ...extra, '--', '--progress=rawjson'], {}, repo.root);
@@ -104,7 +105,8 @@ describe.runIf(HAVE)('offline demo on a real BuildKit', () => {
     };
 
     beforeAll(async () => {
-      repo = gitRepo(['matrix/demo.toml', 'dockerfiles/demo', '.dockerignore']);
+      repo = gitRepoCopy(['matrix/demo.toml', 'dockerfiles/demo', '.dockerignore']);
+      repo.commit('A');
       await kit.restartFresh();
       first = build(['--var', 'PUSH_CACHE=true']);
     }, SLOW);
@@ -122,7 +124,8 @@ describe.runIf(HAVE)('offline demo on a real BuildKit', () => {
     }, SLOW);
 
     it('at the next commit, which changes nothing a target reads: no RUN or COPY runs', async () => {
-      repo.commit('README.md', 'one more line\n');
+      repo.write('README.md', 'one more line\n');
+      repo.commit('B: README.md only');
       await kit.restartFresh();
       const next = build();
       expect(next.runs).toEqual([]);
@@ -131,7 +134,7 @@ describe.runIf(HAVE)('offline demo on a real BuildKit', () => {
     }, SLOW);
 
     it('on a new branch: restores from main, writes its own refs and leaves main\'s alone', async () => {
-      repo.git(['checkout', '-q', '-b', 'feature/x']);
+      repo.git('checkout', '-q', '-b', 'feature/x');
       const mainRefs = await refDigests(`${ns}/cache`, '-main');
       expect(Object.keys(mainRefs)).toHaveLength(40);
       await kit.restartFresh();

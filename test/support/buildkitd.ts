@@ -39,7 +39,9 @@ export async function startBuildkitd(opts: { root?: string; extraConfig?: string
   const root = opts.root ?? join(dir, 'root');
   const config = join(dir, 'buildkitd.toml');
   const log = join(dir, 'buildkitd.log');
-  writeFileSync(config, `${CONFIG}\n${opts.extraConfig ?? ''}`);
+  // buildkitd's trace socket defaults to one path per machine (/run/buildkit/otel-grpc.sock), so
+  // two daemons started at once would race for it: each gets its own.
+  writeFileSync(config, `${CONFIG}\n${opts.extraConfig ?? ''}\n[otel]\n  socketPath = "${join(dir, 'otel-grpc.sock')}"\n`);
 
   let daemon = await launch({ config, root, sock, log });
   const builder = `mbtest-${randomBytes(4).toString('hex')}`;

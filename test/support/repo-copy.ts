@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -26,24 +25,3 @@ export function repoCopy(paths: string[]): { root: string; edit(path: string, ch
   };
 }
 
-/**
- * Like repoCopy, but a git repository with its files committed (commit A), for tests of what a
- * new commit or a new branch does: matrixbake reads the commit and the branch from git.
- */
-export function gitRepo(paths: string[]): ReturnType<typeof repoCopy> & { git(args: string[]): string; commit(path: string, text: string): void } {
-  const copy = repoCopy(paths);
-  rmSync(join(copy.root, '.git'), { recursive: true });
-  const git = (args: string[]) => execFileSync('git', ['-c', 'user.name=matrixbake test', '-c', 'user.email=test@matrixbake.invalid', ...args], { cwd: copy.root, encoding: 'utf8' });
-  git(['init', '-q', '-b', 'main']);
-  git(['add', '-A']);
-  git(['commit', '-q', '-m', 'A']);
-  return {
-    ...copy,
-    git,
-    commit(p, text) {
-      writeFileSync(join(copy.root, p), text);
-      git(['add', '-A']);
-      git(['commit', '-q', '-m', `change ${p}`]);
-    },
-  };
-}
