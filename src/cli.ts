@@ -139,7 +139,7 @@ async function run(command: string, values: ReturnType<typeof parse>['values'], 
     case 'promote': {
       if (others.length > 1) throw new UsageError(`unexpected argument "${others[1]}"`);
       if (!values.from) throw new UsageError('promote needs --from STAGING_REGISTRY (where `release` pushed)');
-      const { promoteCommand } = await import('./commands/release.js');
+      const { promoteCommand } = await import('./commands/promote.js');
       await promoteCommand({ matrix, group: others[0] ?? 'default', from: values.from, dryRun: !!values['dry-run'], warn, print: (l) => out(`${l}\n`), ...defined({ registry: values.registry, version: values.version }) });
       return 0;
     }

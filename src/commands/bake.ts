@@ -193,7 +193,7 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
       if (!digest) throw new BuildFailed(`${m.node}: imagetools create failed: ${r.stderr.trim().split('\n').at(-1) ?? `no manifest list at ${tags[0]}`}`);
       merged.push({ node: m.node, tags, digest });
     }
-    const r = { ...(await report()), ...(merged.length > 0 ? { merged } : {}) };
+    const r = { path: path.kind, ...(await report()), ...(merged.length > 0 ? { merged } : {}) };
     print(r.cacheNotSaved.length > 0 ? await reexport(r) : r);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,10 +7,12 @@ import { BuildFailed, UsageError } from '../errors.js';
 import type { PlanTarget } from '../plan/plan.js';
 import { mergeSteps, releaseTags, selectRelease, type PushedTwin } from '../release/release-plan.js';
 import { commitEpoch, gitFacts, headSha, versionFrom, withBranch } from '../release/version.js';
-import { runCapture, runTee } from '../run/exec.js';
-import { buildxOrThrow } from '../run/buildx-or-throw.js';
+import { runTee } from '../run/exec.js';
+import { buildxCapture, buildxOrThrow, lastLine } from '../run/buildx-or-throw.js';
 import { digestOf } from '../run/imagetools.js';
 import { inParallel } from '../run/in-parallel.js';
+import { progressVertices, targetProgress } from '../run/progress.js';
+import { progressRenderer } from '../run/progress-render.js';
 import { retryTransientPush } from '../run/retry.js';
 import { shellQuote } from '../run/shell-quote.js';
 import { BUILD_EPOCH, LINK_NEUTRAL_LABELS, linkSets, linkTag, planLevels, type LevelRun } from '../run/levels.js';
@@ -92,7 +94,7 @@ export async function releaseCommand(o: ReleaseOptions): Promise<void> {
         o.print(shellQuote(['docker', 'buildx', ...args]));
         continue;
       }
-      const r = await buildx(args, vars, cwd);
+      const r = await buildxCapture(args, vars, cwd);
       if (r.exitCode !== 0) {
         failures.push(`${step.node}: imagetools create failed: ${lastLine(r.stderr)}`);
         o.print(`matrixbake: ${failures.at(-1)}`);
@@ -141,6 +143,8 @@ async function buildTwins(compiled: Compiled, twins: PlanTarget[], c: BuildConte
     }
   }
   const work = mkdtempSync(join(tmpdir(), 'matrixbake-release-'));
+  // rawjson, drawn as plain text (src/run/progress-render.ts), unless the user chose a progress.
+  const ownProgress = !c.extra.some((a) => /^--progress(=|$)/.test(a));
   const job = async (run: LevelRun, prefix?: string) => {
     const name = run.targets[0];
     const t = byName.get(name)!;
@@ -169,7 +173,7 @@ async function buildTwins(compiled: Compiled, twins: PlanTarget[], c: BuildConte
     if (steps.length === 0) steps.push(linkSets_);
     for (const [i, sets] of steps.entries()) {
       const metadata = join(work, `${name}-${i}.json`);
-      const args = ['bake', '-f', file, ...sets.flatMap((s) => ['--set', s]), '--metadata-file', metadata, ...c.extra, name];
+      const args = ['bake', '-f', file, ...sets.flatMap((s) => ['--set', s]), '--metadata-file', metadata, ...(ownProgress && b ? ['--progress=rawjson'] : []), ...c.extra, name];
       if (!b) {
         c.print(shellQuote(['docker', 'buildx', ...args]));
         continue;
@@ -177,7 +181,17 @@ async function buildTwins(compiled: Compiled, twins: PlanTarget[], c: BuildConte
       // On stderr, with buildx's progress: one line per job, so a log (or a test) can tell them apart.
       process.stderr.write(`matrixbake: job ${name} (level ${run.level}${steps.length > 1 ? (i === 0 ? ', link image' : ', release image by digest') : ''})\n`);
       const say = (l: string) => process.stderr.write(`${l}\n`);
-      const { exitCode } = await retryTransientPush(() => runTee({ file: b.file, args: [...b.args, ...args] }, c.vars, c.cwd, prefix ? { prefix } : {}), say);
+      const bake = () => retryTransientPush(() => runTee({ file: b.file, args: [...b.args, ...args] }, c.vars, c.cwd, { ...(prefix ? { prefix } : {}), ...(ownProgress ? { render: progressRenderer() } : {}) }), say);
+      let ran = await bake();
+      // cache-to has ignore-error=true: a refused export passes the job and loses its cache, so
+      // the next commit would rebuild it. Once more, as bake does; then a warning.
+      const refused = () => targetProgress(progressVertices(ran.raw), [name]).get(name)!.cacheErrors;
+      if (ran.exitCode === 0 && refused().length > 0) {
+        say(`matrixbake: the registry refused the cache of ${name} (${refused()[0]}); exporting it once more`);
+        ran = await bake();
+        if (ran.exitCode === 0 && refused().length > 0) say(`matrixbake: warning: registry cache not saved for ${name}: ${refused()[0]} (the image was built; the next build of this commit on an empty builder will rebuild it)`);
+      }
+      const { exitCode } = ran;
       if (exitCode !== 0) {
         broken.add(name);
         failures.push(`${name}: docker buildx bake exited with ${exitCode}`);
@@ -210,47 +224,4 @@ function readPushed(dir: string): PushedTwin[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as PushedTwin);
-}
-
-/** Promotion: the staged index copied by digest to the release registry, never rebuilt. */
-export async function promoteCommand(o: { matrix: string; group: string; from: string; registry?: string; version?: string; dryRun: boolean; warn: (d: Diagnostic) => void; print: (l: string) => void }): Promise<void> {
-  const { plan } = await compileOrThrow(o.matrix, o.warn);
-  const cwd = repoRoot(o.matrix);
-  const sel = selectRelease(plan, o.group);
-  if ('error' in sel) throw new UsageError(`${sel.error} (hint: ${sel.hint})`);
-  const registry = o.registry ?? plan.matrix.project.registry;
-  if (!registry) throw new UsageError('promote needs the release registry: --registry R');
-  const git = await gitFacts(cwd);
-  const version = o.version ?? (git ? versionFrom(git) : undefined);
-  if (!version) throw new UsageError('no --version given and no git repository to read one from');
-  const image = plan.matrix.project.image;
-  const failures: string[] = [];
-  for (const n of sel.nodes) {
-    const [staged] = releaseTags(`${o.from}/${image}`, version, n.tagSuffix!);
-    const tags = releaseTags(`${registry}/${image}`, version, n.tagSuffix!);
-    if (o.dryRun) {
-      o.print(shellQuote(['docker', 'buildx', 'imagetools', 'create', '--prefer-index=false', ...tags.flatMap((t) => ['-t', t]), `${o.from}/${image}@<digest of ${staged}>`]));
-      continue;
-    }
-    const digest = await digestOf(await buildxOrThrow(), staged!, cwd);
-    if (!digest) {
-      failures.push(`${n.name}: ${staged} not found in the staging registry`);
-      continue;
-    }
-    // --prefer-index=false: one source is copied as it is (same digest), not wrapped in a new index.
-    const r = await buildx(['imagetools', 'create', '--prefer-index=false', ...tags.flatMap((t) => ['-t', t]), `${o.from}/${image}@${digest}`], {}, cwd);
-    const promoted = r.exitCode === 0 ? await digestOf(await buildxOrThrow(), tags[0]!, cwd) : undefined;
-    if (promoted !== digest) failures.push(`${n.name}: ${tags[0]} is ${promoted ?? 'missing'}, staged ${digest}${r.exitCode !== 0 ? `: ${lastLine(r.stderr)}` : ''}`);
-    else o.print(`${n.name}  ${tags.join(' ')}  ${digest}`);
-  }
-  if (failures.length > 0) throw new BuildFailed(`promotion incomplete: ${failures.join('; ')}`);
-}
-
-async function buildx(args: string[], env: Record<string, string>, cwd: string) {
-  const b = await buildxOrThrow();
-  return runCapture({ file: b.file, args: [...b.args, ...args] }, env, cwd);
-}
-
-function lastLine(s: string): string {
-  return s.trim().split('\n').at(-1) ?? '';
 }

@@ -25,6 +25,8 @@ export interface TargetReport {
 }
 
 export interface BakeReport {
+  /** How bake built: one bake per dependency level (the default with a cache registry), or one bake. */
+  path?: 'levels' | 'one-bake';
   targets: TargetReport[];
   /** Targets whose registry cache export failed (the build itself went on: ignore-error=true). */
   cacheNotSaved: { target: string; error: string }[];

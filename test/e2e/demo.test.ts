@@ -68,6 +68,7 @@ describe.runIf(HAVE)('offline demo on a real BuildKit', () => {
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     expect(r.stderr).toMatch(/^matrixbake: levels: 40 per-arch targets in 5 levels/m);
     const report = JSON.parse(r.stdout) as BakeReport;
+    expect(report.path).toBe('levels');
     // The 20 nodes, each built as its amd64 and arm64 twins.
     expect(report.targets).toHaveLength(40);
     expect(report.cacheNotSaved).toEqual([]);
