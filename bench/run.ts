@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildxCommand, type Command } from '../src/run/exec.js';
 import { startBuildkitd } from '../test/support/buildkitd.js';
-import { buildRep, type BuildRep } from './builds.js';
+import { buildRep, hitRatio, totalSteps, type BuildRep, type StepCount } from './builds.js';
 import { compileMs, compilePeakRssKiB, printMs, synthetic } from './compile-scale.js';
 import { writeResults, type Results } from './report.js';
 import { figure, ratio, round } from './stats.js';
@@ -24,19 +24,25 @@ const quick = args.includes('--quick');
 const reps = Number(opt('--reps') ?? (quick ? 1 : 3));
 const root = resolve(import.meta.dirname, '../..');
 const outDir = resolve(opt('--out') ?? join(root, 'bench'));
-const cli = join(root, 'dist/cli.js');
+// The CLI as `make bench` built it, copied: other builds in this checkout (make build, the e2e
+// tests' tsc) may rewrite or delete dist/ while the bench runs. Inside the repo, so node_modules resolves.
+const cliDir = join(root, `bench/.work/cli-${process.pid}`);
+const cli = join(cliDir, 'cli.js');
 const log = (l: string) => process.stderr.write(`${l}\n`);
 
 async function main() {
+  rmSync(cliDir, { recursive: true, force: true });
+  cpSync(join(root, 'dist'), cliDir, { recursive: true });
   const matrix = quick ? zeroWork() : join(root, 'bench/bench.toml');
   const buildx = await buildxCommand();
   if (!buildx) throw new Error('buildx is not installed: run `make setup`');
+  const sbomGenerator = sbomGeneratorImage();
   const kit = await startBuildkitd();
   const runs: BuildRep[] = [];
   try {
     for (let i = 0; i < reps; i++) {
       log(`bench: build repetition ${i + 1}/${reps}`);
-      runs.push(await buildRep({ root, matrix, cli, buildx, kit, id: `${Date.now().toString(36)}-${i}`, log }));
+      runs.push(await buildRep({ root, matrix, cli, buildx, kit, id: `${Date.now().toString(36)}-${i}`, log, ...(sbomGenerator ? { sbomGenerator } : {}) }));
     }
   } finally {
     await kit.stop();
@@ -60,21 +66,40 @@ async function main() {
   log(`bench: buildx --print ${largest}: compiled ${compiledPrint.map((x) => x.toFixed(0))} ms, native ${nativePrint.map((x) => x.toFixed(0))} ms`);
 
   const col = <K extends keyof BuildRep>(k: K) => runs.map((r) => r[k] as number);
+  /** The hit ratio of each repetition: Dockerfile RUN/COPY steps from cache over all that completed. */
+  const hits = (of: (r: BuildRep) => StepCount | StepCount[]) => figure(runs.map((r) => { const c = of(r); return hitRatio(Array.isArray(c) ? totalSteps(c) : c); }));
   const results: Results = {
     machine: machine(buildx),
     reps,
     quick,
     figures: {
+      // Build speed. The default path is `bake` with a cache registry: levels (src/run/bake-path.ts).
       // --quick has no stage work, so no critical path to compare with.
-      ...(runs[0]!.critical_path_ms > 0 ? { bake_over_critical_path: ratio(col('cold_ms'), col('critical_path_ms')) } : {}),
+      ...(runs[0]!.critical_path_ms > 0 ? { bake_over_critical_path: ratio(col('cold_ms'), col('critical_path_ms')), bake_over_critical_path_one_bake: ratio(col('cold_one_bake_ms'), col('critical_path_ms')) } : {}),
+      levels_cold_over_plain_cold: ratio(col('cold_ms'), col('cold_one_bake_ms')),
       sequential_over_bake: ratio(col('sequential_ms'), col('cold_ms')),
+      sequential_over_one_bake: ratio(col('sequential_ms'), col('cold_one_bake_ms')),
       warm_over_cold: ratio(col('warm_ms'), col('cold_ms')),
-      fresh_builder_cache_hit_ratio: figure(runs.map((r) => r.fresh_levels.cached / r.fresh_levels.all)),
-      fresh_builder_cache_hit_ratio_plain_bake: figure(runs.map((r) => r.fresh_plain.cached / r.fresh_plain.all)),
+      warm_over_cold_one_bake: ratio(col('warm_one_bake_ms'), col('cold_one_bake_ms')),
       base_builds_per_cuda_arch: figure(runs.map((r) => r.base_runs / r.base_cells)),
       baseline_base_builds_per_cuda_arch: figure(runs.map((r) => r.baseline_base_runs / r.base_cells)),
       changed_framework_rebuilt_steps: figure(col('changed_rebuilt_steps')),
       changed_framework_expected_steps: figure(col('changed_expected_steps')),
+      // Restoring from the registry cache on a wiped builder.
+      fresh_builder_cache_hit_ratio: hits((r) => r.fresh),
+      fresh_builder_cache_hit_ratio_plain_bake: hits((r) => r.fresh_plain),
+      default_path_fresh_hit_ratio: hits((r) => r.default_path_fresh),
+      next_commit_fresh_hit_ratio: hits((r) => r.next_commit),
+      branch_first_build_hit_ratio: hits((r) => r.branch_first),
+      branch_build_main_refs_rewritten: figure(runs.map((r) => r.branch_refs.main_refs_rewritten.length)),
+      node_from_twin_cache_hit_ratio: hits((r) => r.node_from_twin),
+      node_from_twin_cache_hit_ratio_one_bake: hits((r) => r.node_from_twin_one_bake),
+      twin_from_node_cache_hit_ratio: hits((r) => r.twin_from_node),
+      twin_from_node_cache_hit_ratio_one_bake: hits((r) => r.twin_from_node_one_bake),
+      default_path_from_one_bake_cache_hit_ratio: hits((r) => r.default_from_one_bake),
+      changed_framework_next_commit_rebuilt_steps: figure(col('changed_next_commit_rebuilt_steps')),
+      changed_framework_next_commit_expected_steps: figure(col('changed_expected_steps')),
+      // Compile scaling.
       ...Object.fromEntries(sizes.map((n) => [`compile_${label(n)}_cells_ms`, figure(compile[n]!)])),
       ...(compile[1000] && compile[10000] ? { compile_10k_over_1k: ratio(compile[10000], compile[1000]) } : {}),
       [`compile_${label(largest)}_cells_peak_rss_mib`]: figure([round(rss / 1024)]),
@@ -86,11 +111,33 @@ async function main() {
       critical_path: runs[0]!.critical_path_ms / 1000,
       cold: figure(col('cold_ms').map((x) => x / 1000)),
       warm: figure(col('warm_ms').map((x) => x / 1000)),
+      cold_one_bake: figure(col('cold_one_bake_ms').map((x) => x / 1000)),
+      warm_one_bake: figure(col('warm_one_bake_ms').map((x) => x / 1000)),
       sequential: figure(col('sequential_ms').map((x) => x / 1000)),
-      levels_cold: figure(col('levels_cold_ms').map((x) => x / 1000)),
-      fresh_levels: figure(col('fresh_levels_ms').map((x) => x / 1000)),
+      fresh: figure(col('fresh_ms').map((x) => x / 1000)),
+      fresh_one_bake: figure(col('fresh_plain_ms').map((x) => x / 1000)),
+      default_path_fresh: figure(col('default_path_fresh_ms').map((x) => x / 1000)),
+      next_commit: figure(col('next_commit_ms').map((x) => x / 1000)),
+      branch_first: figure(col('branch_first_ms').map((x) => x / 1000)),
     },
-    detail: runs.map((r) => ({ changed_rebuilt: r.changed_rebuilt, fresh_levels: r.fresh_levels, fresh_plain: r.fresh_plain })),
+    detail: runs.map((r) => ({
+      commits: r.commits,
+      changed_rebuilt: r.changed_rebuilt,
+      changed_next_commit_rebuilt: r.changed_next_commit_rebuilt,
+      fresh: r.fresh,
+      fresh_plain: r.fresh_plain,
+      default_path_fresh: r.default_path_fresh,
+      default_path_line: r.default_path_line,
+      next_commit: r.next_commit,
+      branch_first: r.branch_first,
+      branch_refs: r.branch_refs,
+      twin_fill: r.twin_fill,
+      node_from_twin: r.node_from_twin,
+      node_from_twin_one_bake: r.node_from_twin_one_bake,
+      twin_from_node: r.twin_from_node,
+      twin_from_node_one_bake: r.twin_from_node_one_bake,
+      default_from_one_bake: r.default_from_one_bake,
+    })),
   };
   await writeResults(outDir, results);
   log(`bench: wrote ${join(outDir, 'results.json')} and ${join(outDir, 'RESULTS.md')}`);
@@ -99,13 +146,30 @@ async function main() {
 /** 10 -> "10", 1000 -> "1k": the figure names the issue uses. */
 const label = (n: number) => (n >= 1000 ? `${n / 1000}k` : `${n}`);
 
-/** The bench matrix with every stage's work set to 0 s: the harness, fast. */
+/**
+ * The bench matrix with every stage's work set to 0 s: the harness, fast. Its own cache
+ * repository, so a --quick run never overwrites the cache refs a full run reads (`make bake`
+ * reads the matrix's [cache] registry).
+ */
 function zeroWork(): string {
   const dir = join(root, 'bench/.work');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'quick.toml');
-  writeFileSync(file, readFileSync(join(root, 'bench/bench.toml'), 'utf8').replace(/WORK_SECONDS = "\d+"/g, 'WORK_SECONDS = "0"'));
+  const text = readFileSync(join(root, 'bench/bench.toml'), 'utf8');
+  const quickText = text.replace(/WORK_SECONDS = "\d+"/g, 'WORK_SECONDS = "0"').replace('registry = "localhost:5000/bench/cache"', 'registry = "localhost:5000/bench-quick/cache"');
+  if (!quickText.includes('localhost:5000/bench-quick/cache')) throw new Error('bench/bench.toml: no [cache] registry = "localhost:5000/bench/cache" to point --quick elsewhere');
+  writeFileSync(file, quickText);
   return file;
+}
+
+/** The image release jobs attach SBOMs with (scripts/sbom-scanner.sh), or undefined with a note. */
+function sbomGeneratorImage(): string | undefined {
+  try {
+    return execFileSync('bash', [join(root, 'scripts/sbom-scanner.sh')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch (e) {
+    log(`bench: no SBOM generator image (${`${(e as { stderr?: string }).stderr ?? e}`.trim().split('\n').at(-1)}): the twins' cache is filled by \`bake <twin>\`, not by release jobs`);
+    return undefined;
+  }
 }
 
 function machine(buildx: Command) {
@@ -127,7 +191,9 @@ function machine(buildx: Command) {
   };
 }
 
-main().catch((e) => {
-  log(`bench: ${e instanceof Error ? e.message : e}`);
-  process.exitCode = 1;
-});
+main()
+  .catch((e) => {
+    log(`bench: ${e instanceof Error ? e.message : e}`);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(cliDir, { recursive: true, force: true }));
