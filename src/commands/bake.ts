@@ -17,6 +17,7 @@ import { shellQuote } from '../run/shell-quote.js';
 import { checkSets, checkTargets, checkVars } from '../run/check-request.js';
 import { BUILD_EPOCH, linkSets, nodeMerges, planLevels, type LevelOptions, type NodeMerge } from '../run/levels.js';
 import { chooseBakePath } from '../run/bake-path.js';
+import { inParallel } from '../run/in-parallel.js';
 import { progressVertices, targetProgress, type TargetProgress } from '../run/progress.js';
 import { progressRenderer } from '../run/progress-render.js';
 import { bakeReport, failedTargets, finishedTargets, formatJson, formatTable, someOf, type BakeReport, type MergedImage } from '../run/summary.js';
@@ -141,13 +142,15 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
     }
   };
   const report = async (failure?: { finished: Set<string>; failed: string[]; daemonLost: boolean }) => {
-    // A target built but shown under no name of its own (one bake of several): its record says.
-    for (const [t, meta] of Object.entries(metadata)) {
-      const ref = buildRef(meta);
-      if (!ref || (progress.get(t)?.instructions ?? 0) > 0) continue;
-      const replay = await replayedProgress(buildx, ref.ref, vars, cwd);
-      if (replay) progress.set(t, targetProgress(progressVertices(replay), [t]).get(t)!);
-    }
+    // The live stream names each step once, after the target that asked for it first. In one bake
+    // a target asks for every step of what it links (`target:`), so a target's own steps may show
+    // under another's name: its record, replayed, says (about 1 s per 20 targets). In levels a
+    // target's own steps are its own; only one that shows none is replayed.
+    const replay = Object.entries(metadata).filter(([t, meta]) => buildRef(meta) && (path.kind !== 'levels' || (progress.get(t)?.instructions ?? 0) === 0));
+    await inParallel(replay, 4, async ([t, meta]) => {
+      const text = await replayedProgress(buildx, buildRef(meta)!.ref, vars, cwd);
+      if (text) progress.set(t, targetProgress(progressVertices(text), [t]).get(t)!);
+    });
     return bakeReport(compiled.plan, { targets: planned, metadata, records: await buildRecords(buildx, metadata, vars, cwd), progress, ...failure });
   };
   const print = (r: BakeReport) => {
