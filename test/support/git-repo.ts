@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { repoCopy } from './repo-copy.js';
 
 /**
  * A throwaway git repository holding copies of some of this repo's files, with real commits:
@@ -20,24 +20,16 @@ export interface GitRepo {
 }
 
 export function gitRepoCopy(paths: string[], opts: { branch?: string } = {}): GitRepo {
-  const root = mkdtempSync(join(tmpdir(), 'mb-git-'));
-  for (const p of paths) {
-    mkdirSync(dirname(join(root, p)), { recursive: true });
-    cpSync(p, join(root, p), { recursive: true });
-  }
+  // repoCopy's fake `.git` goes: this one is real.
+  const copy = repoCopy(paths);
+  const root = copy.root;
+  rmSync(join(root, '.git'), { recursive: true });
   const env = { ...process.env, GIT_AUTHOR_NAME: 'matrixbake test', GIT_AUTHOR_EMAIL: 'test@example.invalid', GIT_COMMITTER_NAME: 'matrixbake test', GIT_COMMITTER_EMAIL: 'test@example.invalid' };
   const git = (...args: string[]) => execFileSync('git', ['-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', ...args], { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   git('init', '-q', '-b', opts.branch ?? 'main');
   return {
-    root,
+    ...copy,
     git,
-    file: (p) => join(root, p),
-    edit(p, change) {
-      const before = readFileSync(join(root, p), 'utf8');
-      const after = change(before);
-      if (after === before) throw new Error(`edit of ${p} changed nothing: the test no longer changes what it means to`);
-      writeFileSync(join(root, p), after);
-    },
     write(p, text) {
       mkdirSync(dirname(join(root, p)), { recursive: true });
       writeFileSync(join(root, p), text);
