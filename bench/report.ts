@@ -139,7 +139,7 @@ export function markdown(r: Results, notesText: string): string {
     '(cd <this repo> && matrixbake bake bench/bench.toml all --var PUSH_CACHE=true)   # same builder: the matrix\'s own cache registry',
     'matrixbake bake bench/bench.toml all                         # CR=shared, wiped: fresh_builder_cache_hit_ratio',
     'matrixbake bake bench/bench.toml ci-<fw>-cuda<N>-amd64       # CR=shared, each leaf twin on a wiped builder: twin_from_node',
-    '(cd <this repo> && make -o dist/cli.js bake MATRIX=bench/bench.toml TARGET=all ARGS="-- --progress=rawjson")   # wiped: default_path',
+    '(cd <this repo> && make -o dist/cli.js bake CLI="node <the bench\'s copy of dist>/cli.js" MATRIX=bench/bench.toml TARGET=all ARGS="-- --progress=rawjson")   # wiped: default_path',
     'git commit NOTES.txt                                         # commit B = A + a file no target reads',
     'matrixbake bake bench/bench.toml all                         # CR=shared, wiped: next_commit',
     'git checkout -b feature/x; matrixbake bake bench/bench.toml all --var PUSH_CACHE=true   # CR=shared, wiped: branch_first; main refs read before and after',

@@ -31,11 +31,13 @@ const cli = join(cliDir, 'cli.js');
 const log = (l: string) => process.stderr.write(`${l}\n`);
 
 async function main() {
+  const buildx = await buildxCommand();
+  if (!buildx) throw new Error('buildx is not installed: run `make setup`');
+  // What was measured: the checkout and tools as the run starts (a commit made meanwhile is not in it).
+  const measured = machine(buildx);
   rmSync(cliDir, { recursive: true, force: true });
   cpSync(join(root, 'dist'), cliDir, { recursive: true });
   const matrix = quick ? zeroWork() : join(root, 'bench/bench.toml');
-  const buildx = await buildxCommand();
-  if (!buildx) throw new Error('buildx is not installed: run `make setup`');
   const sbomGenerator = sbomGeneratorImage();
   const kit = await startBuildkitd();
   const runs: BuildRep[] = [];
@@ -69,7 +71,7 @@ async function main() {
   /** The hit ratio of each repetition: Dockerfile RUN/COPY steps from cache over all that completed. */
   const hits = (of: (r: BuildRep) => StepCount | StepCount[]) => figure(runs.map((r) => { const c = of(r); return hitRatio(Array.isArray(c) ? totalSteps(c) : c); }));
   const results: Results = {
-    machine: machine(buildx),
+    machine: measured,
     reps,
     quick,
     figures: {
