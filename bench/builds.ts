@@ -266,19 +266,24 @@ const work = (t: PlanTarget) => Number(t.args.find((a) => a.name === 'WORK_SECON
 
 /** Nodes whose args changed, and every node that links one of them. */
 export function changedNodes(before: Plan, after: Plan): string[] {
+  return [...changedTargets(before, after, (t) => t.arch === undefined)];
+}
+
+/** The targets `keep` picks whose args changed, and every one of them that links one of those. */
+export function changedTargets(before: Plan, after: Plan, keep: (t: PlanTarget) => boolean): Set<string> {
   const old = new Map(before.targets.map((t) => [t.name, JSON.stringify(t.args)]));
-  const nodes = after.targets.filter((t) => t.arch === undefined);
-  const changed = new Set(nodes.filter((t) => old.get(t.name) !== JSON.stringify(t.args)).map((t) => t.name));
+  const kept = after.targets.filter(keep);
+  const changed = new Set(kept.filter((t) => old.get(t.name) !== JSON.stringify(t.args)).map((t) => t.name));
   for (let grew = true; grew; ) {
     grew = false;
-    for (const t of nodes) {
+    for (const t of kept) {
       if (!changed.has(t.name) && t.links.some((l) => changed.has(l.target))) {
         changed.add(t.name);
         grew = true;
       }
     }
   }
-  return [...changed];
+  return changed;
 }
 
 /**

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan, PlanTarget } from '../../src/plan/plan.js';
 import type { PushedTwin } from '../../src/release/release-plan.js';
+import { changedTargets } from '../../bench/builds.js';
 import { startBuildkitd, type Buildkitd } from '../support/buildkitd.js';
 import { privateCliPath, rawjsonVertices } from '../support/cli-build.js';
 import { compileOk } from '../support/compile.js';
@@ -354,22 +355,10 @@ function executedSteps(job: string, stderr: string): Step[] {
 
 /**
  * The per-arch targets a commit changes: those whose args changed, and every target that links
- * one of them (bench/builds.ts changedNodes, on the twins CI builds).
+ * one of them (bench/builds.ts changedTargets, on the twins CI builds).
  */
 function changedTwins(before: Plan, after: Plan): Set<string> {
-  const old = new Map(before.targets.map((t) => [t.name, JSON.stringify(t.args)]));
-  const twins = after.targets.filter((t) => t.arch !== undefined);
-  const changed = new Set(twins.filter((t) => old.get(t.name) !== JSON.stringify(t.args)).map((t) => t.name));
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const t of twins) {
-      if (!changed.has(t.name) && t.links.some((l) => changed.has(l.target))) {
-        changed.add(t.name);
-        grew = true;
-      }
-    }
-  }
-  return changed;
+  return changedTargets(before, after, (t) => t.arch !== undefined);
 }
 
 /**
