@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { BUILD_EPOCH, linkSets, nodeMerges, planLevels } from '../src/run/levels.js';
+import { pushedImages } from '../src/run/pushed-images.js';
+import { readyJobs } from '../src/run/ready.js';
 import { privateCli } from './support/cli-build.js';
 import { compileOk } from './support/compile.js';
 
@@ -97,5 +100,34 @@ describe('levels', () => {
     expect(refused.status).toBe(2);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toMatch(/--levels pushes link images to the cache registry/);
+  });
+
+  it('starts each target once every image it links is pushed, not when its level is done', async () => {
+    const { plan } = await compileOk('matrix/demo.toml');
+    const jobs = planLevels(plan, ['all'], { ...opts, archs: ['amd64'] }).map((r) => ({ target: r.targets[0], needs: r.links.map((l) => l.target) }));
+    const ready = (pushed: string[], started: string[] = []) => readyJobs(jobs, new Set(started), new Set(pushed)).map((j) => j.target);
+    expect(ready([])).toEqual(['busybox-amd64']);
+    expect(ready(['busybox-amd64'], ['busybox-amd64'])).toEqual(['base-cuda12-amd64', 'base-cuda13-amd64', 'wheel-cuda12-amd64', 'wheel-cuda13-amd64']);
+    // The backends link the base only: they start while the wheels still build.
+    const level1 = ['busybox-amd64', 'base-cuda12-amd64', 'base-cuda13-amd64', 'wheel-cuda12-amd64', 'wheel-cuda13-amd64'];
+    expect(ready(['busybox-amd64', 'base-cuda12-amd64'], level1)).toEqual(['backend-vllm-cuda12-amd64', 'backend-sglang-cuda12-amd64']);
+    // A runtime waits for its own backend and wheel, not for the other frameworks'.
+    const started = [...level1, 'backend-vllm-cuda12-amd64', 'backend-sglang-cuda12-amd64'];
+    expect(ready(['busybox-amd64', 'base-cuda12-amd64', 'backend-vllm-cuda12-amd64'], started)).toEqual([]);
+    expect(ready(['busybox-amd64', 'base-cuda12-amd64', 'backend-vllm-cuda12-amd64', 'wheel-cuda12-amd64'], started)).toEqual(['runtime-vllm-cuda12-amd64']);
+  });
+
+  it('reads the link images a bake has pushed from its progress while it runs (rawjson and plain)', () => {
+    // What buildx v0.36.1 streamed for a level of busybox and base (test/fixtures/matrices/slow-sibling.toml).
+    const lines = readFileSync('test/fixtures/rawjson/levels-push.jsonl', 'utf8').split('\n');
+    const pushed = lines.flatMap(pushedImages);
+    expect(pushed.map((p) => p.name)).toEqual(['registry.example/cache:link-busybox-amd64-94c61e8db1dd', 'registry.example/cache:link-base-cuda12-amd64-94c61e8db1dd']);
+    expect(pushed.every((p) => /^sha256:[0-9a-f]{64}$/.test(p.digest))).toBe(true);
+    // Started but not completed: not in the registry yet.
+    expect(lines.filter((l) => l.includes('pushing manifest') && !/"id":"pushing manifest[^}]*"completed"/.test(l)).flatMap(pushedImages)).toEqual([]);
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(pushedImages(`#12 pushing manifest for registry.example/cache:link-x-1@${digest} done`)).toEqual([{ name: 'registry.example/cache:link-x-1', digest }]);
+    expect(pushedImages(`#12 pushing manifest for registry.example/cache:link-x-1@${digest}`)).toEqual([]);
+    expect(pushedImages('{"statuses":[{"id":"pushing manifest for')).toEqual([]);
   });
 });

@@ -134,6 +134,8 @@ async function buildTwins(compiled: Compiled, twins: PlanTarget[], c: BuildConte
   const broken = new Set<string>();
   const failures: string[] = [];
   const digests = new Map<string, string>();
+  /** Opens the wait of the jobs that link a target: its link image is pushed, or its job ended. */
+  const linked = new Map<string, () => void>();
   const b = c.dryRun ? undefined : await buildxOrThrow();
   if (c.only && b) {
     for (const l of runs.flatMap((r) => r.links)) {
@@ -201,7 +203,10 @@ async function buildTwins(compiled: Compiled, twins: PlanTarget[], c: BuildConte
       const meta = (JSON.parse(readFileSync(metadata, 'utf8'))[name] ?? {}) as Record<string, unknown>;
       const digest = meta['containerimage.digest'];
       if (typeof digest !== 'string') throw new BuildFailed(`${name}: buildx wrote no containerimage.digest to its metadata file`);
-      if (i === 0 && run.pushesLink) digests.set(name, digest);
+      if (i === 0 && run.pushesLink) {
+        digests.set(name, digest);
+        linked.get(name)?.();
+      }
       if (sets.some((s) => s.includes('push-by-digest=true'))) {
         const pushed: PushedTwin = { target: name, node: t.node, arch: t.arch!, platform: t.platforms[0]!, repo: c.repo, digest };
         writeFileSync(join(c.dir, `${name}.json`), `${JSON.stringify(pushed, null, 2)}\n`);
@@ -209,9 +214,29 @@ async function buildTwins(compiled: Compiled, twins: PlanTarget[], c: BuildConte
     }
   };
   try {
-    for (const level of [...new Set(runs.map((r) => r.level))]) {
-      const inLevel = runs.filter((r) => r.level === level);
-      await inParallel(inLevel, inLevel.length, (run) => job(run, inLevel.length > 1 && b ? `[${run.targets[0]}] ` : undefined));
+    if (!b || runs.length === 1) {
+      // --dry-run prints level by level; a single job has nothing to wait for.
+      for (const level of [...new Set(runs.map((r) => r.level))]) {
+        const inLevel = runs.filter((r) => r.level === level);
+        await inParallel(inLevel, inLevel.length, (run) => job(run, inLevel.length > 1 && b ? `[${run.targets[0]}] ` : undefined));
+      }
+    } else {
+      // Each job starts once its links are pushed (or their jobs ended: then it is skipped), not
+      // when its whole level is done: the link image is the first of a twin's two bakes.
+      const ready = new Map(runs.map((r) => {
+        let open!: () => void;
+        const p = new Promise<void>((resolve) => (open = resolve));
+        linked.set(r.targets[0], open);
+        return [r.targets[0], p] as const;
+      }));
+      await Promise.all(runs.map(async (run) => {
+        await Promise.all(run.links.map((l) => ready.get(l.target)).filter((p) => p !== undefined));
+        try {
+          await job(run, `[${run.targets[0]}] `);
+        } finally {
+          linked.get(run.targets[0])!();
+        }
+      }));
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

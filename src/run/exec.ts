@@ -34,6 +34,8 @@ export interface TeeOptions {
   prefix?: string;
   /** Turns each line of stderr into what the terminal shows (buildx's rawjson drawn as plain text). */
   render?: { line(text: string): string };
+  /** Sees each line of stderr as the process wrote it, while it runs. */
+  watch?: (line: string) => void;
 }
 
 /**
@@ -42,7 +44,7 @@ export interface TeeOptions {
  * showed; `raw` what the process wrote.
  */
 export async function runTee(cmd: Command, env: Record<string, string>, cwd: string, o: TeeOptions = {}): Promise<{ exitCode: number; stderr: string; raw: string }> {
-  if (o.prefix === undefined && o.render === undefined) {
+  if (o.prefix === undefined && o.render === undefined && o.watch === undefined) {
     const r = await execa(cmd.file, cmd.args, { stdin: 'inherit', stdout: 'inherit', stderr: ['pipe', 'inherit'], env, cwd, reject: false });
     return { exitCode: r.exitCode ?? 1, stderr: String(r.stderr ?? ''), raw: String(r.stderr ?? '') };
   }
@@ -50,6 +52,7 @@ export async function runTee(cmd: Command, env: Record<string, string>, cwd: str
   let partial = '';
   let shown = '';
   const show = (line: string) => {
+    o.watch?.(line);
     const text = o.render ? o.render.line(line) : `${line}\n`;
     if (text === '') return;
     shown += text;

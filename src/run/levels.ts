@@ -2,15 +2,16 @@ import { sortIntoLevels } from '../graph/levels.js';
 import { linkClosure } from '../plan/closure.js';
 import type { Plan } from '../plan/plan.js';
 
-// A build in dependency levels, one `docker buildx bake` per target, for builders that start
-// empty (CI runners, a wiped buildkitd, a laptop) and restore from the registry cache.
+// A build in dependency order, for builders that start empty (CI runners, a wiped buildkitd, a
+// laptop) and restore from the registry cache. Each target is one run; `bake` starts the runs
+// whose links are pushed (src/run/ready.ts), several as one `docker buildx bake`.
 //
 // Why not one bake: when several bake targets share vertices, each target's job imports only its
 // own cache-from, and BuildKit then misses cache that every single target finds when built alone
 // (docker/buildx#3878, #414; measured on BuildKit v0.32.2, docs/caching.md). So here no two jobs
 // share an unbuilt vertex: a target links earlier levels through images they pushed, pinned by
 // digest (`docker-image://<repo>:link-<target>-<tag>@sha256:...`), never through `target:`, and a
-// job imports its own cache refs only. The targets of one level run at the same time.
+// job imports its own cache refs only.
 //
 // Why per-arch: a multi-arch node is built as its per-arch twins, one bake each, then merged
 // into a manifest list (`nodeMerges`). So a developer's `bake all`, a release and a CI job build
@@ -25,6 +26,14 @@ import type { Plan } from '../plan/plan.js';
 // commit, and BuildKit matches a linked image by its layers (the chain ID of its diff IDs: source/
 // containerimage/pull.go), whatever its tag. The commit time goes into the release's index
 // annotations instead (release-plan.ts).
+//
+// Why link images are rewritten too (rewrite-timestamp), though it costs: the exporter rewrites
+// every layer of a target's own steps on every export, cached or not (decompress, clamp the times,
+// recompress; exporter/containerimage/writer.go keeps no result), about 1 of BuildKit's 2.3
+// CPU-seconds on a warm `bake all` of the bench matrix. A release image carries its links' layers
+// as they are (the exporter leaves a base image's layers alone), so only rewritten links make two
+// builds from clean state the same image; and a bake must link the same bytes as CI's jobs, or
+// every step after a link misses the cache they wrote.
 
 /** SOURCE_DATE_EPOCH of every levelled and released build, unless `--var SOURCE_DATE_EPOCH`. */
 export const BUILD_EPOCH = '0';

@@ -154,6 +154,20 @@ describe.runIf(HAVE)('offline demo on a real BuildKit', () => {
     expect(await platforms(`${run}/cache`, 'base-cuda12-arm64-main')).not.toContain('linux/amd64');
   }, SLOW);
 
+  it('starts a target as soon as the images it links are pushed, while a slower target of the level before still builds', async () => {
+    // The wheel sleeps 8 s; the backend links the base only (test/fixtures/matrices/slow-sibling.toml).
+    const r = bake(['test/fixtures/matrices/slow-sibling.toml', 'backend-cuda12', 'wheel-cuda12', '--var', `CACHE_REGISTRY=${REGISTRY}/sibling`, '--', '--progress=rawjson']);
+    expect(r.status, r.stderr.split('\n').filter((l) => !l.startsWith('{')).slice(-20).join('\n')).toBe(0);
+    const steps = rawjsonVertices(r.stderr);
+    // `[<target> <stage> 1/1] RUN`, or `[<stage> 1/1] RUN` in a bake of one target.
+    const step = (stage: string) => steps.find((v) => new RegExp(`^\\[([a-z0-9-]+ )?${stage} \\d+/\\d+\\] RUN `).test(v.name))!;
+    const wheel = step('wheel-builder');
+    const backend = step('backend-build');
+    expect(wheel.cached, 'the wheel ran').toBeFalsy();
+    expect(backend.cached, 'the backend ran').toBeFalsy();
+    expect(Date.parse(backend.started!), 'the backend started before the wheel finished').toBeLessThan(Date.parse(wheel.completed!));
+  }, SLOW);
+
   // sccache's credentials (USE_SCCACHE=true): test/e2e/secrets.test.ts builds this whole demo with
   // fake ones and searches every image, attestation, cache blob and bake file for them.
 
