@@ -61,9 +61,17 @@ function oneLine(s: string): string {
 
 /** Closest candidate by edit distance, for "did you mean" hints; undefined when nothing is close. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  // The same words in another order (`runtime-cuda13-trtllm` for `runtime-trtllm-cuda13`): a name's
+  // axis values come in the order of [matrix], which the user need not remember.
+  const words = (s: string) => s.toLowerCase().split('-').sort().join('-');
+  const list = [...candidates];
+  if (word.includes('-')) {
+    const reordered = list.find((c) => c !== word && words(c) === words(word));
+    if (reordered !== undefined) return reordered;
+  }
   let best: string | undefined;
   let bestScore = Infinity;
-  for (const c of candidates) {
+  for (const c of list) {
     const d = distance(word.toLowerCase(), c.toLowerCase());
     if (d < bestScore) [best, bestScore] = [c, d];
   }

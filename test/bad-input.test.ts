@@ -42,6 +42,9 @@ const CASES: [string, string, RegExp][] = [
   ['a credential arg', GOOD.replace('[stage.base]', '[stage.base]\nargs = { HF_TOKEN = "x" }'), /stage\.base\.args\.HF_TOKEN: arg "HF_TOKEN" looks like a credential \(hint: pass credentials as BuildKit secrets/],
   ['an AWS key as an arg', GOOD.replace('[stage.base]', '[stage.base]\nargs = { AWS_ACCESS_KEY_ID = "x" }'), /looks like a credential/],
   ['a credential value', GOOD.replace('[stage.base]', '[stage.base]\nargs = { KEY_ID = "AKIAABCDEFGHIJKLMNOP" }'), /the value of arg "KEY_ID" looks like an AWS access key id/],
+  // A switch-worded name with a value that is no switch's is still a credential's slot.
+  ['a switch-worded credential with a value', GOOD.replace('[stage.base]', '[stage.base]\nargs = { USE_TOKEN = "abc123" }'), /stage\.base\.args\.USE_TOKEN: arg "USE_TOKEN" looks like a credential/],
+  ['an empty credential arg', GOOD.replace('[stage.base]', '[stage.base]\nargs = { NO_AUTH_TOKEN = "" }'), /arg "NO_AUTH_TOKEN" looks like a credential/],
   ['a dockerfile outside the repo', GOOD.replace('dockerfile = "Dockerfile"\n', 'dockerfile = "../../etc/Dockerfile"\n'), /stage\.base\.dockerfile: "\.\.\/\.\.\/etc\/Dockerfile" escapes the repository/],
   ['a stage without a Dockerfile', GOOD.replace('[axis.framework.values.sglang]\ndockerfile = "Dockerfile.sglang"', ''), /stage\.backend\.dockerfile: no Dockerfile for this stage/],
   ['an invalid label', GOOD.replace('[stage.base]', '[axis.cuda]\nlabel = "cuda.{value}"\n[stage.base]'), /axis\.cuda\.label: label "cuda\.\{value\}" makes "cuda\.12" for value "12", which is not a valid bake target name/],

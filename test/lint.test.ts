@@ -52,6 +52,12 @@ describe('lint', () => {
     expect(found).toEqual([expect.stringMatching(/^dockerfiles\/demo\/Dockerfile:\d+: Dockerfile dockerfiles\/demo\/Dockerfile: ARG HF_TOKEN looks like a credential.*RUN --mount=type=secret/)]);
   });
 
+  it('reads a 0/1 switch about credentials as a flag, not a credential (vLLM\'s SCCACHE_S3_NO_CREDENTIALS=0)', async () => {
+    const found = await lintCopy((r) => r.edit('dockerfiles/demo/Dockerfile', (t) => t.replace('ARG NIXL_REF=0.0.0\n', 'ARG NIXL_REF=0.0.0\nARG SCCACHE_S3_NO_CREDENTIALS=0\nARG USE_HF_TOKEN\nARG HF_TOKEN_ON=1\n')));
+    // HF_TOKEN_ON has no switch word: its name says token, whatever its value.
+    expect(found).toEqual([expect.stringMatching(/ARG HF_TOKEN_ON looks like a credential/)]);
+  });
+
   it('refuses a Dockerfile that is a symlink out of the repository', async () => {
     const found = await lintCopy((r) => {
       r.edit('matrix/demo.toml', (t) => t.replaceAll('dockerfiles/demo/Dockerfile"', 'dockerfiles/demo/Outside"'));

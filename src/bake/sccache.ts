@@ -17,15 +17,18 @@ export function sccacheVariables(m: Matrix): BakeVariable[] {
   return vars;
 }
 
+/** The sccache settings as build args, under the Dockerfile's names ([sccache.args]); "" passes none. */
 export function sccacheArgs(m: Matrix): [string, Expr][] {
   if (!m.sccache) return [];
   const when = (e: Expr) => cond(ref('USE_SCCACHE'), e, nul);
-  return [
-    ['USE_SCCACHE', when(str('true'))],
-    ['SCCACHE_BUCKET', when(ref('SCCACHE_BUCKET'))],
-    ['SCCACHE_REGION', when(ref('SCCACHE_REGION'))],
-    ['SCCACHE_S3_KEY_PREFIX', when(str(m.sccache.keyPrefix))],
+  const { args } = m.sccache;
+  const all: [string, Expr][] = [
+    [args.use, when(str(m.sccache.on))],
+    [args.bucket, when(ref('SCCACHE_BUCKET'))],
+    [args.region, when(ref('SCCACHE_REGION'))],
+    [args.keyPrefix, when(str(m.sccache.keyPrefix))],
   ];
+  return all.filter(([name]) => name !== '');
 }
 
 export function sccacheSecrets(auth: 'static' | 'oidc' | 'none'): Expr[] {

@@ -17,7 +17,12 @@ export interface ExcludeEffect {
   cellsWith: Record<string, string[]>;
 }
 
-/** Reads the expansion's removed cells (each with the exclude that removed it); decides nothing new. */
+/**
+ * Reads the expansion's removed cells (each with the exclude that removed it); decides nothing new.
+ * An exclude counts only for a target that varies over every axis it names (the stage's axes, and
+ * the arch: a node's platforms, a twin's own): base-cuda12 is the same image whichever framework
+ * an exclude drops, so the exclude says nothing about it.
+ */
 export function excludeEffects(plan: Plan, expansion: Expansion, t: PlanTarget): ExcludeEffect[] {
   const m = plan.matrix;
   const stage = m.stages.find((s) => s.name === t.stage)!;
@@ -25,8 +30,10 @@ export function excludeEffects(plan: Plan, expansion: Expansion, t: PlanTarget):
   const keyAxes = [...m.axes.filter((a) => stage.axes.includes(a.name)).map((a) => a.name), ...(arch ? [arch] : [])];
   const own: Cell = { ...t.values, ...(arch ? { [arch]: t.arch! } : {}) };
   const exists = new Set(plan.targets.map((x) => x.name));
+  const varies = new Set([...stage.axes, ...(m.arch ? [m.arch.name] : [])]);
   const found = new Map<number, { removed: Set<string>; cells: Cell[] }>();
   for (const { cell, by } of expansion.excluded) {
+    if (!Object.keys(m.excludes[by]!.match).every((a) => varies.has(a))) continue;
     const differ = keyAxes.filter((a) => cell[a] !== own[a]).length;
     if (differ > 1) continue;
     const at = found.get(by) ?? found.set(by, { removed: new Set(), cells: [] }).get(by)!;

@@ -5,7 +5,7 @@ import { sccacheArgs, sccacheSecrets } from '../bake/sccache.js';
 import { didYouMean } from '../diagnostics.js';
 import { ARCH_PLATFORMS, type Matrix } from '../model/model.js';
 import type { Plan, PlanTarget } from '../plan/plan.js';
-import { isCredentialName } from '../validate/rules/credentials.js';
+import { isCredentialArg } from '../validate/rules/credentials.js';
 import { parseDockerfile, type DockerfileModel, type DockerStage } from './dockerfile.js';
 import { expandWord } from './expand.js';
 
@@ -152,7 +152,7 @@ function secretIds(auth: 'static' | 'oidc' | 'none'): string[] {
 function credentialArgs(file: string, df: DockerfileModel): Finding[] {
   const key = `Dockerfile ${file}`;
   return [...df.metaArgs, ...df.stages.flatMap((s) => s.args)]
-    .filter((a) => isCredentialName(a.name))
+    .filter((a) => isCredentialArg(a.name, a.value))
     .map((a) => ({ file, line: a.line, key, message: `ARG ${a.name} looks like a credential: build args are kept in the image history and provenance`, hint: `pass it as a secret: RUN --mount=type=secret,id=<id>,env=${a.name}` }));
 }
 

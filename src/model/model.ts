@@ -67,7 +67,7 @@ export interface Matrix {
   /** In the order written. */
   stages: Stage[];
   cache?: { registry: string; fallback: string[] };
-  sccache?: { bucket: string; region: string; auth: 'static' | 'oidc' | 'none'; keyPrefix: string };
+  sccache?: { bucket: string; region: string; auth: 'static' | 'oidc' | 'none'; keyPrefix: string; on: string; args: { use: string; bucket: string; region: string; keyPrefix: string } };
   /** User-declared bake variables and their defaults. */
   variables: ArgMap;
   /** Arch value -> CI runner label: DEFAULT_RUNNERS, then `[ci.runners]` over them. */

@@ -45,7 +45,7 @@ export function normaliseMatrix(file: string, m: MatrixFile): Matrix {
     stages,
     ...(m.cache ? { cache: m.cache } : {}),
     ...(m.sccache
-      ? { sccache: { bucket: m.sccache.bucket, region: m.sccache.region, auth: m.sccache.auth, keyPrefix: m.sccache.key_prefix ?? m.project.image } }
+      ? { sccache: { bucket: m.sccache.bucket, region: m.sccache.region, auth: m.sccache.auth, keyPrefix: m.sccache.key_prefix ?? m.project.image, on: m.sccache.on, args: { use: m.sccache.args.use, bucket: m.sccache.args.bucket, region: m.sccache.args.region, keyPrefix: m.sccache.args.key_prefix } } }
       : {}),
     variables: m.variables,
     ci: { runners: { ...DEFAULT_RUNNERS, ...m.ci?.runners } },

@@ -105,12 +105,29 @@ const cache = z.strictObject({
   fallback: z.array(z.string().min(1)).default(['main']),
 });
 
+/** A build arg's name as a Dockerfile `ARG` spells it, or "" for an arg not passed at all. */
+const argName = z.string().superRefine((v, ctx) => {
+  if (!/^([A-Za-z_][A-Za-z0-9_]*)?$/.test(v)) ctx.addIssue({ code: 'custom', input: v, message: `${JSON.stringify(v)} is not a build arg name`, params: { hint: 'letters, digits and _ (e.g. "SCCACHE_BUCKET_NAME"), or "" to pass none' } });
+});
+
+/** The args sccache's settings are passed as, in the Dockerfile's own names: Dynamo's by default. */
+const sccacheArgNames = z.strictObject({
+  /** The switch (`if [ "$USE_SCCACHE" = true ]`); it gets `on`. */
+  use: argName.default('USE_SCCACHE'),
+  bucket: argName.default('SCCACHE_BUCKET'),
+  region: argName.default('SCCACHE_REGION'),
+  key_prefix: argName.default('SCCACHE_S3_KEY_PREFIX'),
+});
+
 const sccache = z.strictObject({
   bucket: z.string().min(1),
   region: z.string().min(1),
   auth: z.enum(['static', 'oidc', 'none']).default('static'),
   /** SCCACHE_S3_KEY_PREFIX; defaults to the project image. */
   key_prefix: z.string().min(1).optional(),
+  /** The value of the `use` arg when USE_SCCACHE is on: "true" (Dynamo), "1" (vLLM). */
+  on: scalar.default('true'),
+  args: sccacheArgNames.default({ use: 'USE_SCCACHE', bucket: 'SCCACHE_BUCKET', region: 'SCCACHE_REGION', key_prefix: 'SCCACHE_S3_KEY_PREFIX' }),
 });
 
 const ci = z.strictObject({

@@ -16,6 +16,24 @@ export function isCredentialName(name: string): boolean {
   return SECRET_PAIRS.some((p) => upper.includes(p)) || SECRET_ENDINGS.some((e) => upper.endsWith(e));
 }
 
+// Words that make a name a switch about a credential rather than one: vLLM's
+// SCCACHE_S3_NO_CREDENTIALS=0, USE_TOKEN=1.
+const SWITCH_WORDS = new Set(['NO', 'USE', 'ENABLE', 'ENABLED', 'DISABLE', 'DISABLED', 'SKIP', 'ALLOW', 'REQUIRE', 'REQUIRED', 'HAS', 'WITH', 'WITHOUT', 'IS']);
+const SWITCH_VALUE = /^(0|1|true|false|yes|no|on|off)$/i;
+
+/**
+ * Whether an arg carries a credential, judged by the words of its name and the shape of its value:
+ * a name with a switch word whose value is a switch's (0/1, true/false, yes/no, on/off), or that
+ * has no value to judge (a Dockerfile `ARG` without a default), is a flag. An empty value is not
+ * a switch's: `HF_TOKEN = ""` is still a credential's slot.
+ */
+export function isCredentialArg(name: string, value?: string): boolean {
+  if (!isCredentialName(name)) return false;
+  const words = name.toUpperCase().replaceAll('-', '_').split('_');
+  const aSwitch = words.some((w) => SWITCH_WORDS.has(w)) && (value === undefined || SWITCH_VALUE.test(value.trim()));
+  return !aSwitch;
+}
+
 const SECRET_VALUES: [RegExp, string][] = [
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, 'an AWS access key id'],
   [/\bgh[pousr]_[A-Za-z0-9]{30,}/, 'a GitHub token'],
@@ -44,7 +62,7 @@ export const noCredentialsInArgs: Rule = ({ file, model, report }) => {
   const check = (path: string, args: Record<string, string>) => {
     for (const [name, value] of Object.entries(args)) {
       const at = `${path}.${keyPath(name)}`;
-      if (isCredentialName(name)) report(error(at, `arg "${name}" looks like a credential`, HINT));
+      if (isCredentialArg(name, value)) report(error(at, `arg "${name}" looks like a credential`, HINT));
       else {
         const kind = credentialKind(value);
         if (kind) report(error(at, `the value of arg "${name}" looks like ${kind}`, HINT));
@@ -58,7 +76,7 @@ export const noCredentialsInArgs: Rule = ({ file, model, report }) => {
   check('variables', model.variables);
   for (const stage of model.stages) {
     stage.variables.forEach((v, i) => {
-      if (isCredentialName(v)) report(error(keyPath('stage', stage.name, 'variables', i), `variable "${v}" looks like a credential and would be passed as a build arg`, HINT));
+      if (isCredentialArg(v, model.variables[v])) report(error(keyPath('stage', stage.name, 'variables', i), `variable "${v}" looks like a credential and would be passed as a build arg`, HINT));
     });
   }
   // Anywhere else (a description, a label, an axis value, a registry) a token is as public.

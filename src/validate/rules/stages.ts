@@ -5,7 +5,7 @@ import { ARCH_AXIS } from '../../model/model.js';
 import { BUILTIN_VARIABLES } from '../../model/variables.js';
 import { keyPath, keySegment, showString } from '../../show-value.js';
 import type { Rule } from '../rule.js';
-import { isCredentialName } from './credentials.js';
+import { isCredentialArg } from './credentials.js';
 import { misspeltAxes } from './misspelt-axes.js';
 
 const NAME = /^[A-Za-z0-9_-]+$/;
@@ -87,7 +87,7 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
     stage.variables.forEach((v, i) => {
       if (stage.variables.indexOf(v) !== i) report(error(at('variables', i), `variable ${showString(v)} is listed twice`, 'list each variable once'));
       // A credential-looking name is reported as such (credentials rule), which is the real problem.
-      if (!variables.includes(v) && !isCredentialName(v)) {
+      if (!variables.includes(v) && !isCredentialArg(v, model.variables[v])) {
         report(error(at('variables', i), `unknown bake variable ${showString(v)}${didYouMean(v, variables)}`, `declare it under [variables] with a default`));
       }
     });
