@@ -102,19 +102,21 @@ describe('levels', () => {
     expect(refused.stderr).toMatch(/--levels pushes link images to the cache registry/);
   });
 
-  it('starts each target once every image it links is pushed, not when its level is done', async () => {
+  it('starts each stage\'s targets once every image they link is pushed, not when the level before is done', async () => {
     const { plan } = await compileOk('matrix/demo.toml');
-    const jobs = planLevels(plan, ['all'], { ...opts, archs: ['amd64'] }).map((r) => ({ target: r.targets[0], needs: r.links.map((l) => l.target) }));
+    const stage = (t: string) => plan.targets.find((x) => x.name === t)!.stage;
+    const jobs = planLevels(plan, ['all'], { ...opts, archs: ['amd64'] }).map((r) => ({ target: r.targets[0], needs: r.links.map((l) => l.target), group: `${stage(r.targets[0])} ${r.level}` }));
     const ready = (pushed: string[], started: string[] = []) => readyJobs(jobs, new Set(started), new Set(pushed)).map((j) => j.target);
     expect(ready([])).toEqual(['busybox-amd64']);
     expect(ready(['busybox-amd64'], ['busybox-amd64'])).toEqual(['base-cuda12-amd64', 'base-cuda13-amd64', 'wheel-cuda12-amd64', 'wheel-cuda13-amd64']);
-    // The backends link the base only: they start while the wheels still build.
     const level1 = ['busybox-amd64', 'base-cuda12-amd64', 'base-cuda13-amd64', 'wheel-cuda12-amd64', 'wheel-cuda13-amd64'];
-    expect(ready(['busybox-amd64', 'base-cuda12-amd64'], level1)).toEqual(['backend-vllm-cuda12-amd64', 'backend-sglang-cuda12-amd64']);
-    // A runtime waits for its own backend and wheel, not for the other frameworks'.
-    const started = [...level1, 'backend-vllm-cuda12-amd64', 'backend-sglang-cuda12-amd64'];
-    expect(ready(['busybox-amd64', 'base-cuda12-amd64', 'backend-vllm-cuda12-amd64'], started)).toEqual([]);
-    expect(ready(['busybox-amd64', 'base-cuda12-amd64', 'backend-vllm-cuda12-amd64', 'wheel-cuda12-amd64'], started)).toEqual(['runtime-vllm-cuda12-amd64']);
+    // The backends link the bases only: they start while the wheels still build, all at once,
+    // since targets of one stage share steps (src/run/ready.ts).
+    expect(ready(['busybox-amd64', 'base-cuda12-amd64'], level1)).toEqual([]);
+    expect(ready(['busybox-amd64', 'base-cuda12-amd64', 'base-cuda13-amd64'], level1)).toEqual(['backend-vllm-cuda12-amd64', 'backend-vllm-cuda13-amd64', 'backend-sglang-cuda12-amd64', 'backend-sglang-cuda13-amd64', 'backend-trtllm-cuda13-amd64']);
+    // Without groups, each target goes as soon as its own links are pushed.
+    const alone = jobs.map(({ group: _g, ...j }) => j);
+    expect(readyJobs(alone, new Set(level1), new Set(['busybox-amd64', 'base-cuda12-amd64'])).map((j) => j.target)).toEqual(['backend-vllm-cuda12-amd64', 'backend-sglang-cuda12-amd64']);
   });
 
   it('reads the link images a bake has pushed from its progress while it runs (rawjson and plain)', () => {

@@ -61,6 +61,8 @@ interface Run {
   links: string[];
   /** The link images it reads: it starts once all are pushed. */
   needs: string[];
+  /** Runs of one group start together (src/run/ready.ts): its stage and level. */
+  group?: string;
 }
 
 interface Ran {
@@ -108,7 +110,7 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
   const runs = path.kind === 'levels' ? await levelRuns(compiled, targets, lo) : [oneBake(targets)];
   const levelCount = new Set(runs.map((r) => r.level)).size;
   o.note(path.kind === 'levels'
-    ? `matrixbake: levels: ${runs.length} per-arch targets in ${levelCount} levels, each started as soon as the images it links are pushed (one bake for all that are ready), linked by digest through ${cacheRegistry}:link-*, so a fresh builder restores every step from the registry cache (--one-bake: one bake)`
+    ? `matrixbake: levels: ${runs.length} per-arch targets in ${levelCount} levels, a stage's targets started together as soon as the images they link are pushed, linked by digest through ${cacheRegistry}:link-*, so a fresh builder restores every step from the registry cache (--one-bake: one bake)`
     : `matrixbake: one bake: ${path.why}`);
   const resolved = merges.length > 0 ? resolveBake(compiled.bake, vars) : undefined;
   const mergeArgs = (m: NodeMerge, digestOf: (t: string) => string) => [
@@ -302,7 +304,8 @@ const BATCH_WAIT_MS = 250;
 /** The levelled runs, one per target: link images in the cache registry, tagged with the commit, pinned by digest. */
 async function levelRuns(compiled: Compiled, targets: string[], lo: LevelOptions): Promise<Run[]> {
   try {
-    return planLevels(compiled.plan, targets, lo).map((r) => ({ level: r.level, targets: [r.targets[0]], links: r.pushesLink ? [r.targets[0]] : [], needs: [...new Set(r.links.map((l) => l.target))], sets: (digestOf) => [...r.set, ...linkSets(r, lo, digestOf)] }));
+    const stageOf = (t: string) => compiled.plan.targets.find((x) => x.name === t)!.stage;
+    return planLevels(compiled.plan, targets, lo).map((r) => ({ level: r.level, targets: [r.targets[0]], links: r.pushesLink ? [r.targets[0]] : [], needs: [...new Set(r.links.map((l) => l.target))], group: `${stageOf(r.targets[0])} ${r.level}`, sets: (digestOf) => [...r.set, ...linkSets(r, lo, digestOf)] }));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

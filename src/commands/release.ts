@@ -221,16 +221,20 @@ async function buildTwins(compiled: Compiled, twins: PlanTarget[], c: BuildConte
         await inParallel(inLevel, inLevel.length, (run) => job(run, inLevel.length > 1 && b ? `[${run.targets[0]}] ` : undefined));
       }
     } else {
-      // Each job starts once its links are pushed (or their jobs ended: then it is skipped), not
-      // when its whole level is done: the link image is the first of a twin's two bakes.
+      // Each job starts once the links of its stage's twins are pushed (or their jobs ended: then
+      // it is skipped), not when its whole level is done: the link image is the first of a twin's
+      // two bakes. A stage's twins start together: they share steps, whose cache BuildKit keeps
+      // with one of the builds that ran them together (src/run/ready.ts).
       const ready = new Map(runs.map((r) => {
         let open!: () => void;
         const p = new Promise<void>((resolve) => (open = resolve));
         linked.set(r.targets[0], open);
         return [r.targets[0], p] as const;
       }));
+      const group = (r: LevelRun) => `${byName.get(r.targets[0])!.stage} ${r.level}`;
       await Promise.all(runs.map(async (run) => {
-        await Promise.all(run.links.map((l) => ready.get(l.target)).filter((p) => p !== undefined));
+        const company = runs.filter((r) => group(r) === group(run));
+        await Promise.all(company.flatMap((r) => r.links).map((l) => ready.get(l.target)).filter((p) => p !== undefined));
         try {
           await job(run, `[${run.targets[0]}] `);
         } finally {

@@ -19,6 +19,8 @@ export interface ExplainedArg {
   value?: string;
   /** A bake variable passed as the arg: its name and default, as the bake file declares it. */
   variable?: { name: string; default: string };
+  /** The values other keys gave it, which `from` beats. */
+  over?: { from: string; value: string }[];
 }
 
 export interface Explanation {
@@ -90,7 +92,7 @@ function explainArgs(compiled: Compiled, t: PlanTarget, b: BakeTarget): Explaine
   if (!args || args.k !== 'map') return [];
   return args.entries.map(([arg, e]): ExplainedArg => {
     const planned = t.args.find((a) => a.name === arg);
-    if (planned) return { name: arg, bake: printHclExpr(e), from: planned.from, value: planned.value };
+    if (planned) return { name: arg, bake: printHclExpr(e), from: planned.from, value: planned.value, ...(planned.over ? { over: planned.over } : {}) };
     const variable = compiled.bake.variables.find((v) => v.name === arg);
     if (t.variableArgs.includes(arg) && variable) return { name: arg, bake: printHclExpr(e), from: `stage.${t.stage}.variables`, variable: { name: variable.name, default: printHclExpr(variable.default) } };
     // The one other source of args (build-bake-file.ts): sccache settings, null unless USE_SCCACHE.

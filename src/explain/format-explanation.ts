@@ -15,7 +15,7 @@ export function formatExplanation(x: Explanation): string {
   const out = [`${x.target}: ${x.description}`, ...facts.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}`)];
   const section = (title: string, lines: string[], none = 'none') => out.push(lines.length > 0 ? `${title}:` : `${title}: ${none}`, ...lines.map((l) => `  ${l}`));
 
-  section('args', columns(x.args.map((a) => (a.variable ? [a.name, '', `<- bake variable ${a.variable.name} (default ${a.variable.default})`] : [a.name, `= ${a.bake}`, `<- ${a.from === 'sccache' ? '[sccache], passed only when USE_SCCACHE is true' : a.from}`]))));
+  section('args', columns(x.args.map((a) => (a.variable ? [a.name, '', `<- bake variable ${a.variable.name} (default ${a.variable.default})`] : [a.name, `= ${a.bake}`, `<- ${a.from === 'sccache' ? '[sccache], passed only when USE_SCCACHE is true' : a.from}${a.over ? ` (over ${a.over.map((o) => `${o.from} = ${JSON.stringify(o.value)}`).join(', ')})` : ''}`]))));
   section('links', columns(x.links.map((l) => [l.context, `-> ${l.target}`, l.via ? `(via ${l.via})` : ''])));
   section('linked by', columns(x.linkedBy.map((l) => [l.target, `as ${l.context}`, l.via ? `(via ${l.via})` : ''])));
   if (x.cache) {

@@ -25,6 +25,17 @@ export interface Exclude {
   reason: string;
 }
 
+/** `[[when]]`: args for the cells matching every axis it names. */
+export interface When {
+  /** Position in `[[when]]`, for messages (`when[1]`). */
+  index: number;
+  /** Axis -> the values it matches. */
+  match: Record<string, string[]>;
+  args: ArgMap;
+  /** The stages it reaches; undefined: every stage that varies over all its axes. */
+  stages?: string[];
+}
+
 export interface Link {
   /** Named build context in the consumer's Dockerfile (`dynamo-base`). */
   context: string;
@@ -64,6 +75,7 @@ export interface Matrix {
   /** The axis written before the stage in tags and stage x value groups (`vllm-runtime`). */
   primaryAxis?: string;
   excludes: Exclude[];
+  when: When[];
   /** In the order written. */
   stages: Stage[];
   cache?: { registry: string; fallback: string[] };

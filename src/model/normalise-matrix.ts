@@ -42,6 +42,11 @@ export function normaliseMatrix(file: string, m: MatrixFile): Matrix {
       );
       return { index, match, reason };
     }),
+    when: m.when.map((w, index) => {
+      const { args, stages: only, ...rest } = w;
+      const match = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).map(String)]));
+      return { index, match, args, ...(only ? { stages: only } : {}) };
+    }),
     stages,
     ...(m.cache ? { cache: m.cache } : {}),
     ...(m.sccache

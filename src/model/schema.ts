@@ -69,6 +69,14 @@ const noInclude = z
   .custom<never>(() => false, { message: 'matrixbake has no [[matrix.include]]', params: { hint: 'list every value in the axes and drop the combinations you do not want with [[matrix.exclude]]' } })
   .optional();
 
+/**
+ * Args for the cells that match some axis values (`framework = "trtllm"`, `cuda = "13"`): what
+ * Dynamo's build.sh picks per framework x CUDA. `stages` narrows it to those stages.
+ */
+const when = z
+  .object({ args: argMap, stages: z.array(z.string().min(1)).min(1).optional() })
+  .catchall(z.union([scalar, z.array(scalar).min(1)]));
+
 const matrix = z.object({ exclude: z.array(exclude).default([]), include: noInclude }).catchall(axisValues);
 
 const stage = z.strictObject({
@@ -105,10 +113,8 @@ const cache = z.strictObject({
   fallback: z.array(z.string().min(1)).default(['main']),
 });
 
-/** A build arg's name as a Dockerfile `ARG` spells it, or "" for an arg not passed at all. */
-const argName = z.string().superRefine((v, ctx) => {
-  if (!/^([A-Za-z_][A-Za-z0-9_]*)?$/.test(v)) ctx.addIssue({ code: 'custom', input: v, message: `${JSON.stringify(v)} is not a build arg name`, params: { hint: 'letters, digits and _ (e.g. "SCCACHE_BUCKET_NAME"), or "" to pass none' } });
-});
+/** A build arg's name as a Dockerfile `ARG` spells it, or "" for an arg not passed at all (rules/sccache.ts checks it). */
+const argName = z.string();
 
 /** The args sccache's settings are passed as, in the Dockerfile's own names: Dynamo's by default. */
 const sccacheArgNames = z.strictObject({
@@ -146,6 +152,8 @@ export const matrixFileSchema = z.strictObject({
   ci: ci.optional(),
   /** Extra bake variables with their defaults, overridable at bake time. */
   variables: z.record(z.string(), scalar).default({}),
+  /** Args for combinations of axis values. */
+  when: z.array(when).default([]),
 });
 
 /** What the user wrote. */

@@ -1,19 +1,74 @@
-import type { ArgMap, Matrix, Stage } from '../model/model.js';
+import { error, type Diagnostic } from '../diagnostics.js';
+import type { ArgMap, Matrix, Stage, When } from '../model/model.js';
 import { axisValue } from '../model/lookup.js';
+import { keyPath, showString } from '../show-value.js';
 import type { PlannedArg } from './plan.js';
 
-/** project args < axis-value args (in axis order, the stage's axes only) < stage args. */
-export function mergeArgs(m: Matrix, stage: Stage, values: Record<string, string>): PlannedArg[] {
-  const merged = new Map<string, PlannedArg>();
-  const add = (args: ArgMap, from: string) => {
-    for (const [name, value] of Object.entries(args)) merged.set(name, { name, value, from });
+// Where a target's build args come from, and which source wins. Declared orders only: project
+// args lose to everything; an axis value's args lose to a [[when]] and to the stage's args; a
+// [[when]] loses to one that names more axes (and all of its). Two sources that no order ranks
+// and that give one arg two values are an error naming both: the order of [matrix] never decides.
+
+interface Source {
+  from: string;
+  /** The key it is set at, for messages. */
+  path: (string | number)[];
+  value: string;
+  kind: 'project' | 'axis' | 'when' | 'stage';
+  /** A [[when]]'s axes. */
+  axes?: string[];
+}
+
+function beats(a: Source, b: Source): boolean {
+  if (b.kind === 'project') return a.kind !== 'project';
+  if (b.kind === 'axis') return a.kind === 'when' || a.kind === 'stage';
+  if (a.kind === 'when' && b.kind === 'when') return a.axes!.length > b.axes!.length && b.axes!.every((x) => a.axes!.includes(x));
+  return false;
+}
+
+/** Whether a [[when]] reaches a stage's node with these values. */
+export function whenApplies(w: When, stage: Stage, values: Record<string, string>): boolean {
+  if (w.stages && !w.stages.includes(stage.name)) return false;
+  return Object.entries(w.match).every(([axis, vs]) => values[axis] !== undefined && vs.includes(values[axis]));
+}
+
+export interface MergedArgs {
+  args: PlannedArg[];
+  /** Args two unranked sources set to different values, one error each; `key` is the same for every node they meet in. */
+  conflicts: { key: string; diagnostic: Diagnostic }[];
+}
+
+export function mergeArgs(m: Matrix, stage: Stage, values: Record<string, string>): MergedArgs {
+  const sources = new Map<string, Source[]>();
+  const add = (args: ArgMap, from: string, path: Source['path'], kind: Source['kind'], axes?: string[]) => {
+    for (const [name, value] of Object.entries(args)) {
+      const list = sources.get(name) ?? sources.set(name, []).get(name)!;
+      list.push({ from, path, value, kind, ...(axes ? { axes } : {}) });
+    }
   };
-  add(m.project.args, 'project.args');
+  add(m.project.args, 'project.args', ['project', 'args'], 'project');
   for (const axis of m.axes) {
     const value = values[axis.name];
     const v = value === undefined ? undefined : axisValue(m, axis.name, value);
-    if (v) add(v.args, `axis.${axis.name}.values.${v.value}.args`);
+    if (v) add(v.args, `axis.${axis.name}.values.${v.value}.args`, ['axis', axis.name, 'values', v.value, 'args'], 'axis');
   }
-  add(stage.args, `stage.${stage.name}.args`);
-  return [...merged.values()];
+  for (const w of m.when) if (whenApplies(w, stage, values)) add(w.args, `when[${w.index}].args`, ['when', w.index, 'args'], 'when', Object.keys(w.match));
+  add(stage.args, `stage.${stage.name}.args`, ['stage', stage.name, 'args'], 'stage');
+
+  const args: PlannedArg[] = [];
+  const conflicts: MergedArgs['conflicts'] = [];
+  for (const [name, list] of sources) {
+    const standing = list.filter((s) => !list.some((t) => t !== s && t.value !== s.value && beats(t, s)));
+    const other = standing.find((s) => s.value !== standing[0]!.value);
+    if (other) {
+      const first = standing[0]!;
+      const cell = Object.entries(values).map(([k, v]) => `${k}=${v}`).join(' ') || 'every cell';
+      conflicts.push({ key: `${name}\0${first.from}\0${other.from}`, diagnostic: error(keyPath(...other.path, name), `arg ${showString(name)} of stage ${stage.name} (${cell}) is ${showString(first.value)} from ${first.from} and ${showString(other.value)} from ${other.from}, and neither is the more specific`, 'set it in one place, or say which wins: a [[when]] naming both axes beats each axis value, and stage args beat axis values') });
+      continue;
+    }
+    const winner = standing.at(-1)!;
+    const lost = list.filter((s) => s !== winner && s.value !== winner.value).map((s) => ({ from: s.from, value: s.value }));
+    args.push({ name, value: winner.value, from: winner.from, ...(lost.length > 0 ? { over: lost } : {}) });
+  }
+  return { args, conflicts };
 }

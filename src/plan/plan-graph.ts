@@ -1,9 +1,9 @@
-import { error, fail, ok, type Result } from '../diagnostics.js';
+import { error, fail, ok, type Diagnostic, type Result } from '../diagnostics.js';
 import type { Expansion } from '../expand/expand-cells.js';
 import { sortIntoLevels } from '../graph/levels.js';
 import { ARCH_PLATFORMS, type Matrix, type Stage } from '../model/model.js';
 import { axisValue } from '../model/lookup.js';
-import { mergeArgs } from './args.js';
+import { mergeArgs, type MergedArgs } from './args.js';
 import { planGroups } from './groups.js';
 import { checkNames } from './check-names.js';
 import { nodeName, tagSuffix, twinName } from './names.js';
@@ -25,7 +25,10 @@ export function planGraph(m: Matrix, expansion: Expansion): Result<Plan> {
   if ('cycle' in order) return fail([{ ...error(`stage.${order.cycle[0]}.uses`, `dependency cycle: ${order.cycle.join(' -> ')}`), file: m.file }]);
   const stageLevel = new Map(order.levels.flatMap((names, level) => names.map((n) => [n, level] as const)));
 
-  const nodes = inheritLinks(m.stages.flatMap((stage) => planNodes(m, expansion, stage, stageLevel.get(stage.name)!)));
+  // One error per arg and pair of sources, for the first node they meet in.
+  const conflicts = new Map<string, Diagnostic>();
+  const nodes = inheritLinks(m.stages.flatMap((stage) => planNodes(m, expansion, stage, stageLevel.get(stage.name)!, (c) => conflicts.has(c.key) || conflicts.set(c.key, c.diagnostic))));
+  if (conflicts.size > 0) return fail([...conflicts.values()].map((d) => ({ ...d, file: m.file })));
   const twins = nodes.flatMap((node) => (m.arch ? node.archs.map((arch) => twinOf(m, node, arch)) : []));
   const targets = [...nodes, ...twins];
   const groups = planGroups(m, nodes, twins);
@@ -38,7 +41,7 @@ function stageOf(m: Matrix, name: string): Stage {
   return m.stages.find((s) => s.name === name)!;
 }
 
-function planNodes(m: Matrix, expansion: Expansion, stage: Stage, level: number): PlanTarget[] {
+function planNodes(m: Matrix, expansion: Expansion, stage: Stage, level: number, conflict: (c: MergedArgs['conflicts'][number]) => void): PlanTarget[] {
   // One node per distinct projection of the cells onto the stage's axes; its archs are those the
   // surviving cells under it allow, so an excluded cell never yields a platform or a link.
   const byKey = new Map<string, { values: Record<string, string>; archs: Set<string> }>();
@@ -55,6 +58,8 @@ function planNodes(m: Matrix, expansion: Expansion, stage: Stage, level: number)
   }
   return [...byKey.values()].map(({ values, archs }) => {
     const name = nodeName(m, stage, values);
+    const merged = mergeArgs(m, stage, values);
+    merged.conflicts.forEach(conflict);
     const archList = m.arch ? m.arch.values.map((v) => v.value).filter((a) => archs.has(a)) : [];
     return {
       name,
@@ -66,7 +71,7 @@ function planNodes(m: Matrix, expansion: Expansion, stage: Stage, level: number)
       context: m.project.context,
       ...dockerfileFor(m, stage, values),
       dockerTarget: stage.target,
-      args: mergeArgs(m, stage, values),
+      args: merged.args,
       variableArgs: stage.variables,
       links: stage.uses.map((u) => {
         const used = stageOf(m, u.stage);

@@ -7,6 +7,8 @@ export interface PlannedArg {
   value: string;
   /** Where the value came from: `project`, `axis.cuda.values.12`, `stage.runtime`. */
   from: string;
+  /** The other values it had, from sources this one beats (`explain` shows them). */
+  over?: { from: string; value: string }[];
 }
 
 export interface PlanLink {

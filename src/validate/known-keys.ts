@@ -2,13 +2,14 @@
 // for did-you-mean and for listing what is allowed. Mirrors src/model/schema.ts.
 
 export const KNOWN_KEYS: Record<string, string[]> = {
-  '': ['project', 'matrix', 'axis', 'stage', 'cache', 'sccache', 'ci', 'variables'],
+  '': ['project', 'matrix', 'axis', 'stage', 'cache', 'sccache', 'ci', 'variables', 'when'],
   project: ['image', 'registry', 'context', 'source', 'description', 'args'],
   'axis.*': ['label', 'values'],
   'axis.*.values.*': ['args', 'dockerfile', 'label', 'description'],
   'stage.*': ['dockerfile', 'target', 'axes', 'uses', 'publish', 'args', 'variables', 'sccache', 'description'],
   cache: ['registry', 'fallback'],
-  sccache: ['bucket', 'region', 'auth', 'key_prefix'],
+  sccache: ['bucket', 'region', 'auth', 'key_prefix', 'on', 'args'],
+  'sccache.args': ['use', 'bucket', 'region', 'key_prefix'],
   ci: ['runners'],
 };
 

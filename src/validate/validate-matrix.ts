@@ -14,12 +14,14 @@ import { sccacheIsUsable } from './rules/sccache.js';
 import { stagesAreWellFormed } from './rules/stages.js';
 import { stringsAreNfc } from './rules/unicode.js';
 import { variablesAndArgsAreNamed } from './rules/variables.js';
+import { whenNamesRealCells } from './rules/when.js';
 import { schemaDiagnostics } from './schema-issues.js';
 
 export const RULES: Rule[] = [
   axesAreWellFormed,
   stagesAreWellFormed,
   excludesNameRealValues,
+  whenNamesRealCells,
   noCredentialsInArgs,
   pathsStayInRepo,
   referencesAreValid,

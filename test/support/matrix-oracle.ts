@@ -2,7 +2,8 @@ import type { Spec, SpecStage } from './assemble-matrix.js';
 
 // The targets a generated matrix must compile to, worked out from the README's rules alone (no
 // src/ code): nodes are a stage times the surviving cells projected on its axes, per-arch twins
-// follow, args merge project < axis values < stage. A second reading to hold the planner to.
+// follow, args merge project < axis values < stage (two axis values giving one arg two values is
+// an error: argConflicts). A second reading to hold the planner to.
 
 export interface ExpectedTarget {
   name: string;
@@ -19,12 +20,38 @@ export interface ExpectedTarget {
 
 type Cell = Record<string, string>;
 
-export function expectedTargets(spec: Spec): ExpectedTarget[] {
+/** Surviving cells, every axis and arch: the combinations no exclude removed. */
+function survivingCells(spec: Spec): Cell[] {
   const axes = [...spec.axes.map((a) => ({ name: a.name, values: a.values.map((v) => v.value) })), ...(spec.arch ? [{ name: 'arch', values: spec.arch }] : [])];
   let cells: Cell[] = [{}];
   for (const a of axes) cells = cells.flatMap((c) => a.values.map((v) => ({ ...c, [a.name]: v })));
-  cells = cells.filter((c) => !spec.excludes.some((ex) => Object.entries(ex).every(([k, vs]) => vs.includes(c[k]!))));
+  return cells.filter((c) => !spec.excludes.some((ex) => Object.entries(ex).every(([k, vs]) => vs.includes(c[k]!))));
+}
 
+/**
+ * Args that two axis values of one built node give two values, with no stage arg above them: the
+ * README says that is an error, whatever the order of the axes.
+ */
+export function argConflicts(spec: Spec): { stage: string; arg: string }[] {
+  const out: { stage: string; arg: string }[] = [];
+  for (const stage of spec.stages) {
+    const mine = spec.axes.filter((a) => stage.axes.includes(a.name));
+    for (const c of survivingCells(spec)) {
+      const seen = new Map<string, string>();
+      for (const a of mine) {
+        for (const [k, v] of Object.entries(a.values.find((x) => x.value === c[a.name])!.args)) {
+          if (Object.hasOwn(stage.args, k)) continue;
+          if (seen.has(k) && seen.get(k) !== v && !out.some((o) => o.stage === stage.name && o.arg === k)) out.push({ stage: stage.name, arg: k });
+          seen.set(k, v);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export function expectedTargets(spec: Spec): ExpectedTarget[] {
+  const cells = survivingCells(spec);
   const value = (axis: string, v: string) => spec.axes.find((a) => a.name === axis)!.values.find((x) => x.value === v)!;
   const own = (stage: SpecStage) => spec.axes.filter((a) => stage.axes.includes(a.name)).map((a) => a.name);
   const nodeName = (stage: SpecStage, c: Cell) => [stage.name, ...own(stage).map((a) => value(a, c[a]!).label)].join('-');

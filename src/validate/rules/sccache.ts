@@ -16,6 +16,9 @@ export const sccacheIsUsable: Rule = ({ file, model, report }) => {
     else if (path.length > 0) report(error('sccache.bucket', `bucket ${showString(bucket)} has a path; sccache wants the bucket's name, and the path is key_prefix`, `write bucket = ${showString(name ?? '')}${prefix}`));
   }
   if (model.sccache) {
+    for (const [role, name] of Object.entries(file.sccache?.args ?? {})) {
+      if (!/^([A-Za-z_][A-Za-z0-9_]*)?$/.test(name)) report(error(keyPath('sccache', 'args', role), `${showString(name)} is not a build arg name`, 'letters, digits and _ (e.g. "SCCACHE_BUCKET_NAME"), or "" to pass none'));
+    }
     // Two settings under one arg name: the Dockerfile would read one of them as the other.
     const named = Object.entries(file.sccache?.args ?? {}).filter(([, n]) => n !== '');
     for (const [i, [role, name]] of named.entries()) {
