@@ -58,6 +58,14 @@ describe('lint', () => {
     expect(found).toEqual([expect.stringMatching(/ARG HF_TOKEN_ON looks like a credential/)]);
   });
 
+  it('catches an ARG whose default is an arch when nothing sets it per arch (Dynamo\'s ARCH=amd64, ARCH_ALT=x86_64)', async () => {
+    const found = await lintCopy((r) => r.edit('dockerfiles/demo/Dockerfile', (t) => t.replace('FROM busybox AS demo-base\n', 'FROM busybox AS demo-base\nARG ARCH=amd64\nARG ARCH_ALT=x86_64\n')));
+    expect(found).toEqual([
+      expect.stringMatching(/^dockerfiles\/demo\/Dockerfile:\d+: stage\.base: ARG ARCH defaults to "amd64", an arch, and nothing sets it per arch: the arm64 image gets amd64's value \(hint: derive it from the platform: ARG TARGETARCH/),
+      expect.stringMatching(/^dockerfiles\/demo\/Dockerfile:\d+: stage\.base: ARG ARCH_ALT defaults to "x86_64", an arch, and nothing sets it per arch: the arm64 image gets x86_64's value/),
+    ]);
+  });
+
   it('refuses a Dockerfile that is a symlink out of the repository', async () => {
     const found = await lintCopy((r) => {
       r.edit('matrix/demo.toml', (t) => t.replaceAll('dockerfiles/demo/Dockerfile"', 'dockerfiles/demo/Outside"'));

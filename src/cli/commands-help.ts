@@ -59,7 +59,7 @@ export const COMMANDS = {
     usage: ['[MATRIX]'],
     summary: 'Cross-check the matrix with its Dockerfiles: stages, args, contexts, secrets.',
     description: [
-      'Cross-check MATRIX with its Dockerfiles: every target stage exists, every passed build arg is declared where it is used, every `uses` context is read (FROM, COPY --from, RUN --mount from=), every mounted secret is provided when USE_SCCACHE is on, no ARG carries a credential.',
+      'Cross-check MATRIX with its Dockerfiles: every target stage exists, every passed build arg is declared where it is used, every `uses` context is read (FROM, COPY --from, RUN --mount from=), every mounted secret is provided when USE_SCCACHE is on, no ARG carries a credential, no ARG of a multi-arch target defaults to an arch with nothing setting it.',
       'Findings (exit 1), one per line: file:line: matrix key: message.',
     ],
     options: [],

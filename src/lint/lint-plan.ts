@@ -80,6 +80,16 @@ function lintTarget(m: Matrix, t: PlanTarget, df: DockerfileModel): Finding[] {
     at(target.line, `stage.${t.stage}.uses.${link.context}`, `named context "${link.context}" is never read by FROM, COPY --from or RUN --mount from= in ${stageName} or what it builds on`, `use it in the Dockerfile, or remove it from stage.${t.stage}.uses`);
   }
 
+  // Dynamo's `ARG ARCH=amd64` / `ARG ARCH_ALT=x86_64`, which its build.sh sets for arm64: built
+  // here for several arches with nothing passing it, every arch gets the default's settings.
+  if (t.archs.length > 1) {
+    const passed = new Set(passedArgs(m, t).map((a) => a.name));
+    for (const a of [...df.metaArgs, ...[...reach.stages].flatMap((x) => x.args)]) {
+      if (a.value === undefined || passed.has(a.name) || !ARCH_DEFAULTS.has(a.value.toLowerCase())) continue;
+      at(a.line, `stage.${t.stage}`, `ARG ${a.name} defaults to "${a.value}", an arch, and nothing sets it per arch: the ${t.archs.filter((x) => !ARCH_WORDS[x]?.includes(a.value!.toLowerCase())).join(', ')} image${t.archs.length > 2 ? 's get' : ' gets'} ${a.value}'s value`, `derive it from the platform: ARG TARGETARCH, then e.g. RUN ARCH_ALT=$([ "$TARGETARCH" = arm64 ] && echo aarch64 || echo x86_64) ...`);
+    }
+  }
+
   const provided = new Set(t.sccache && m.sccache ? secretIds(m.sccache.auth) : []);
   for (const s of reach.stages) {
     for (const secret of s.secrets) {
@@ -90,6 +100,10 @@ function lintTarget(m: Matrix, t: PlanTarget, df: DockerfileModel): Finding[] {
   }
   return out;
 }
+
+/** The names an arch goes by in Dockerfiles, by arch value. */
+const ARCH_WORDS: Record<string, string[]> = { amd64: ['amd64', 'x86_64', 'x86-64', 'x64'], arm64: ['arm64', 'aarch64', 'arm64/v8'] };
+const ARCH_DEFAULTS = new Set(Object.values(ARCH_WORDS).flat());
 
 interface Reach {
   stages: Set<DockerStage>;
