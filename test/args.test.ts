@@ -80,3 +80,28 @@ describe.skipIf(!BUILDX)('[[when]]: args for combinations of axis values', () =>
     expect(x.args.find((arg) => arg.name === 'BASE_IMAGE')).toMatchObject({ from: 'when[0].args', over: [{ from: 'project.args', value: 'nvcr.io/nvidia/cuda-dl-base' }] });
   });
 });
+
+describe.skipIf(!BUILDX)('variable_args: a bake variable passed under another arg name', () => {
+  it('passes GIT_SHA as DYNAMO_COMMIT_SHA and MAX_JOBS as max_jobs, as Dynamo\'s and vLLM\'s Dockerfiles read them', async () => {
+    const { result } = await compileText(`
+[project]
+image = "dynamo"
+
+[matrix]
+cuda = ["13"]
+
+[stage.runtime]
+dockerfile = "Dockerfile"
+variable_args = { DYNAMO_COMMIT_SHA = "GIT_SHA", max_jobs = "MAX_JOBS" }
+
+[variables]
+MAX_JOBS = "16"
+`);
+    if (!result.ok) throw new Error(result.errors.map(formatDiagnostic).join('\n'));
+    const file = writeTemp('docker-bake.hcl', emit(result.value, 'hcl'));
+    expect(bakePrint(file, ['runtime'], { GIT_SHA: '0123abc' }).target.runtime!.args).toEqual({ DYNAMO_COMMIT_SHA: '0123abc', max_jobs: '16' });
+    expect(bakePrint(file, ['runtime'], { GIT_SHA: '0123abc', MAX_JOBS: '64' }).target.runtime!.args).toEqual({ DYNAMO_COMMIT_SHA: '0123abc', max_jobs: '64' });
+    const x = explainTarget(result.value, 'runtime')!;
+    expect(x.args.find((a) => a.name === 'max_jobs')).toMatchObject({ from: 'stage.runtime.variable_args', variable: { name: 'MAX_JOBS', default: '"16"' } });
+  });
+});

@@ -43,6 +43,7 @@ function bakeTarget(plan: Plan, t: PlanTarget): BakeTarget {
   const args: [string, Expr][] = [
     ...t.args.map((a): [string, Expr] => [a.name, str(a.value)]),
     ...t.variableArgs.map((v): [string, Expr] => [v, ref(v)]),
+    ...Object.entries(t.renamedVariables).map(([arg, v]): [string, Expr] => [arg, ref(v)]),
     ...(t.sccache ? sccacheArgs(m) : []),
   ];
   if (args.length > 0) attrs.push(['args', map(args)]);

@@ -95,6 +95,8 @@ function explainArgs(compiled: Compiled, t: PlanTarget, b: BakeTarget): Explaine
     if (planned) return { name: arg, bake: printHclExpr(e), from: planned.from, value: planned.value, ...(planned.over ? { over: planned.over } : {}) };
     const variable = compiled.bake.variables.find((v) => v.name === arg);
     if (t.variableArgs.includes(arg) && variable) return { name: arg, bake: printHclExpr(e), from: `stage.${t.stage}.variables`, variable: { name: variable.name, default: printHclExpr(variable.default) } };
+    const renamed = compiled.bake.variables.find((v) => v.name === t.renamedVariables[arg]);
+    if (renamed) return { name: arg, bake: printHclExpr(e), from: `stage.${t.stage}.variable_args`, variable: { name: renamed.name, default: printHclExpr(renamed.default) } };
     // The one other source of args (build-bake-file.ts): sccache settings, null unless USE_SCCACHE.
     return { name: arg, bake: printHclExpr(e), from: 'sccache' };
   });

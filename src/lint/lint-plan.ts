@@ -152,6 +152,7 @@ function passedArgs(m: Matrix, t: PlanTarget): { name: string; key: string }[] {
   return [
     ...t.args.map((a) => ({ name: a.name, key: `${a.from}.${a.name}` })),
     ...t.variableArgs.map((v) => ({ name: v, key: `stage.${t.stage}.variables` })),
+    ...Object.keys(t.renamedVariables).map((arg) => ({ name: arg, key: `stage.${t.stage}.variable_args.${arg}` })),
     ...(t.sccache ? sccacheArgs(m).map(([name]) => ({ name, key: `stage.${t.stage}.sccache` })) : []),
   ];
 }

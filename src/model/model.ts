@@ -52,6 +52,8 @@ export interface Stage {
   publish: boolean;
   args: ArgMap;
   variables: string[];
+  /** Arg -> the bake variable passed as it (`variable_args`). */
+  variableArgs: Record<string, string>;
   sccache: boolean;
   description?: string;
 }

@@ -19,6 +19,7 @@ export function normaliseMatrix(file: string, m: MatrixFile): Matrix {
     publish: s.publish,
     args: s.args,
     variables: s.variables,
+    variableArgs: s.variable_args,
     sccache: m.sccache !== undefined && (s.sccache ?? true),
     ...(s.description ? { description: s.description } : {}),
   }));

@@ -73,6 +73,7 @@ function planNodes(m: Matrix, expansion: Expansion, stage: Stage, level: number,
       dockerTarget: stage.target,
       args: merged.args,
       variableArgs: stage.variables,
+      renamedVariables: stage.variableArgs,
       links: stage.uses.map((u) => {
         const used = stageOf(m, u.stage);
         return { context: u.context, target: nodeName(m, used, pick(values, used.axes)) };

@@ -39,6 +39,8 @@ export interface PlanTarget {
   dockerfileKey: string;
   dockerTarget: string;
   args: PlannedArg[];
+  /** Args given a bake variable of another name: arg -> variable (`variable_args`). */
+  renamedVariables: Record<string, string>;
   /** Bake variables passed as build args of the same name. */
   variableArgs: string[];
   links: PlanLink[];

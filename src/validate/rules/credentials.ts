@@ -76,6 +76,9 @@ export const noCredentialsInArgs: Rule = ({ file, model, report }) => {
   for (const w of model.when) check(keyPath('when', w.index, 'args'), w.args);
   check('variables', model.variables);
   for (const stage of model.stages) {
+    for (const [arg, v] of Object.entries(stage.variableArgs)) {
+      if (isCredentialArg(arg, model.variables[v]) || isCredentialArg(v, model.variables[v])) report(error(keyPath('stage', stage.name, 'variable_args', arg), `bake variable "${v}" passed as arg "${arg}" looks like a credential`, HINT));
+    }
     stage.variables.forEach((v, i) => {
       if (isCredentialArg(v, model.variables[v])) report(error(keyPath('stage', stage.name, 'variables', i), `variable "${v}" looks like a credential and would be passed as a build arg`, HINT));
     });

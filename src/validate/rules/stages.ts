@@ -91,6 +91,10 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
         report(error(at('variables', i), `unknown bake variable ${showString(v)}${didYouMean(v, variables)}`, `declare it under [variables] with a default`));
       }
     });
+    for (const [arg, v] of Object.entries(stage.variableArgs)) {
+      if (!variables.includes(v)) report(error(at('variable_args', arg), `unknown bake variable ${showString(v)}${didYouMean(v, variables)}`, `variable_args maps a build arg to a bake variable (DYNAMO_COMMIT_SHA = "GIT_SHA"): a built-in one (${Object.keys(BUILTIN_VARIABLES).join(', ')}) or one declared under [variables]`));
+      else if (stage.variables.includes(arg)) report(error(at('variable_args', arg), `build arg ${showString(arg)} is both in variables (bake variable ${arg}) and in variable_args (bake variable ${v})`, 'keep one of the two'));
+    }
     if (!stage.dockerfile && !stage.axes.some((a) => model.axes.find((x) => x.name === a)?.values.every((v) => v.dockerfile))) {
       report(error(at('dockerfile'), 'no Dockerfile for this stage', `set ${at('dockerfile')}, or a dockerfile on every value of one of its axes (axis.<name>.values.<value>.dockerfile)`));
     }

@@ -32,6 +32,7 @@ export const variablesAndArgsAreNamed: Rule = ({ model, report }) => {
   check(['project', 'args'], model.project.args);
   for (const axis of model.axes) for (const v of axis.values) check(['axis', axis.name, 'values', v.value, 'args'], v.args);
   for (const stage of model.stages) check(['stage', stage.name, 'args'], stage.args);
+  for (const stage of model.stages) check(['stage', stage.name, 'variable_args'], stage.variableArgs);
   for (const w of model.when) check(['when', w.index, 'args'], w.args);
   for (const stage of model.stages) checkPassedTwice(model, stage, report);
 };
@@ -52,9 +53,13 @@ function checkPassedTwice(m: Matrix, stage: Stage, report: RuleContext['report']
     const other = setBy.get(v);
     if (other) report(error(keyPath('stage', stage.name, 'variables', i), `build arg ${showString(v)} would be passed twice: as the bake variable and as ${other}`, 'keep one of the two'));
   });
+  for (const [arg, v] of Object.entries(stage.variableArgs)) {
+    const other = setBy.get(arg);
+    if (other) report(error(keyPath('stage', stage.name, 'variable_args', arg), `build arg ${showString(arg)} would be passed twice: as bake variable ${v} and as ${other}`, 'keep one of the two'));
+  }
   if (!stage.sccache) return;
   for (const [name] of sccacheArgs(m)) {
-    const other = setBy.get(name) ?? (stage.variables.includes(name) ? keyPath('stage', stage.name, 'variables') : undefined);
+    const other = setBy.get(name) ?? (stage.variables.includes(name) ? keyPath('stage', stage.name, 'variables') : Object.hasOwn(stage.variableArgs, name) ? keyPath('stage', stage.name, 'variable_args', name) : undefined);
     if (other) report(error(other, `build arg ${showString(name)} is also passed by [sccache] when USE_SCCACHE is on`, `remove it, or set stage.${stage.name}.sccache = false`));
   }
 }
