@@ -181,3 +181,35 @@ describe('matrixbake explain (CLI)', () => {
     expect(cli(['explain']).status).toBe(2);
   });
 });
+
+describe('an exclude of one stage', () => {
+  it('drops that stage\'s targets only, from every group, and explain names it', async () => {
+    const { file, result } = await compileText(`
+[project]
+image = "dynamo"
+[matrix]
+framework = ["vllm", "sglang"]
+arch = ["amd64", "arm64"]
+[stage.runtime]
+dockerfile = "Dockerfile"
+axes = ["framework"]
+[stage.local-dev]
+dockerfile = "Dockerfile"
+axes = ["framework"]
+uses = { runtime = "runtime" }
+exclude = [{ framework = "sglang", reason = "no local-dev image for SGLang" }, { framework = "vllm", arch = "arm64", reason = "no arm64 laptops" }]
+`);
+    if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('\n'));
+    const names = result.value.plan.targets.map((t) => t.name);
+    expect(names).toContain('runtime-sglang');
+    expect(names).not.toContain('local-dev-sglang');
+    expect(names).not.toContain('local-dev-vllm-arm64');
+    expect(result.value.plan.targets.find((t) => t.name === 'local-dev-vllm')!.platforms).toEqual(['linux/amd64']);
+    expect(result.value.plan.groups.find((g) => g.name === 'sglang')!.targets).not.toContain('local-dev-sglang');
+    expect(sectionLines(await explain('local-dev-vllm', file), 'excludes')).toEqual([
+      'stage.local-dev.exclude[0] (framework=sglang: "no local-dev image for SGLang") removed local-dev-sglang',
+      'stage.local-dev.exclude[1] (framework=vllm arch=arm64: "no arm64 laptops") removed 1 of the cells it is built for (arch=arm64)',
+    ]);
+    expect(await explain('runtime-vllm', file)).toContain('\nexcludes: none\n');
+  });
+});

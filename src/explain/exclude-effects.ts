@@ -1,4 +1,4 @@
-import type { Expansion } from '../expand/expand-cells.js';
+import { matches, type Expansion } from '../expand/expand-cells.js';
 import type { Cell, Exclude, Matrix } from '../model/model.js';
 import { nodeName, twinName } from '../plan/names.js';
 import type { Plan, PlanTarget } from '../plan/plan.js';
@@ -6,6 +6,8 @@ import type { Plan, PlanTarget } from '../plan/plan.js';
 /** What one exclude did around a target. */
 export interface ExcludeEffect {
   exclude: Exclude;
+  /** Where it is written: `matrix.exclude[0]`, `stage.local-dev.exclude[0]`. */
+  key: string;
   /**
    * Siblings it removed: targets of the same stage whose values differ from this one's in one of
    * the stage's axes (or, for a twin, the arch) and that no cell is left for.
@@ -31,9 +33,15 @@ export function excludeEffects(plan: Plan, expansion: Expansion, t: PlanTarget):
   const own: Cell = { ...t.values, ...(arch ? { [arch]: t.arch! } : {}) };
   const exists = new Set(plan.targets.map((x) => x.name));
   const varies = new Set([...stage.axes, ...(m.arch ? [m.arch.name] : [])]);
+  // The matrix's excludes, then the stage's own (what they drop of the cells the matrix keeps).
+  const all = [...m.excludes.map((exclude) => ({ exclude, key: `matrix.exclude[${exclude.index}]` })), ...stage.excludes.map((exclude) => ({ exclude, key: `stage.${stage.name}.exclude[${exclude.index}]` }))];
+  const ownExcluded = expansion.cells.flatMap((cell) => {
+    const ex = stage.excludes.find((e) => matches(e, cell));
+    return ex ? [{ cell, by: m.excludes.length + ex.index }] : [];
+  });
   const found = new Map<number, { removed: Set<string>; cells: Cell[] }>();
-  for (const { cell, by } of expansion.excluded) {
-    if (!Object.keys(m.excludes[by]!.match).every((a) => varies.has(a))) continue;
+  for (const { cell, by } of [...expansion.excluded, ...ownExcluded]) {
+    if (!Object.keys(all[by]!.exclude.match).every((a) => varies.has(a))) continue;
     const differ = keyAxes.filter((a) => cell[a] !== own[a]).length;
     if (differ > 1) continue;
     const at = found.get(by) ?? found.set(by, { removed: new Set(), cells: [] }).get(by)!;
@@ -48,7 +56,7 @@ export function excludeEffects(plan: Plan, expansion: Expansion, t: PlanTarget):
   return [...found.entries()]
     .sort(([a], [b]) => a - b)
     .filter(([, f]) => f.removed.size > 0 || f.cells.length > 0)
-    .map(([index, f]) => ({ exclude: m.excludes[index]!, removed: [...f.removed], cells: f.cells.length, cellsWith: summarise(m, keyAxes, f.cells) }));
+    .map(([index, f]) => ({ ...all[index]!, removed: [...f.removed], cells: f.cells.length, cellsWith: summarise(m, keyAxes, f.cells) }));
 }
 
 function summarise(m: Matrix, keyAxes: string[], cells: Cell[]): Record<string, string[]> {

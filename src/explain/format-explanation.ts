@@ -30,7 +30,7 @@ export function formatExplanation(x: Explanation): string {
 /** `matrix.exclude[0] (framework=trtllm cuda=12: "reason") removed runtime-trtllm-cuda12`. */
 function effectLines(e: ExcludeEffect): string[] {
   const match = Object.entries(e.exclude.match).map(([k, v]) => `${k}=${v.join('|')}`).join(' ');
-  const which = `matrix.exclude[${e.exclude.index}] (${match}: ${JSON.stringify(e.exclude.reason)})`;
+  const which = `${e.key} (${match}: ${JSON.stringify(e.exclude.reason)})`;
   const lines: string[] = [];
   if (e.removed.length > 0) lines.push(`${which} removed ${e.removed.join(', ')}`);
   if (e.cells > 0) {

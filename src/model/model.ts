@@ -54,6 +54,8 @@ export interface Stage {
   variables: string[];
   /** Arg -> the bake variable passed as it (`variable_args`). */
   variableArgs: Record<string, string>;
+  /** Cells this stage alone is not built for (`stage.<name>.exclude`). */
+  excludes: Exclude[];
   sccache: boolean;
   description?: string;
 }

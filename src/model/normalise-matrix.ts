@@ -1,4 +1,4 @@
-import { ARCH_AXIS, DEFAULT_RUNNERS, type Axis, type Matrix, type Stage } from './model.js';
+import { ARCH_AXIS, DEFAULT_RUNNERS, type Axis, type Exclude, type Matrix, type Stage } from './model.js';
 import type { MatrixFile } from './schema.js';
 
 /**
@@ -20,6 +20,7 @@ export function normaliseMatrix(file: string, m: MatrixFile): Matrix {
     args: s.args,
     variables: s.variables,
     variableArgs: s.variable_args,
+    excludes: s.exclude.map(toExclude),
     sccache: m.sccache !== undefined && (s.sccache ?? true),
     ...(s.description ? { description: s.description } : {}),
   }));
@@ -36,13 +37,7 @@ export function normaliseMatrix(file: string, m: MatrixFile): Matrix {
     axes: others,
     ...(arch ? { arch } : {}),
     ...primary(others),
-    excludes: exclude.map((e, index) => {
-      const { reason, ...rest } = e;
-      const match = Object.fromEntries(
-        Object.entries(rest).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).map(String)]),
-      );
-      return { index, match, reason };
-    }),
+    excludes: exclude.map(toExclude),
     when: m.when.map((w, index) => {
       const { args, stages: only, ...rest } = w;
       const match = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).map(String)]));
@@ -56,6 +51,12 @@ export function normaliseMatrix(file: string, m: MatrixFile): Matrix {
     variables: m.variables,
     ci: { runners: { ...DEFAULT_RUNNERS, ...m.ci?.runners } },
   };
+}
+
+function toExclude(e: MatrixFile['matrix']['exclude'][number], index: number): Exclude {
+  const { reason, ...rest } = e;
+  const match = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).map(String)]));
+  return { index, match, reason };
 }
 
 function normaliseAxis(m: MatrixFile, name: string, values: string[]): Axis {

@@ -92,6 +92,8 @@ const stage = z.strictObject({
   args: argMap.default({}),
   /** Bake variables passed through as build args of the same name (e.g. USER_UID). */
   variables: z.array(z.string()).default([]),
+  /** Cells this stage is not built for (its own axes and the arch), like [[matrix.exclude]] for one stage. */
+  exclude: z.array(exclude).default([]),
   /** Bake variables passed as build args of another name: arg -> variable (`DYNAMO_COMMIT_SHA = "GIT_SHA"`). */
   variable_args: z.record(z.string(), z.string()).default({}),
   /** Whether USE_SCCACHE gives this stage the sccache args and secrets (default: yes, with [sccache]). */

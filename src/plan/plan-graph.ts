@@ -1,5 +1,5 @@
 import { error, fail, ok, type Diagnostic, type Result } from '../diagnostics.js';
-import type { Expansion } from '../expand/expand-cells.js';
+import { matches, type Expansion } from '../expand/expand-cells.js';
 import { sortIntoLevels } from '../graph/levels.js';
 import { ARCH_PLATFORMS, type Matrix, type Stage } from '../model/model.js';
 import { axisValue } from '../model/lookup.js';
@@ -27,14 +27,39 @@ export function planGraph(m: Matrix, expansion: Expansion): Result<Plan> {
 
   // One error per arg and pair of sources, for the first node they meet in.
   const conflicts = new Map<string, Diagnostic>();
-  const nodes = inheritLinks(m.stages.flatMap((stage) => planNodes(m, expansion, stage, stageLevel.get(stage.name)!, (c) => conflicts.has(c.key) || conflicts.set(c.key, c.diagnostic))));
+  const planned = m.stages.flatMap((stage) => planNodes(m, expansion, stage, stageLevel.get(stage.name)!, (c) => conflicts.has(c.key) || conflicts.set(c.key, c.diagnostic)));
   if (conflicts.size > 0) return fail([...conflicts.values()].map((d) => ({ ...d, file: m.file })));
+  // One line per link key: the first node it breaks, and how many more.
+  const dangling = new Map<string | undefined, Diagnostic[]>();
+  for (const d of danglingLinks(m, planned)) dangling.set(d.path, [...(dangling.get(d.path) ?? []), d]);
+  if (dangling.size > 0) return fail([...dangling.values()].map((ds) => ({ ...ds[0]!, ...(ds.length > 1 ? { message: `${ds[0]!.message} (and ${ds.length - 1} more node${ds.length > 2 ? 's' : ''} of stage.${ds[0]!.path!.split('.')[1]})` } : {}), file: m.file })));
+  const nodes = inheritLinks(planned);
   const twins = nodes.flatMap((node) => (m.arch ? node.archs.map((arch) => twinOf(m, node, arch)) : []));
   const targets = [...nodes, ...twins];
   const groups = planGroups(m, nodes, twins);
 
   const problems = checkNames(targets, groups);
   return problems.length > 0 ? fail(problems.map((d) => ({ ...d, file: m.file }))) : ok({ matrix: m, targets, groups });
+}
+
+/**
+ * Links to what a stage's own exclude removed: a node whose link has no node, or lacks one of its
+ * arches. The consumer must be excluded there too (matrixbake does not drop it silently).
+ */
+function danglingLinks(m: Matrix, nodes: PlanTarget[]): Diagnostic[] {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const out: Diagnostic[] = [];
+  for (const n of nodes) {
+    for (const l of n.links) {
+      const used = byName.get(l.target);
+      const missing = used ? n.archs.filter((a) => !used.archs.includes(a)) : [];
+      if (used && missing.length === 0) continue;
+      const usedStage = stageOf(m, stageOf(m, n.stage).uses.find((u) => u.context === l.context)!.stage);
+      const where = [...Object.entries(n.values).map(([k, v]) => `${k} = "${v}"`), ...(used ? [`arch = ${missing.length === 1 ? `"${missing[0]}"` : `[${missing.map((a) => `"${a}"`).join(', ')}]`}`] : [])].join(', ');
+      out.push(error(`stage.${n.stage}.uses.${l.context}`, `${n.name} links ${l.target}${used ? ` for ${missing.join(', ')}` : ''}, which stage.${usedStage.name}.exclude removes`, `exclude stage ${n.stage} there too: add { ${where}, reason = "..." } to stage.${n.stage}.exclude`));
+    }
+  }
+  return out;
 }
 
 function stageOf(m: Matrix, name: string): Stage {
@@ -46,7 +71,8 @@ function planNodes(m: Matrix, expansion: Expansion, stage: Stage, level: number,
   // surviving cells under it allow, so an excluded cell never yields a platform or a link.
   const byKey = new Map<string, { values: Record<string, string>; archs: Set<string> }>();
   const axes = m.axes.filter((a) => stage.axes.includes(a.name)).map((a) => a.name);
-  for (const cell of expansion.cells) {
+  // A stage's own excludes drop its cells only: the other stages are still built there.
+  for (const cell of expansion.cells.filter((c) => !stage.excludes.some((ex) => matches(ex, c)))) {
     // NUL cannot occur in a value (the loader refuses it), so the joined values are a key.
     const key = axes.map((a) => cell[a]!).join('\0');
     let entry = byKey.get(key);

@@ -6,7 +6,7 @@ export const KNOWN_KEYS: Record<string, string[]> = {
   project: ['image', 'registry', 'context', 'source', 'description', 'args'],
   'axis.*': ['label', 'values'],
   'axis.*.values.*': ['args', 'dockerfile', 'label', 'description'],
-  'stage.*': ['dockerfile', 'target', 'axes', 'uses', 'publish', 'args', 'variables', 'variable_args', 'sccache', 'description'],
+  'stage.*': ['dockerfile', 'target', 'axes', 'uses', 'publish', 'args', 'variables', 'variable_args', 'exclude', 'sccache', 'description'],
   cache: ['registry', 'fallback'],
   sccache: ['bucket', 'region', 'auth', 'key_prefix', 'on', 'args'],
   'sccache.args': ['use', 'bucket', 'region', 'key_prefix'],
