@@ -108,6 +108,7 @@ check: typecheck dist/cli.js
 	$(CLI) graph --readme README.md --check
 	$(CLI) lint matrix/dynamo.toml
 	$(CLI) lint $(DEMO_MATRIX)
+	$(CLI) lint matrix/vllm.toml
 
 test: setup services check
 	npx vitest run $(VITEST_ARGS)

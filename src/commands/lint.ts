@@ -17,5 +17,5 @@ export async function lintCommand(o: LintOptions): Promise<string> {
   if (findings.length > 0) {
     throw new CheckFailed(`${findings.length} finding${findings.length === 1 ? '' : 's'} in the Dockerfiles of ${o.matrix}`, findings.map(formatFinding));
   }
-  return `${o.matrix}: ${files.size} Dockerfile${files.size === 1 ? '' : 's'} agree with ${compiled.plan.targets.filter((t) => t.arch === undefined).length} targets\n`;
+  return `${o.matrix}: ${files.size} Dockerfile${files.size === 1 ? ' agrees' : 's agree'} with ${compiled.plan.targets.filter((t) => t.arch === undefined).length} targets\n`;
 }
