@@ -70,7 +70,7 @@ const stageGen = fc.record({
 
 const excludeGen = fc.record({
   picks: fc.array(fc.record({ axis: fc.nat(3), values: fc.array(fc.nat(2), { minLength: 1, maxLength: 2 }), list: fc.boolean() }), { minLength: 1, maxLength: 2 }),
-  reason: userString.map((s) => `r${s}`),
+  reason: made((s) => `r${s}`),
 });
 
 const specGen = fc.record({
@@ -87,7 +87,7 @@ const specGen = fc.record({
   stages: fc.array(stageGen, { minLength: 1, maxLength: 4 }),
   variables: fc.array(fc.tuple(fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,4}$/), userString), { maxLength: 2 }),
   // Cache refs and sccache args are the longest lines of a target: each in some of the matrices.
-  cache: maybe(fc.record({ registry: fc.constantFrom('localhost:5000/cache', 'ghcr.io/o/c'), fallback: maybe(fc.uniqueArray(userString.map((s) => `b${s.replaceAll(':', '')}`), { maxLength: 2 })) }), 2),
+  cache: maybe(fc.record({ registry: fc.constantFrom('localhost:5000/cache', 'ghcr.io/o/c'), fallback: maybe(fc.uniqueArray(made((s) => `b${s.replaceAll(':', '')}`), { maxLength: 2 })) }), 2),
   sccache: maybe(
     fc.record({ bucket: made((s) => `b${s.replaceAll('/', '')}`), region: made((s) => `r${s}`), auth: fc.constantFrom(undefined, 'static', 'oidc', 'none'), keyPrefix: maybe(fc.stringMatching(/^[a-z0-9/_-]{1,6}$/)) }),
     3,
