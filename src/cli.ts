@@ -109,6 +109,9 @@ async function run(command: string, values: ReturnType<typeof parse>['values'], 
       out(await explainCommand({ matrix: matrixFirst ? matrix : (second ?? DEFAULT_MATRIX), target, json: !!values.json, warn }));
       return 0;
     }
+    case 'check':
+      out(await (await import('./commands/check.js')).checkCommand({ matrix, targets: others, offline: !!values.offline, warn }));
+      return 0;
     case 'bake':
       await (await import('./commands/bake.js')).bakeCommand({ matrix, targets: others, dryRun: !!values['dry-run'], push: !!values.push, levels: !!values.levels, oneBake: !!values['one-bake'], json: !!values.json, set: values.set ?? [], vars: keyValues(values.var ?? []), extra, warn, print: (l) => out(`${l}\n`), note: err });
       return 0;
@@ -175,6 +178,7 @@ function parse(argv: string[]) {
         digests: { type: 'string' },
         from: { type: 'string' },
         only: { type: 'boolean' },
+        offline: { type: 'boolean' },
         'sbom-generator': { type: 'string' },
       },
     });

@@ -25,7 +25,8 @@ describe('bake and release check what they are asked for', () => {
   it('takes targets, groups, per-arch twins, declared variables, SOURCE_DATE_EPOCH and target patterns', () => {
     const r = cli(['bake', 'matrix/demo.toml', 'vllm', 'runtime-sglang-cuda13-arm64', '--one-bake', '--var', 'BUILD_NONCE=x', '--var', 'SOURCE_DATE_EPOCH=0', '--set', '*.platform=linux/amd64', '--dry-run']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/BUILD_NONCE=x SOURCE_DATE_EPOCH=0 docker buildx bake -f \S+ --set '\*\.platform=linux\/amd64' vllm runtime-sglang-cuda13-arm64\n$/);
+    // The group's nodes built per arch (the demo's per-arch wheels) become their amd64 twins.
+    expect(r.stdout).toMatch(/BUILD_NONCE=x SOURCE_DATE_EPOCH=0 docker buildx bake -f \S+ --set '\*\.platform=linux\/amd64' backend-vllm-cuda12 backend-vllm-cuda13 runtime-vllm-cuda12-amd64 runtime-vllm-cuda13-amd64 ci-vllm-cuda12-amd64 ci-vllm-cuda13-amd64 runtime-sglang-cuda13-arm64\n$/);
     // In levels (the default), a platform picks the twins to build; it is not passed on.
     const levels = cli(['bake', 'matrix/demo.toml', 'vllm', '--set', '*.platform=linux/amd64', '--dry-run']);
     expect(levels.status, levels.stderr).toBe(0);

@@ -110,7 +110,7 @@ describe('explain a per-arch twin', () => {
     expect(sectionLines(text, 'links')).toEqual(['dynamo-base   -> base-cuda13-amd64', 'dynamo-wheels -> wheel-cuda13-amd64', 'backend       -> backend-trtllm-cuda13-amd64']);
     expect(sectionLines(text, 'linked by')).toEqual(['ci-trtllm-cuda13-amd64        as runtime', 'dev-trtllm-cuda13-amd64       as runtime', 'local-dev-trtllm-cuda13-amd64 as runtime (via dev)']);
     expect(sectionLines(text, 'cache-from').slice(2)).toEqual(['type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-amd64-main', 'type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-main']);
-    expect(text).toContain('\ntags: none (a per-arch twin: `release` pushes it by digest and merges it into the tags of runtime-trtllm-cuda13)\n');
+    expect(text).toContain('\ntags: none (a per-arch twin: `release` and `bake --push` push it by digest and merge it into the tags of runtime-trtllm-cuda13)\n');
     expect(sectionLines(text, 'excludes')).toEqual(['matrix.exclude[0] (framework=trtllm cuda=12: "TensorRT-LLM publishes CUDA 13 builds only") removed runtime-trtllm-cuda12-amd64']);
     // The same args as its node, from the same keys.
     expect((await json('runtime-trtllm-cuda13-amd64')).args).toEqual((await json('runtime-trtllm-cuda13')).args);

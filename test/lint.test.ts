@@ -1,8 +1,11 @@
-import { symlinkSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
+import { lintCommand } from '../src/commands/lint.js';
+import type { CheckFailed } from '../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { formatFinding, lintPlan } from '../src/lint/lint-plan.js';
 import { compileOk } from './support/compile.js';
 import { repoCopy } from './support/repo-copy.js';
+import { MATRICES } from './matrices.js';
 
 // `matrixbake lint`: the matrix and its Dockerfiles must agree. Each case breaks one thing in a
 // copy of the demo and expects the one finding a user needs to fix it.
@@ -17,9 +20,15 @@ async function lintCopy(edits: (repo: ReturnType<typeof repoCopy>) => void): Pro
 }
 
 describe('lint', () => {
-  it('passes on the demo and on the Dynamo matrix', async () => {
+  it('passes on the demo and on the Dynamo matrix, with nothing to accept', async () => {
     expect(await lintPlan((await compileOk('matrix/demo.toml')).plan, '.')).toEqual([]);
     expect(await lintPlan((await compileOk('matrix/dynamo.toml')).plan, '.')).toEqual([]);
+  });
+
+  it.each([...MATRICES, 'bench/bench.toml'])('passes on %s: what it finds is accepted there, each with a reason', async (file) => {
+    const out = await lintCommand({ matrix: file, warn: () => {} });
+    expect(out).toMatch(/Dockerfiles? agrees? with \d+ targets/);
+    for (const line of out.split('\n').filter((l) => l.startsWith('  accepted'))) expect(line).toMatch(/^ {2}accepted \(lint\.accept\[\d+\]: .{10,}\): /);
   });
 
   it('catches a renamed stage', async () => {
@@ -58,12 +67,28 @@ describe('lint', () => {
     expect(found).toEqual([expect.stringMatching(/ARG HF_TOKEN_ON looks like a credential/)]);
   });
 
-  it('catches an ARG whose default is an arch when nothing sets it per arch (Dynamo\'s ARCH=amd64, ARCH_ALT=x86_64)', async () => {
-    const found = await lintCopy((r) => r.edit('dockerfiles/demo/Dockerfile', (t) => t.replace('FROM busybox AS demo-base\n', 'FROM busybox AS demo-base\nARG ARCH=amd64\nARG ARCH_ALT=x86_64\n')));
+  it('catches an ARG whose default is an arch when nothing sets it for the other arch (Dynamo\'s ARCH=amd64, ARCH_ALT=x86_64)', async () => {
+    // The demo sets both for arm64 with a [[when]]; without it the arm64 wheels would get amd64's.
+    const found = await lintCopy((r) => r.edit('matrix/demo.toml', (t) => t.replace(/\[\[when\]\]\narch = "arm64"\nstages = \["wheel"\]\nargs = \{ ARCH = "arm64", ARCH_ALT = "aarch64" \}\n/, '')));
     expect(found).toEqual([
-      expect.stringMatching(/^dockerfiles\/demo\/Dockerfile:\d+: stage\.base: ARG ARCH defaults to "amd64", an arch, and nothing sets it per arch: the arm64 image gets amd64's value \(hint: derive it from the platform: ARG TARGETARCH/),
-      expect.stringMatching(/^dockerfiles\/demo\/Dockerfile:\d+: stage\.base: ARG ARCH_ALT defaults to "x86_64", an arch, and nothing sets it per arch: the arm64 image gets x86_64's value/),
+      expect.stringMatching(/^dockerfiles\/demo\/Dockerfile:\d+: stage\.wheel: ARG ARCH defaults to "amd64", an arch, and nothing sets it for arm64: the arm64 image gets amd64's value \(hint: set it per arch \(\[axis\.arch\.values\.arm64\] args = \{ ARCH = "\.\.\." \}\), or derive it from ARG TARGETARCH/),
+      expect.stringMatching(/^dockerfiles\/demo\/Dockerfile:\d+: stage\.wheel: ARG ARCH_ALT defaults to "x86_64", an arch, and nothing sets it for arm64: the arm64 image gets x86_64's value/),
     ]);
+  });
+
+  it('accepts a finding the matrix accepts with a reason, and says so; an entry that accepts nothing is a finding', async () => {
+    const repo = repoCopy(DEMO);
+    repo.edit('dockerfiles/demo/Dockerfile', (t) => t.replace('ARG NIXL_REF=0.0.0\n', ''));
+    const accept = '\n[[lint.accept]]\nkey = "stage.wheel.args.NIXL_REF"\nfile = "dockerfiles/demo/Dockerfile"\nreason = "read from the environment by a script lint cannot follow"\n';
+    repo.edit('matrix/demo.toml', (t) => t + accept);
+    const out = await lintCommand({ matrix: repo.file('matrix/demo.toml'), warn: () => {} });
+    expect(out).toMatch(/with 20 targets, 1 finding accepted on purpose:\n {2}accepted \(lint\.accept\[1\]: read from the environment by a script lint cannot follow\): dockerfiles\/demo\/Dockerfile:\d+: stage\.wheel\.args\.NIXL_REF: build arg NIXL_REF is passed/);
+    // (lint.accept[0] is the demo's own, for `matrixbake check`.) The Dockerfile declares it
+    // again: the entry accepts nothing, and lint says where it is.
+    repo.edit('dockerfiles/demo/Dockerfile', (t) => t.replace('FROM busybox AS wheel-builder\n', 'FROM busybox AS wheel-builder\nARG NIXL_REF=0.0.0\n'));
+    const line = readFileSync(repo.file('matrix/demo.toml'), 'utf8').split('\n').lastIndexOf('[[lint.accept]]') + 1;
+    const stale = await lintCommand({ matrix: repo.file('matrix/demo.toml'), warn: () => {} }).then(() => undefined, (e: CheckFailed) => e.details);
+    expect(stale).toEqual([`${repo.file('matrix/demo.toml')}:${line}: lint.accept[1]: accepts no finding (key stage.wheel.args.NIXL_REF, file dockerfiles/demo/Dockerfile): what it was for is gone or reads differently now (hint: remove the entry, or match the finding lint prints now)`]);
   });
 
   it('refuses a Dockerfile that is a symlink out of the repository', async () => {

@@ -27,6 +27,8 @@ export interface BakeVariable {
 
 export interface BakeTarget {
   name: string;
+  /** Printed above it in HCL: what the target does not get, and why. */
+  comment?: string;
   attributes: [TargetAttribute, Expr][];
 }
 

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { isRemote } from '../model/remote.js';
 import type { Plan, PlanTarget } from '../plan/plan.js';
 import { BUILTIN_VARIABLES } from '../model/variables.js';
-import type { BakeFile, BakeTarget, BakeVariable, TargetAttribute } from './bake-file.js';
+import type { BakeFile, BakeGroup, BakeTarget, BakeVariable, TargetAttribute } from './bake-file.js';
 import { bool, cond, list, map, ref, str, tpl, type Expr } from './expr.js';
 import { cacheFrom, cacheKeys, cacheTo } from './cache.js';
 import { sccacheArgs, sccacheSecrets, sccacheVariables } from './sccache.js';
@@ -27,8 +27,8 @@ export function buildBakeFile(plan: Plan, header: string[]): BakeFile {
   return {
     header,
     variables,
-    groups: plan.groups.map((g) => ({ name: g.name, comment: g.description, targets: g.targets })),
-    targets: plan.targets.map((t) => bakeTarget(plan, t)),
+    groups: [...plan.groups.map((g) => ({ name: g.name, comment: g.description, targets: g.targets })), ...plan.targets.filter((t) => t.perArch).map((t) => perArchGroup(plan, t))],
+    targets: plan.targets.filter((t) => !t.perArch).map((t) => bakeTarget(plan, t)),
   };
 }
 
@@ -38,7 +38,8 @@ function bakeTarget(plan: Plan, t: PlanTarget): BakeTarget {
     ['description', str(t.description)],
     ['context', str(t.context)],
   ];
-  if (t.links.length > 0) attrs.push(['contexts', map(t.links.map((l) => [l.context, str(`target:${l.target}`)]))]);
+  const contexts: [string, Expr][] = [...t.links.map((l): [string, Expr] => [l.context, str(`target:${l.target}`)]), ...t.sources.map((s): [string, Expr] => [s.context, str(s.source)])];
+  if (contexts.length > 0) attrs.push(['contexts', map(contexts)]);
   attrs.push(['dockerfile', str(dockerfileInContext(t.context, t.dockerfile))], ['target', str(t.dockerTarget)]);
   const args: [string, Expr][] = [
     ...t.args.map((a): [string, Expr] => [a.name, str(a.value)]),
@@ -58,7 +59,22 @@ function bakeTarget(plan: Plan, t: PlanTarget): BakeTarget {
     attrs.push(['cache-to', cond(ref('PUSH_CACHE'), list([cacheTo(t.name)]), list([]))]);
   }
   if (t.sccache && m.sccache && m.sccache.auth !== 'none') attrs.push(['secret', cond(ref('USE_SCCACHE'), list(sccacheSecrets(m.sccache.auth)), list([]))]);
-  return { name: t.name, attributes: attrs };
+  // The matrix sets these for the cell, and [arg.<NAME>] keeps them to other stages.
+  const withheld = t.withheld.length > 0 ? `not passed here: ${t.withheld.map((w) => `${w.name} (arg.${w.name}.stages: ${w.stages.join(', ')})`).join(', ')}` : undefined;
+  return { name: t.name, ...(withheld ? { comment: withheld } : {}), attributes: attrs };
+}
+
+// Bake has one set of args per target, so a node whose arches differ in args is its twins: a group
+// under the node's name, so `bake <node>` and the groups that list it build both arches.
+function perArchGroup(plan: Plan, t: PlanTarget): BakeGroup {
+  const why = t.perArch!.args.length > 0 ? `args ${t.perArch!.args.join(', ')} differ per arch` : `it links ${t.perArch!.links.join(', ')}, built per arch`;
+  const tags = t.tagSuffix !== undefined ? `; \`matrixbake bake --push\` and \`release\` merge their images into its tags` : '';
+  return { name: t.name, comment: `${t.description}: built as its per-arch twins (${why})${tags}`, targets: plan.targets.filter((x) => x.node === t.name && x.arch !== undefined).map((x) => x.name) };
+}
+
+/** The tags a published node gets, as bake templates: `${REGISTRY}/dynamo:${VERSION}-vllm-runtime-cuda12` and `latest-`. */
+export function publishedTags(plan: Plan, t: PlanTarget): Expr[] {
+  return t.tagSuffix === undefined ? [] : tags(plan, t.tagSuffix);
 }
 
 // The matrix names Dockerfiles from the repo root; bake reads `dockerfile` from the context

@@ -65,6 +65,16 @@ export const COMMANDS = {
     options: [],
     examples: [{ run: 'matrixbake lint matrix/demo.toml' }, { run: 'matrixbake lint' }],
   },
+  check: {
+    usage: ['[MATRIX] [TARGET...] [--offline]'],
+    summary: "Run BuildKit's own Dockerfile checks on every target, linked ones included.",
+    description: [
+      "Run BuildKit's Dockerfile checks (`docker buildx bake --call=check`) on TARGETs (default: group all), with the build args, contexts and Dockerfile stage each target builds. BuildKit cannot check a target whose named context is another target, so every link reads an empty stub image instead (an OCI layout matrixbake writes). Needs a builder (BUILDX_BUILDER), not a registry.",
+      'Findings (exit 1), one per line: file:line: check.<Rule>: what BuildKit says (the targets it says it for) (hint: the rule\'s page). Accept one on purpose with [[lint.accept]] key = "check.<Rule>" and a reason.',
+    ],
+    options: [['--offline', 'read every registry image a FROM names as the stub too: no network, but no check that needs the real image (its platforms, its ENV)']],
+    examples: [{ run: 'matrixbake check matrix/demo.toml' }, { run: 'matrixbake check matrix/dynamo.toml --offline' }],
+  },
   graph: {
     usage: ['[MATRIX] [--format mermaid|dot|svg] [--group G] [-o FILE]', '--readme FILE [--check]'],
     summary: 'Draw the build graph (mermaid, dot, svg), or redraw it in a README.',

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import type { Compiled } from '../compile.js';
 import { platformFilter, withoutMetadataFlag } from '../run/bake-args.js';
 import { writeBakeFile } from './write-bake-file.js';
+import { writeComposed } from '../write/write-composed.js';
 import { resolveBake } from '../bake/resolve.js';
+import { publishedTags } from '../bake/build-bake-file.js';
+import type { BakeFile, BakeTarget } from '../bake/bake-file.js';
+import { list } from '../bake/expr.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { BuildFailed, UsageError } from '../errors.js';
 import { runCapture, runTee } from '../run/exec.js';
@@ -14,7 +18,7 @@ import { buildRecords, buildRef, replayedProgress } from '../run/history.js';
 import { linkClosure } from '../plan/closure.js';
 import { retryTransientPush } from '../run/retry.js';
 import { shellQuote } from '../run/shell-quote.js';
-import { checkSets, checkTargets, checkVars } from '../run/check-request.js';
+import { checkSets, checkSources, checkTargets, checkVars } from '../run/check-request.js';
 import { BUILD_EPOCH, linkSets, linkTag, nodeMerges, planLevels, type LevelOptions, type NodeMerge } from '../run/levels.js';
 import { chooseBakePath } from '../run/bake-path.js';
 import { pushedImages } from '../run/pushed-images.js';
@@ -82,17 +86,27 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
   checkTargets(compiled, o.targets);
   const file = await writeBakeFile(compiled);
   const { extra, metadataFile: userMetadata } = withoutMetadataFlag(o.extra);
-  const targets = o.targets.length > 0 ? o.targets : ['default'];
+  const asked = o.targets.length > 0 ? o.targets : ['default'];
   const cwd = repoRoot(o.matrix);
   const cacheRegistry = o.vars.CACHE_REGISTRY ?? compiled.plan.matrix.cache?.registry;
   const path = chooseBakePath({ ...o, cacheRegistry: cacheRegistry || undefined });
+  const picked = path.kind === 'one-bake' ? perArchOfPlatform(compiled, asked, o.set) : { targets: asked };
+  if (picked.note) o.note(picked.note);
+  const targets = picked.targets;
   // With levels a platform is chosen by building that arch's twins; a --set would rename them all.
   const { archs, rest: userSets } = path.kind === 'levels' ? platformFilter(o.set, compiled.plan.matrix.arch?.values.map((v) => v.value) ?? []) : { rest: o.set };
   const options = ['-f', file, ...userSets.flatMap((s) => ['--set', s]), ...(o.push && path.kind !== 'levels' ? ['--push'] : []), ...extra];
   const vars = await withBranch(o.vars, cwd);
   const sha = vars.GIT_SHA || (await headSha(cwd, 12)) || '';
   const lo: LevelOptions = { repo: cacheRegistry ?? '', tag: /^[0-9a-f]+$/.test(sha) ? sha.slice(0, 12) : 'local', sourceDateEpoch: /^\d+$/.test(vars.SOURCE_DATE_EPOCH ?? '') ? vars.SOURCE_DATE_EPOCH! : BUILD_EPOCH, ...(archs ? { archs } : {}), ...(o.push ? { publish: true } : {}) };
-  const merges = path.kind === 'levels' && o.push ? nodeMerges(compiled.plan, targets, archs) : [];
+  // Published nodes made from their twins' images: all of them with levels, and in one bake those
+  // built as their twins (per-arch args), whose twins push by digest to the node's repository.
+  const merges = !o.push ? [] : path.kind === 'levels' ? nodeMerges(compiled.plan, targets, archs) : path.kind === 'one-bake' ? nodeMerges(compiled.plan, targets).filter((m) => compiled.plan.targets.find((t) => t.name === m.node)!.perArch) : [];
+  const resolved = merges.length > 0 ? resolveBake(withNodeTags(compiled), vars) : undefined;
+  const tagsOf = (node: string) => (resolved?.target[node]?.tags as string[] | undefined) ?? [];
+  /** Where a twin's image is: the link image (levels), or its digest in the node's repository (one bake). */
+  const sourceRepo = (m: NodeMerge) => (path.kind === 'levels' ? lo.repo : repositoryOf(tagsOf(m.node)[0] ?? ''));
+  const twinOutputs = path.kind === 'one-bake' ? merges.flatMap((m) => m.twins.map((t) => `${t}.output=type=image,name=${sourceRepo(m)},push-by-digest=true,name-canonical=true,push=true`)) : [];
   const env = Object.entries(vars).map(([k, v]) => `${k}=${v}`);
   // rawjson, drawn as plain text here (src/run/progress-render.ts), unless the user chose a progress.
   const ownProgress = !extra.some((a) => /^--progress(=|$)/.test(a));
@@ -107,17 +121,16 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
     if (exitCode !== 0) throw new BuildFailed(`docker buildx bake exited with ${exitCode}`, undefined, exitCode);
     return;
   }
-  const runs = path.kind === 'levels' ? await levelRuns(compiled, targets, lo) : [oneBake(targets)];
+  const runs = path.kind === 'levels' ? await levelRuns(compiled, targets, lo) : [{ ...oneBake(targets), sets: () => twinOutputs }];
   const levelCount = new Set(runs.map((r) => r.level)).size;
   o.note(path.kind === 'levels'
     ? `matrixbake: levels: ${runs.length} per-arch targets in ${levelCount} levels, a stage's targets started together as soon as the images they link are pushed, linked by digest through ${cacheRegistry}:link-*, so a fresh builder restores every step from the registry cache (--one-bake: one bake)`
     : `matrixbake: one bake: ${path.why}`);
-  const resolved = merges.length > 0 ? resolveBake(compiled.bake, vars) : undefined;
   const mergeArgs = (m: NodeMerge, digestOf: (t: string) => string) => [
     'imagetools', 'create',
     ...[`org.opencontainers.image.revision=${vars.GIT_SHA ?? sha}`, `org.opencontainers.image.version=${vars.VERSION ?? 'latest'}`, `org.opencontainers.image.description=${compiled.plan.targets.find((t) => t.name === m.node)!.description}`].flatMap((a) => ['--annotation', `index:${a}`]),
-    ...((resolved?.target[m.node]?.tags as string[] | undefined) ?? []).flatMap((t) => ['-t', t]),
-    ...m.twins.map((t) => `${lo.repo}@${digestOf(t)}`),
+    ...tagsOf(m.node).flatMap((t) => ['-t', t]),
+    ...m.twins.map((t) => `${sourceRepo(m)}@${digestOf(t)}`),
   ];
   if (o.dryRun) {
     // Level by level: at run time a target starts as soon as its links are pushed, with these sets.
@@ -128,6 +141,8 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
     for (const m of merges) o.print(shellQuote(['docker', 'buildx', ...mergeArgs(m, (t) => `<digest-of-${t}>`)]));
     return;
   }
+  checkSources(compiled, runs.flatMap((r) => [...targetsOf(compiled, r)]), cwd);
+  await writeComposed(compiled.plan, cwd);
   const buildx = await buildxOrThrow();
   const dir = mkdtempSync(join(tmpdir(), 'matrixbake-run-'));
   const metadata: Record<string, Record<string, unknown>> = {};
@@ -199,8 +214,9 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
     // The published nodes asked for, as manifest lists of their twins' images (`--push`).
     const merged: MergedImage[] = [];
     for (const m of merges) {
-      const tags = (resolved?.target[m.node]?.tags as string[] | undefined) ?? [];
-      const r = await runCapture({ file: buildx.file, args: [...buildx.args, ...mergeArgs(m, (t) => digests.get(t)!)] }, vars, cwd);
+      const tags = tagsOf(m.node);
+      const twinDigest = (t: string) => digests.get(t) ?? (metadata[t]?.['containerimage.digest'] as string);
+      const r = await runCapture({ file: buildx.file, args: [...buildx.args, ...mergeArgs(m, twinDigest)] }, vars, cwd);
       const digest = r.exitCode === 0 && tags[0] ? await digestOf(buildx, tags[0], cwd) : undefined;
       if (!digest) throw new BuildFailed(`${m.node}: imagetools create failed: ${r.stderr.trim().split('\n').at(-1) ?? `no manifest list at ${tags[0]}`}`);
       merged.push({ node: m.node, tags, digest });
@@ -287,9 +303,44 @@ export async function bakeCommand(o: BakeOptions): Promise<void> {
   }
 }
 
+/**
+ * One bake builds a node whose args differ per arch as its twins (a group in the bake file). A
+ * platform `--set` would reach every twin, and build the arm64 one, with its arm64 args, for
+ * amd64. So such a node (asked for, or in a group asked for) becomes its twins of that platform;
+ * the `--set` still narrows the other targets. The levels path picks twins the same way.
+ */
+function perArchOfPlatform(compiled: Compiled, targets: string[], sets: string[]): { targets: string[]; note?: string } {
+  const plan = compiled.plan;
+  const platform = [...sets].reverse().find((x) => /^[^.=]+\.platforms?=/.test(x));
+  if (!platform || !plan.targets.some((t) => t.perArch)) return { targets };
+  const { archs } = platformFilter([platform], plan.matrix.arch?.values.map((v) => v.value) ?? []);
+  const perArch = (n: string) => plan.targets.find((t) => t.name === n)?.perArch !== undefined;
+  const expand = (n: string): string[] => plan.groups.find((g) => g.name === n)?.targets.flatMap(expand) ?? [n];
+  if (!targets.some((n) => expand(n).some(perArch))) return { targets };
+  const out = [...new Set(targets.flatMap((n) => (expand(n).some(perArch) ? expand(n) : [n])).flatMap((n) => (perArch(n) ? plan.targets.filter((t) => t.node === n && t.arch !== undefined && archs!.includes(t.arch)).map((t) => t.name) : [n])))];
+  const replaced = targets.flatMap(expand).filter(perArch);
+  return { targets: out, note: `matrixbake: ${someOf(replaced)} ${replaced.length > 1 ? 'are' : 'is'} built as per-arch twins (args differ per arch): --set ${platform} builds ${replaced.length > 1 ? 'their' : 'its'} ${archs!.join(', ')} twin${archs!.length > 1 || replaced.length > 1 ? 's' : ''}` };
+}
+
+/** `localhost:5000/demo/dynamo:latest-x` -> `localhost:5000/demo/dynamo` (a port's colon is not a tag's). */
+function repositoryOf(tag: string): string {
+  const slash = tag.lastIndexOf('/');
+  const colon = tag.indexOf(':', slash + 1);
+  return colon < 0 ? tag : tag.slice(0, colon);
+}
+
+/** The bake file, with the tags of each published node built as its twins (a group there has none): what the merge makes. */
+function withNodeTags(compiled: Compiled): BakeFile {
+  const extra = compiled.plan.targets.filter((t) => t.perArch && t.tagSuffix !== undefined).map((t) => ({ name: t.name, attributes: [['tags', list(publishedTags(compiled.plan, t))]] as BakeTarget['attributes'] }));
+  return { ...compiled.bake, targets: [...compiled.bake.targets, ...extra] };
+}
+
 /** The targets one run builds: its groups expanded and, in one bake, everything they link. */
 function targetsOf(compiled: Compiled, run: Run): Set<string> {
-  const names = run.targets.flatMap((n) => compiled.plan.groups.find((g) => g.name === n)?.targets ?? [n]);
+  const plan = compiled.plan;
+  // A node built as its twins is a group of them in the bake file.
+  const expand = (n: string): string[] => plan.groups.find((g) => g.name === n)?.targets.flatMap(expand) ?? (plan.targets.find((t) => t.name === n)?.perArch ? plan.targets.filter((t) => t.node === n && t.arch !== undefined).map((t) => t.name) : [n]);
+  const names = run.targets.flatMap(expand);
   return run.level >= 0 ? new Set(names) : linkClosure(compiled.plan, names.filter((n) => compiled.plan.targets.some((t) => t.name === n)));
 }
 

@@ -5,6 +5,8 @@ import type { Format } from '../emit/emitters.js';
 import { CheckFailed } from '../errors.js';
 import { writeAtomic } from '../write/write-atomic.js';
 import { compileOrThrow } from './compile-or-throw.js';
+import { repoRoot } from '../load/repo-root.js';
+import { staleComposed, writeComposed } from '../write/write-composed.js';
 
 export interface CompileOptions {
   matrix: string;
@@ -18,14 +20,20 @@ export interface CompileOptions {
 
 /** Returns what to print on stdout (the bake file when no -o, else a one-line report). */
 export async function compileCommand(o: CompileOptions): Promise<string> {
-  const text = emit(await compileOrThrow(o.matrix, o.warn), o.format);
+  const compiled = await compileOrThrow(o.matrix, o.warn);
+  const text = emit(compiled, o.format);
+  // A bake file that names composed Dockerfiles comes with them (written next to the parts' repo).
+  const composes = o.format !== 'resolved' && compiled.plan.targets.some((t) => t.dockerfileParts);
   if (o.check) {
     const current = await readFile(o.out!, 'utf8').catch(() => undefined);
     if (current === undefined) throw new CheckFailed(`${o.out} does not exist`, [`run: matrixbake compile ${o.matrix} -o ${o.out}`]);
     if (current !== text) throw new CheckFailed(`${o.out} is stale: it differs from what ${o.matrix} compiles to`, [...diffSummary(current, text), `run: matrixbake compile ${o.matrix} -o ${o.out}`]);
+    const stale = composes ? await staleComposed(compiled.plan, repoRoot(o.matrix)) : [];
+    if (stale.length > 0) throw new CheckFailed(`${stale.length} composed Dockerfile${stale.length === 1 ? ' is' : 's are'} missing or stale: ${stale.join(', ')}`, [`run: matrixbake compile ${o.matrix} -o ${o.out}`]);
     return `${o.out} is current with ${o.matrix}\n`;
   }
   if (o.out === undefined) return text;
+  if (composes) await writeComposed(compiled.plan, repoRoot(o.matrix));
   await writeAtomic(o.out, text);
   return '';
 }

@@ -19,7 +19,9 @@ import { BUILD_EPOCH, LINK_NEUTRAL_LABELS, linkSets, linkTag, planLevels, type L
 import { repoRoot } from '../load/repo-root.js';
 import { writeBakeFile } from './write-bake-file.js';
 import { compileOrThrow } from './compile-or-throw.js';
-import { checkVars } from '../run/check-request.js';
+import { checkSources, checkVars } from '../run/check-request.js';
+import { writeComposed } from '../write/write-composed.js';
+import { linkClosure } from '../plan/closure.js';
 
 // A multi-arch release the way CI fans it out: every per-arch twin built on its own (one bake per
 // target, in dependency order, linked through reproducible images like `bake --levels`) and
@@ -78,6 +80,11 @@ export async function releaseCommand(o: ReleaseOptions): Promise<void> {
   o.print(`release ${version}: ${what} to ${repo}, SOURCE_DATE_EPOCH=${epoch}`);
 
   const failures: string[] = [];
+  // Each twin builds what it links first (their own jobs with --only): all of them read their sources.
+  if (o.phase !== 'merge' && !o.dryRun) {
+    checkSources(compiled, linkClosure(plan, sel.twins.map((t) => t.name)), cwd);
+    await writeComposed(plan, cwd);
+  }
   if (o.phase !== 'merge') failures.push(...(await buildTwins(compiled, sel.twins, { ...o, repo, vars, dir, cwd, sha: o.vars.GIT_SHA || (await headSha(cwd, 12)) || '', epoch })));
   if (o.phase !== 'build') {
     // A dry run builds nothing: the merge shows where each twin's digest would go.

@@ -1,9 +1,10 @@
 import type { BakeTarget } from '../bake/bake-file.js';
-import type { Expr } from '../bake/expr.js';
+import { list, type Expr } from '../bake/expr.js';
+import { publishedTags } from '../bake/build-bake-file.js';
 import { escapeTemplateText, templateSource } from '../bake/template.js';
 import type { Compiled } from '../compile.js';
 import { printHclExpr } from '../emit/hcl/print-expr.js';
-import type { PlanLink, PlanTarget } from '../plan/plan.js';
+import type { PlanLink, PlanSource, PlanTarget, WithheldArg } from '../plan/plan.js';
 import { excludeEffects, type ExcludeEffect } from './exclude-effects.js';
 
 // One target, explained from the plan (where things come from) and the bake file model (what
@@ -39,11 +40,20 @@ export interface Explanation {
   dockerfile: string;
   /** The matrix key that chose the Dockerfile. */
   dockerfileKey: string;
+  /** For a composed Dockerfile: the files it concatenates, in order. */
+  dockerfileParts?: string[];
   /** The Dockerfile stage built. */
   dockerTarget: string;
   platforms: string[];
+  /** Set on a node built as its twins: the args that differ per arch, the per-arch nodes it links. */
+  perArch?: { args: string[]; links: string[] };
+  /** For a node built as its twins: the args every twin gets (each twin adds its arch's). */
   args: ExplainedArg[];
+  /** Args keys set for its cell that `[arg.<NAME>] stages` keeps to other stages. */
+  withheld: WithheldArg[];
   links: PlanLink[];
+  /** Named contexts that are no stage. */
+  sources: PlanSource[];
   /** Who links this target: the target, the context it reads this one as, and `via` when inherited. */
   linkedBy: PlanLink[];
   /** Bake templates, as in the bake file; undefined without [cache]. */
@@ -58,12 +68,13 @@ export interface Explanation {
 export function explainTarget(compiled: Compiled, name: string): Explanation | undefined {
   const { plan, bake, expansion } = compiled;
   const t = plan.targets.find((x) => x.name === name);
+  // A node built as its twins (per-arch args) is a group in the bake file: its facts are the plan's.
   const b = bake.targets.find((x) => x.name === name);
-  if (!t || !b) return undefined;
+  if (!t || (!b && !t.perArch)) return undefined;
   const arch = plan.matrix.arch?.name;
-  const cacheFrom = attr(b, 'cache-from');
-  const cacheTo = items(attr(b, 'cache-to'));
-  const tags = attr(b, 'tags');
+  const cacheFrom = b && attr(b, 'cache-from');
+  const cacheTo = items(b && attr(b, 'cache-to'));
+  const tags = b ? attr(b, 'tags') : t.tagSuffix !== undefined ? list(publishedTags(plan, t)) : undefined;
   return {
     target: t.name,
     description: t.description,
@@ -75,14 +86,18 @@ export function explainTarget(compiled: Compiled, name: string): Explanation | u
     level: t.level,
     dockerfile: t.dockerfile,
     dockerfileKey: t.dockerfileKey,
+    ...(t.dockerfileParts ? { dockerfileParts: t.dockerfileParts } : {}),
     dockerTarget: t.dockerTarget,
     platforms: t.platforms,
-    args: explainArgs(compiled, t, b),
+    ...(t.perArch ? { perArch: t.perArch } : {}),
+    args: b ? explainArgs(compiled, t, b) : t.args.map((a) => ({ name: a.name, bake: JSON.stringify(a.value), from: a.from, value: a.value, ...(a.over ? { over: a.over } : {}) })),
+    withheld: t.withheld,
     links: t.links,
+    sources: t.sources,
     linkedBy: plan.targets.flatMap((x) => x.links.filter((l) => l.target === t.name).map((l) => ({ context: l.context, target: x.name, ...(l.via ? { via: l.via } : {}) }))),
     ...(cacheFrom ? { cache: { from: items(cacheFrom).items.map(templateText), to: cacheTo.items.map(templateText), ...(cacheTo.when ? { toWhen: cacheTo.when } : {}) } } : {}),
     tags: items(tags).items.map(templateText),
-    ...(tags ? {} : { untagged: t.tagSuffix === undefined ? `stage ${t.stage} is not published` : `a per-arch twin: \`release\` pushes it by digest and merges it into the tags of ${t.node}` }),
+    ...(tags ? {} : { untagged: t.tagSuffix === undefined ? `stage ${t.stage} is not published` : `a per-arch twin: \`release\` and \`bake --push\` push it by digest and merge it into the tags of ${t.node}` }),
     excludes: excludeEffects(plan, expansion, t),
   };
 }

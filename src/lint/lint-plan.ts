@@ -1,10 +1,12 @@
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 import { sccacheArgs, sccacheSecrets } from '../bake/sccache.js';
 import { didYouMean } from '../diagnostics.js';
 import { ARCH_PLATFORMS, type Matrix } from '../model/model.js';
-import type { Plan, PlanTarget } from '../plan/plan.js';
+import type { Plan, PlanSource, PlanTarget } from '../plan/plan.js';
+import { ociLayoutDir } from '../model/sources.js';
+import { compose, sourceLine, type Composed } from '../model/composed.js';
 import { isCredentialArg } from '../validate/rules/credentials.js';
 import { parseDockerfile, type DockerfileModel, type DockerStage } from './dockerfile.js';
 import { expandWord } from './expand.js';
@@ -27,20 +29,40 @@ export function formatFinding(f: Finding): string {
 
 export async function lintPlan(plan: Plan, repo: string): Promise<Finding[]> {
   const files = new Map<string, DockerfileModel | Finding>();
+  const composed = new Map<string, Composed>();
   const findings: Finding[] = [];
-  const nodes = plan.targets.filter((t) => t.arch === undefined);
-  for (const t of nodes) {
-    if (!files.has(t.dockerfile)) files.set(t.dockerfile, await load(t, repo));
+  // A node built as its twins is checked as them: each has its own arch's args.
+  const perArch = new Set(plan.targets.filter((t) => t.perArch).map((t) => t.name));
+  const built = plan.targets.filter((t) => (t.arch === undefined ? !perArch.has(t.name) : perArch.has(t.node)));
+  for (const t of built) {
+    if (!files.has(t.dockerfile)) files.set(t.dockerfile, await load(t, repo, composed));
     const df = files.get(t.dockerfile)!;
     if ('message' in df) findings.push(df);
     else findings.push(...lintTarget(plan.matrix, t, df));
   }
   for (const [file, df] of files) if (!('message' in df)) findings.push(...credentialArgs(file, df));
-  return dedupe(findings);
+  findings.push(...(await sourcesOnDisk(plan, repo)));
+  // A composed Dockerfile's line, as the line of the part it came from.
+  return dedupe(findings.map((f) => {
+    const c = composed.get(f.file);
+    return c ? { ...f, ...sourceLine(c, f.line) } : f;
+  }));
 }
 
-async function load(t: PlanTarget, repo: string): Promise<DockerfileModel | Finding> {
+async function load(t: PlanTarget, repo: string, composed: Map<string, Composed> = new Map()): Promise<DockerfileModel | Finding> {
   const key = t.dockerfileKey;
+  if (t.dockerfileParts) {
+    // Read from its parts, not from the composed file (which may not be written yet).
+    const texts: { file: string; text: string }[] = [];
+    for (const [i, file] of t.dockerfileParts.entries()) {
+      const df = await load({ ...t, dockerfile: file, dockerfileKey: `${key}[${i}]`, dockerfileParts: undefined } as PlanTarget, repo);
+      if ('message' in df) return df;
+      texts.push({ file, text: await readFile(realpathSync(resolve(repo, file)), 'utf8') });
+    }
+    const c = compose(texts);
+    composed.set(t.dockerfile, c);
+    return parseDockerfile(c.text);
+  }
   const path = resolve(repo, t.dockerfile);
   let real: string;
   try {
@@ -65,7 +87,7 @@ function lintTarget(m: Matrix, t: PlanTarget, df: DockerfileModel): Finding[] {
     return out;
   }
 
-  const contexts = new Set(t.links.map((l) => l.context));
+  const contexts = new Set([...t.links.map((l) => l.context), ...t.sources.map((s) => s.context)]);
   const reach = reachableFrom(t, df, target, contexts);
 
   const declared = new Set([...df.metaArgs, ...[...reach.stages].flatMap((s) => s.args)].map((a) => a.name));
@@ -79,15 +101,18 @@ function lintTarget(m: Matrix, t: PlanTarget, df: DockerfileModel): Finding[] {
     if (link.via || reach.consumed.has(link.context)) continue;
     at(target.line, `stage.${t.stage}.uses.${link.context}`, `named context "${link.context}" is never read by FROM, COPY --from or RUN --mount from= in ${stageName} or what it builds on`, `use it in the Dockerfile, or remove it from stage.${t.stage}.uses`);
   }
+  for (const s of t.sources) {
+    if (!reach.consumed.has(s.context)) at(target.line, s.from, `named context "${s.context}" (${s.source}) is never read by FROM, COPY --from or RUN --mount from= in ${stageName} or what it builds on`, `use it in the Dockerfile, or remove ${s.from}`);
+  }
 
-  // Dynamo's `ARG ARCH=amd64` / `ARG ARCH_ALT=x86_64`, which its build.sh sets for arm64: built
-  // here for several arches with nothing passing it, every arch gets the default's settings.
-  if (t.archs.length > 1) {
-    const passed = new Set(passedArgs(m, t).map((a) => a.name));
-    for (const a of [...df.metaArgs, ...[...reach.stages].flatMap((x) => x.args)]) {
-      if (a.value === undefined || passed.has(a.name) || !ARCH_DEFAULTS.has(a.value.toLowerCase())) continue;
-      at(a.line, `stage.${t.stage}`, `ARG ${a.name} defaults to "${a.value}", an arch, and nothing sets it per arch: the ${t.archs.filter((x) => !ARCH_WORDS[x]?.includes(a.value!.toLowerCase())).join(', ')} image${t.archs.length > 2 ? 's get' : ' gets'} ${a.value}'s value`, `derive it from the platform: ARG TARGETARCH, then e.g. RUN ARCH_ALT=$([ "$TARGETARCH" = arm64 ] && echo aarch64 || echo x86_64) ...`);
-    }
+  // Dynamo's `ARG ARCH=amd64` / `ARG ARCH_ALT=x86_64`, which its build.sh sets for arm64: an arch
+  // built with nothing passing it gets the default's settings.
+  const passed = new Set(passedArgs(m, t).map((a) => a.name));
+  for (const a of [...df.metaArgs, ...[...reach.stages].flatMap((x) => x.args)]) {
+    if (a.value === undefined || passed.has(a.name) || !ARCH_DEFAULTS.has(a.value.toLowerCase())) continue;
+    const wrong = t.archs.filter((x) => !ARCH_WORDS[x]?.includes(a.value!.toLowerCase()));
+    if (wrong.length === 0) continue;
+    at(a.line, `stage.${t.stage}`, `ARG ${a.name} defaults to "${a.value}", an arch, and nothing sets it for ${wrong.join(', ')}: the ${wrong.join(', ')} image${wrong.length > 1 ? 's get' : ' gets'} ${a.value}'s value`, `set it per arch ([axis.${m.arch?.name ?? 'arch'}.values.${wrong[0]}] args = { ${a.name} = "..." }), or derive it from ARG TARGETARCH in the Dockerfile`);
   }
 
   const provided = new Set(t.sccache && m.sccache ? secretIds(m.sccache.auth) : []);
@@ -109,6 +134,8 @@ interface Reach {
   stages: Set<DockerStage>;
   /** Named contexts read by some reached stage. */
   consumed: Set<string>;
+  /** Images read that are neither a stage nor a named context (`nvcr.io/nvidia/cuda:...`), as expanded. */
+  images: Set<string>;
 }
 
 // The stages BuildKit would build for this target, per arch (TARGETARCH may pick the stage). A
@@ -116,6 +143,7 @@ interface Reach {
 function reachableFrom(t: PlanTarget, df: DockerfileModel, target: DockerStage, contexts: Set<string>): Reach {
   const stages = new Set<DockerStage>();
   const consumed = new Set<string>();
+  const images = new Set<string>();
   for (const arch of t.archs.length > 0 ? t.archs : ['amd64']) {
     const vars = variables(t, df, arch);
     const todo = [target];
@@ -130,20 +158,46 @@ function reachableFrom(t: PlanTarget, df: DockerfileModel, target: DockerStage, 
         else {
           const next = /^\d+$/.test(name) ? df.stages[Number(name)] : df.stages.find((x) => x.name === name.toLowerCase());
           if (next) todo.push(next);
+          else if (name !== 'scratch' && name !== '') images.add(name);
         }
       }
     }
   }
-  return { stages, consumed };
+  return { stages, consumed, images };
+}
+
+/**
+ * Per target built (a node, or the twins of one built per arch): the images its Dockerfile reads
+ * that are neither stages nor named contexts (`FROM ${BASE_IMAGE}:${BASE_IMAGE_TAG}`, expanded
+ * with its args). `matrixbake check --offline` stands a stub in for each.
+ */
+export async function targetImages(plan: Plan, repo: string): Promise<Map<string, string[]>> {
+  const files = new Map<string, DockerfileModel | Finding>();
+  const out = new Map<string, string[]>();
+  for (const t of plan.targets) {
+    if (!files.has(t.dockerfile)) files.set(t.dockerfile, await load(t, repo));
+    const df = files.get(t.dockerfile)!;
+    if ('message' in df) continue;
+    const target = df.stages.find((s) => s.name === t.dockerTarget.toLowerCase());
+    if (!target) continue;
+    out.set(t.name, [...reachableFrom(t, df, target, new Set([...t.links.map((l) => l.context), ...t.sources.map((s) => s.context)])).images]);
+  }
+  return out;
 }
 
 function variables(t: PlanTarget, df: DockerfileModel, arch: string): Map<string, string> {
   const vars = new Map<string, string>();
-  for (const a of df.metaArgs) if (a.value !== undefined) vars.set(a.name, a.value);
-  for (const a of t.args) vars.set(a.name, a.value);
   const platform = ARCH_PLATFORMS[arch] ?? `linux/${arch}`;
   const [os, architecture, variant] = platform.split('/');
   vars.set('TARGETPLATFORM', platform).set('TARGETOS', os!).set('TARGETARCH', architecture!).set('TARGETVARIANT', variant ?? '');
+  const passed = new Map(t.args.map((a) => [a.name, a.value]));
+  // In order, as BuildKit reads them: a default may use the args declared above it
+  // (vLLM's `ARG BUILD_BASE_IMAGE=nvidia/cuda:${CUDA_VERSION}-devel-ubuntu22.04`).
+  for (const a of df.metaArgs) {
+    const value = passed.get(a.name) ?? (a.value === undefined ? undefined : expandWord(a.value, vars));
+    if (value !== undefined) vars.set(a.name, value);
+  }
+  for (const [name, value] of passed) if (!vars.has(name)) vars.set(name, value);
   return vars;
 }
 
@@ -162,6 +216,31 @@ function secretIds(auth: 'static' | 'oidc' | 'none'): string[] {
     const text = e.k === 'str' ? e.v : e.k === 'tpl' ? e.parts.filter((p) => typeof p === 'string').join('') : '';
     return /(?:^|,)id=([^,]+)/.exec(text)?.[1] ?? '';
   });
+}
+
+// A directory or OCI layout is made before the build (TensorRT-LLM's wheel), so compile does not
+// look for it; lint does, as bake would fail on it. Reported at the matrix line that names it.
+async function sourcesOnDisk(plan: Plan, repo: string): Promise<Finding[]> {
+  const seen = new Map<string, PlanSource>();
+  for (const t of plan.targets) for (const s of t.sources) if (s.kind !== 'image' && !seen.has(s.source)) seen.set(s.source, s);
+  if (seen.size === 0) return [];
+  const text = await readFile(plan.matrix.file, 'utf8').catch(() => '');
+  const lineOf = (source: string) => Math.max(1, text.split('\n').findIndex((l) => l.includes(JSON.stringify(source))) + 1);
+  const out: Finding[] = [];
+  for (const s of seen.values()) {
+    const dir = s.kind === 'local' ? s.source : ociLayoutDir(s.source);
+    const problem = !isDirectory(resolve(repo, dir)) ? `directory "${dir}" does not exist` : s.kind === 'oci-layout' && !existsSync(resolve(repo, dir, 'index.json')) ? `"${dir}" is no OCI layout (no index.json)` : undefined;
+    if (problem) out.push({ file: plan.matrix.file, line: lineOf(s.source), key: s.from, message: `named context "${s.context}": ${problem} (paths are relative to the repo root ${repo}), so the bake would fail`, hint: s.kind === 'local' ? 'create it before the build (bake sends its files to BuildKit), or fix the path' : 'write the layout there first (e.g. docker buildx build --output type=oci,tar=false,dest=<dir>), or fix the path' });
+  }
+  return out;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function credentialArgs(file: string, df: DockerfileModel): Finding[] {

@@ -8,7 +8,12 @@ export interface AxisValue {
   /** The value as written in names (`cuda12`). */
   label: string;
   args: ArgMap;
+  /** The Dockerfile bake reads: the file, or the composed file of `dockerfileParts`. */
   dockerfile?: string;
+  /** Set when `dockerfile` was a list: the files concatenated, in order. */
+  dockerfileParts?: string[];
+  /** Named contexts that are no stage (`contexts`): name -> source as written. */
+  contexts: Record<string, string>;
   description?: string;
 }
 
@@ -46,9 +51,16 @@ export interface Stage {
   name: string;
   /** Dockerfile stage name. */
   target: string;
+  /** The Dockerfile bake reads: the file, or the composed file of `dockerfileParts`. */
   dockerfile?: string;
+  /** Set when `dockerfile` was a list: the files concatenated, in order. */
+  dockerfileParts?: string[];
+  /** Files appended to whichever Dockerfile the stage gets (`append`). */
+  append: string[];
   axes: string[];
   uses: Link[];
+  /** Named contexts that are no stage: name -> a directory, `docker-image://...` or `oci-layout://...`. */
+  contexts: Record<string, string>;
   publish: boolean;
   args: ArgMap;
   variables: string[];
@@ -60,6 +72,14 @@ export interface Stage {
   description?: string;
 }
 
+export interface LintAccept {
+  index: number;
+  key: string;
+  file?: string;
+  contains?: string;
+  reason: string;
+}
+
 export interface Project {
   image: string;
   registry: string;
@@ -67,6 +87,8 @@ export interface Project {
   source?: string;
   description?: string;
   args: ArgMap;
+  /** Where composed Dockerfiles are written (repo-relative). */
+  composedDir: string;
 }
 
 export interface Matrix {
@@ -86,6 +108,10 @@ export interface Matrix {
   sccache?: { bucket: string; region: string; auth: 'static' | 'oidc' | 'none'; keyPrefix: string; on: string; args: { use: string; bucket: string; region: string; keyPrefix: string } };
   /** User-declared bake variables and their defaults. */
   variables: ArgMap;
+  /** Arg -> the only stages it reaches (`[arg.<NAME>] stages`); args not named reach every stage their keys do. */
+  argStages: Record<string, string[]>;
+  /** Lint findings accepted on purpose (`[[lint.accept]]`), in order. */
+  lintAccept: LintAccept[];
   /** Arch value -> CI runner label: DEFAULT_RUNNERS, then `[ci.runners]` over them. */
   ci: { runners: Record<string, string> };
 }

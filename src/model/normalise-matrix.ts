@@ -1,5 +1,6 @@
 import { ARCH_AXIS, DEFAULT_RUNNERS, type Axis, type Exclude, type Matrix, type Stage } from './model.js';
 import type { MatrixFile } from './schema.js';
+import { composedPath } from './composed.js';
 
 /**
  * Shape-checked file -> the model. Total: references that do not resolve are kept as written
@@ -13,9 +14,11 @@ export function normaliseMatrix(file: string, m: MatrixFile): Matrix {
   const stages: Stage[] = Object.entries(m.stage).map(([name, s]) => ({
     name,
     target: s.target ?? name,
-    ...(s.dockerfile ? { dockerfile: s.dockerfile } : {}),
+    ...dockerfileOf(m, s.dockerfile),
+    append: s.append ?? [],
     axes: s.axes,
     uses: Object.entries(s.uses).map(([context, stage]) => ({ context, stage })),
+    contexts: s.contexts,
     publish: s.publish,
     args: s.args,
     variables: s.variables,
@@ -33,6 +36,7 @@ export function normaliseMatrix(file: string, m: MatrixFile): Matrix {
       ...(m.project.source ? { source: m.project.source } : {}),
       ...(m.project.description ? { description: m.project.description } : {}),
       args: m.project.args,
+      composedDir: m.project.composed_dir,
     },
     axes: others,
     ...(arch ? { arch } : {}),
@@ -49,8 +53,18 @@ export function normaliseMatrix(file: string, m: MatrixFile): Matrix {
       ? { sccache: { bucket: m.sccache.bucket, region: m.sccache.region, auth: m.sccache.auth, keyPrefix: m.sccache.key_prefix ?? m.project.image, on: m.sccache.on, args: { use: m.sccache.args.use, bucket: m.sccache.args.bucket, region: m.sccache.args.region, keyPrefix: m.sccache.args.key_prefix } } }
       : {}),
     variables: m.variables,
+    argStages: Object.fromEntries(Object.entries(m.arg).map(([name, a]) => [name, a.stages])),
+    lintAccept: (m.lint?.accept ?? []).map((a, index) => ({ index, ...a })),
     ci: { runners: { ...DEFAULT_RUNNERS, ...m.ci?.runners } },
   };
+}
+
+/** One file as it is; a list as the composed file bake reads, with its parts (one file: itself). */
+function dockerfileOf(m: MatrixFile, written: string | string[] | undefined): { dockerfile?: string; dockerfileParts?: string[] } {
+  if (written === undefined) return {};
+  if (typeof written === 'string') return { dockerfile: written };
+  if (written.length === 1) return { dockerfile: written[0]! };
+  return { dockerfile: composedPath(m.project.composed_dir, written), dockerfileParts: written };
 }
 
 function toExclude(e: MatrixFile['matrix']['exclude'][number], index: number): Exclude {
@@ -73,7 +87,8 @@ function normaliseAxis(m: MatrixFile, name: string, values: string[]): Axis {
         // label is taken as written, and checked like every name.
         label: attrs?.label ?? template.replaceAll('{value}', () => nameSafe(name, value)),
         args: attrs?.args ?? {},
-        ...(attrs?.dockerfile ? { dockerfile: attrs.dockerfile } : {}),
+        contexts: attrs?.contexts ?? {},
+        ...dockerfileOf(m, attrs?.dockerfile),
         ...(attrs?.description ? { description: attrs.description } : {}),
       };
     }),

@@ -40,11 +40,16 @@ export const axisValues = z
 
 const argMap = z.record(z.string(), scalar);
 
+/** A Dockerfile, or several concatenated in order (Dynamo's dev image: the framework's, then dev/Dockerfile.dev). */
+const dockerfile = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
 const axisValue = z.strictObject({
   /** Build args merged into every target that has this value. */
   args: argMap.optional(),
   /** Dockerfile for stages that do not name their own (e.g. the framework's Dockerfile.vllm). */
-  dockerfile: z.string().min(1).optional(),
+  dockerfile: dockerfile.optional(),
+  /** Named contexts that are no stage, for the targets with this value: a directory, an image, an OCI layout. */
+  contexts: z.record(z.string(), z.string().min(1)).optional(),
   /** How this value is written in target, group and tag names; overrides the axis label. */
   label: z.string().min(1).optional(),
   description: z.string().optional(),
@@ -80,13 +85,20 @@ const when = z
 const matrix = z.object({ exclude: z.array(exclude).default([]), include: noInclude }).catchall(axisValues);
 
 const stage = z.strictObject({
-  dockerfile: z.string().min(1).optional(),
+  dockerfile: dockerfile.optional(),
+  /** Files appended to the stage's Dockerfile (its own, or its axis value's): Dynamo's dev/Dockerfile.dev. */
+  append: z.array(z.string().min(1)).min(1).optional(),
   /** The Dockerfile stage to build; defaults to the stage's own name. */
   target: z.string().min(1).optional(),
   /** The axes this stage varies over; `arch` is implicit (every node is multi-arch). */
   axes: z.array(z.string()).default([]),
   /** Named build context -> stage whose matching node is linked as `target:<node>`. */
   uses: z.record(z.string(), z.string()).default({}),
+  /**
+   * Named contexts that are no stage: a directory in the repository (`build/trtllm_wheel`), an
+   * image (`docker-image://nvcr.io/nvidia/pytorch:25.10-py3`), an OCI layout (`oci-layout://dir:tag`).
+   */
+  contexts: z.record(z.string(), z.string().min(1)).default({}),
   /** Published stages get tags; others are intermediate (cache only). */
   publish: z.boolean().default(false),
   args: argMap.default({}),
@@ -110,6 +122,8 @@ const project = z.strictObject({
   description: z.string().optional(),
   /** Args for every target, overridden by axis values and stages. */
   args: argMap.default({}),
+  /** Where composed Dockerfiles (a `dockerfile` list) are written, relative to the repo root. */
+  composed_dir: z.string().min(1).default('bake/composed'),
 });
 
 const cache = z.strictObject({
@@ -140,6 +154,14 @@ const sccache = z.strictObject({
   args: sccacheArgNames.default({ use: 'USE_SCCACHE', bucket: 'SCCACHE_BUCKET', region: 'SCCACHE_REGION', key_prefix: 'SCCACHE_S3_KEY_PREFIX' }),
 });
 
+const argScope = z.strictObject({ stages: z.array(z.string().min(1)).min(1) });
+
+/** A lint finding accepted on purpose: its key (as lint prints it), optionally its file and words, and why. */
+/** Why a lint finding is accepted; a reason of spaces is none. */
+export const acceptReason = z.string().trim().min(1);
+const accept = z.strictObject({ key: z.string().min(1), file: z.string().min(1).optional(), contains: z.string().min(1).optional(), reason: acceptReason });
+const lint = z.strictObject({ accept: z.array(accept).default([]) });
+
 const ci = z.strictObject({
   /** Arch value -> the CI runner label its per-arch jobs run on (`arm64 = "ubuntu-24.04-arm"`). */
   runners: z.record(z.string(), z.string().min(1)).default({}),
@@ -158,6 +180,10 @@ export const matrixFileSchema = z.strictObject({
   variables: z.record(z.string(), scalar).default({}),
   /** Args for combinations of axis values. */
   when: z.array(when).default([]),
+  /** Per build arg: the only stages it reaches, whichever key sets it (`[arg.FRAMEWORK] stages = [...]`). */
+  arg: z.record(z.string(), argScope).default({}),
+  /** What `matrixbake lint` is told to accept, each with its reason. */
+  lint: lint.optional(),
 });
 
 /** What the user wrote. */

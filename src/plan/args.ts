@@ -2,7 +2,7 @@ import { error, type Diagnostic } from '../diagnostics.js';
 import type { ArgMap, Matrix, Stage, When } from '../model/model.js';
 import { axisValue } from '../model/lookup.js';
 import { keyPath, showString } from '../show-value.js';
-import type { PlannedArg } from './plan.js';
+import type { PlannedArg, WithheldArg } from './plan.js';
 
 // Where a target's build args come from, and which source wins. Declared orders only: project
 // args lose to everything; an axis value's args lose to a [[when]] and to the stage's args; a
@@ -34,6 +34,8 @@ export function whenApplies(w: When, stage: Stage, values: Record<string, string
 
 export interface MergedArgs {
   args: PlannedArg[];
+  /** Args a key sets for this target that `[arg.<NAME>] stages` keeps from its stage. */
+  withheld: WithheldArg[];
   /** Args two unranked sources set to different values, one error each; `key` is the same for every node they meet in. */
   conflicts: { key: string; diagnostic: Diagnostic }[];
 }
@@ -47,7 +49,8 @@ export function mergeArgs(m: Matrix, stage: Stage, values: Record<string, string
     }
   };
   add(m.project.args, 'project.args', ['project', 'args'], 'project');
-  for (const axis of m.axes) {
+  // A per-arch twin's values name its arch too: `[axis.arch.values.arm64] args` reach it alone.
+  for (const axis of m.arch ? [...m.axes, m.arch] : m.axes) {
     const value = values[axis.name];
     const v = value === undefined ? undefined : axisValue(m, axis.name, value);
     if (v) add(v.args, `axis.${axis.name}.values.${v.value}.args`, ['axis', axis.name, 'values', v.value, 'args'], 'axis');
@@ -56,8 +59,16 @@ export function mergeArgs(m: Matrix, stage: Stage, values: Record<string, string
   add(stage.args, `stage.${stage.name}.args`, ['stage', stage.name, 'args'], 'stage');
 
   const args: PlannedArg[] = [];
+  const withheld: WithheldArg[] = [];
   const conflicts: MergedArgs['conflicts'] = [];
   for (const [name, list] of sources) {
+    // Scoped to other stages: not passed here, whichever key sets it (the stages rule refuses a
+    // stage's own args.<NAME> outside the scope).
+    const only = m.argStages[name];
+    if (only && !only.includes(stage.name)) {
+      withheld.push({ name, from: list.map((x) => x.from), stages: only });
+      continue;
+    }
     const standing = list.filter((s) => !list.some((t) => t !== s && t.value !== s.value && beats(t, s)));
     const other = standing.find((s) => s.value !== standing[0]!.value);
     if (other) {
@@ -70,5 +81,5 @@ export function mergeArgs(m: Matrix, stage: Stage, values: Record<string, string
     const lost = list.filter((s) => s !== winner && s.value !== winner.value).map((s) => ({ from: s.from, value: s.value }));
     args.push({ name, value: winner.value, from: winner.from, ...(lost.length > 0 ? { over: lost } : {}) });
   }
-  return { args, conflicts };
+  return { args, withheld: withheld.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), conflicts };
 }

@@ -7,7 +7,9 @@ import { mergeArgs, type MergedArgs } from './args.js';
 import { planGroups } from './groups.js';
 import { checkNames } from './check-names.js';
 import { nodeName, tagSuffix, twinName } from './names.js';
-import type { Plan, PlanTarget } from './plan.js';
+import type { Plan, PlanSource, PlanTarget } from './plan.js';
+import { sourceKind } from '../model/sources.js';
+import { composedPath } from '../model/composed.js';
 
 /** Cells -> nodes (stage x the stage's axes), their links, per-arch twins and groups. */
 /**
@@ -34,7 +36,9 @@ export function planGraph(m: Matrix, expansion: Expansion): Result<Plan> {
   for (const d of danglingLinks(m, planned)) dangling.set(d.path, [...(dangling.get(d.path) ?? []), d]);
   if (dangling.size > 0) return fail([...dangling.values()].map((ds) => ({ ...ds[0]!, ...(ds.length > 1 ? { message: `${ds[0]!.message} (and ${ds.length - 1} more node${ds.length > 2 ? 's' : ''} of stage.${ds[0]!.path!.split('.')[1]})` } : {}), file: m.file })));
   const nodes = inheritLinks(planned);
-  const twins = nodes.flatMap((node) => (m.arch ? node.archs.map((arch) => twinOf(m, node, arch)) : []));
+  const twins = nodes.flatMap((node) => (m.arch ? node.archs.map((arch) => twinOf(m, node, arch, (c) => conflicts.has(c.key) || conflicts.set(c.key, c.diagnostic))) : []));
+  if (conflicts.size > 0) return fail([...conflicts.values()].map((d) => ({ ...d, file: m.file })));
+  if (hasArchArgs(m)) markPerArch(nodes, twins);
   const targets = [...nodes, ...twins];
   const groups = planGroups(m, nodes, twins);
 
@@ -95,11 +99,13 @@ function planNodes(m: Matrix, expansion: Expansion, stage: Stage, level: number,
       archs: archList,
       platforms: archList.map((a) => ARCH_PLATFORMS[a]!),
       context: m.project.context,
-      ...dockerfileFor(m, stage, values),
+      ...withAppended(m, stage, dockerfileFor(m, stage, values)),
       dockerTarget: stage.target,
       args: merged.args,
+      withheld: merged.withheld,
       variableArgs: stage.variables,
       renamedVariables: stage.variableArgs,
+      sources: sourcesOf(m, stage, values),
       links: stage.uses.map((u) => {
         const used = stageOf(m, u.stage);
         return { context: u.context, target: nodeName(m, used, pick(values, used.axes)) };
@@ -134,13 +140,20 @@ function inheritLinks(nodes: PlanTarget[]): PlanTarget[] {
   return nodes;
 }
 
-function twinOf(m: Matrix, node: PlanTarget, arch: string): PlanTarget {
+function twinOf(m: Matrix, node: PlanTarget, arch: string, conflict: (c: MergedArgs['conflicts'][number]) => void): PlanTarget {
+  // Its own args: the node's sources, and those that name its arch ([axis.arch.values.arm64], a
+  // [[when]] with arch = "arm64"). Most matrices have none: then they are the node's (compile
+  // time grows with every merge, and a 10,000-cell matrix has 20,000 twins).
+  const merged = hasArchArgs(m) ? mergeArgs(m, stageOf(m, node.stage), { ...node.values, [m.arch!.name]: arch }) : { args: node.args, withheld: node.withheld, conflicts: [] };
+  merged.conflicts.forEach(conflict);
   return {
     ...node,
     name: twinName(m, node.name, arch),
     arch,
     archs: [arch],
     platforms: [ARCH_PLATFORMS[arch]!],
+    args: merged.args,
+    withheld: merged.withheld,
     links: node.links.map((l) => ({ ...l, target: twinName(m, l.target, arch) })),
     // Described anew, not cut from the node's: a description has parentheses of its own (the
     // default "base stage (dynamo-base)", a user's), and cutting at one lost the rest with the cell.
@@ -148,13 +161,64 @@ function twinOf(m: Matrix, node: PlanTarget, arch: string): PlanTarget {
   };
 }
 
-function dockerfileFor(m: Matrix, stage: Stage, values: Record<string, string>): { dockerfile: string; dockerfileKey: string } {
+const archArgs = new WeakMap<Matrix, boolean>();
+
+function hasArchArgs(m: Matrix): boolean {
+  let has = archArgs.get(m);
+  if (has === undefined) {
+    has = !!m.arch && (m.arch.values.some((v) => Object.keys(v.args).length > 0) || m.when.some((w) => Object.hasOwn(w.match, m.arch!.name)));
+    archArgs.set(m, has);
+  }
+  return has;
+}
+
+/**
+ * A node whose twins' args differ (per-arch args), or that links such a node, cannot be one bake
+ * target for every platform: bake has one set of args per target. It is built as its twins, and
+ * its tags are made by merging their images (`bake`'s levels, `release`). A node whose twins all
+ * agree takes their args: a single-arch node gets its arch's args.
+ */
+function markPerArch(nodes: PlanTarget[], twins: PlanTarget[]): void {
+  const twinsOf = new Map<string, PlanTarget[]>();
+  for (const t of twins) twinsOf.set(t.node, [...(twinsOf.get(t.node) ?? []), t]);
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  for (const node of [...nodes].sort((a, b) => a.level - b.level)) {
+    const own = twinsOf.get(node.name) ?? [];
+    const differ = [...new Set(own.flatMap((t) => t.args.map((a) => a.name)))].filter((name) => new Set(own.map((t) => t.args.find((a) => a.name === name)?.value ?? '\0')).size > 1);
+    const links = node.links.filter((l) => byName.get(l.target)?.perArch).map((l) => l.target);
+    if (differ.length > 0 || links.length > 0) node.perArch = { args: differ, links: [...new Set(links)] };
+    else if (own[0]) {
+      node.args = own[0].args;
+      node.withheld = own[0].withheld;
+    }
+  }
+}
+
+/** The stage's own contexts, then its axis values' (the stages rule refuses one name from two keys). */
+function sourcesOf(m: Matrix, stage: Stage, values: Record<string, string>): PlanSource[] {
+  const own = Object.entries(stage.contexts).map(([context, source]) => ({ context, source, kind: sourceKind(source), from: `stage.${stage.name}.contexts.${context}` }));
+  const byValue = m.axes.filter((a) => stage.axes.includes(a.name)).flatMap((a) => {
+    const v = axisValue(m, a.name, values[a.name]!);
+    return Object.entries(v?.contexts ?? {}).map(([context, source]) => ({ context, source, kind: sourceKind(source), from: `axis.${a.name}.values.${v!.value}.contexts.${context}` }));
+  });
+  return [...own, ...byValue];
+}
+
+/** The stage's Dockerfile with `append` after it: a composed file of all the parts. */
+function withAppended(m: Matrix, stage: Stage, d: ReturnType<typeof dockerfileFor>): ReturnType<typeof dockerfileFor> {
+  if (stage.append.length === 0) return d;
+  const parts = [...(d.dockerfileParts ?? [d.dockerfile]), ...stage.append];
+  return { dockerfile: composedPath(m.project.composedDir, parts), dockerfileKey: d.dockerfileKey, dockerfileParts: parts };
+}
+
+function dockerfileFor(m: Matrix, stage: Stage, values: Record<string, string>): { dockerfile: string; dockerfileKey: string; dockerfileParts?: string[] } {
   const own = `stage.${stage.name}.dockerfile`;
-  if (stage.dockerfile) return { dockerfile: stage.dockerfile, dockerfileKey: own };
+  const parts = (x: { dockerfileParts?: string[] }) => (x.dockerfileParts ? { dockerfileParts: x.dockerfileParts } : {});
+  if (stage.dockerfile) return { dockerfile: stage.dockerfile, dockerfileKey: own, ...parts(stage) };
   for (const axis of m.axes) {
     if (!stage.axes.includes(axis.name)) continue;
     const v = axisValue(m, axis.name, values[axis.name]!);
-    if (v?.dockerfile) return { dockerfile: v.dockerfile, dockerfileKey: `axis.${axis.name}.values.${v.value}.dockerfile` };
+    if (v?.dockerfile) return { dockerfile: v.dockerfile, dockerfileKey: `axis.${axis.name}.values.${v.value}.dockerfile`, ...parts(v) };
   }
   // The stages rule guarantees one of the above; keep the plan total anyway.
   return { dockerfile: 'Dockerfile', dockerfileKey: own };

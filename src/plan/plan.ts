@@ -11,6 +11,15 @@ export interface PlannedArg {
   over?: { from: string; value: string }[];
 }
 
+/** An arg some key sets for a target, kept from it by `[arg.<NAME>] stages`. */
+export interface WithheldArg {
+  name: string;
+  /** The keys that set it (`axis.framework.values.vllm.args`). */
+  from: string[];
+  /** The stages it reaches. */
+  stages: string[];
+}
+
 export interface PlanLink {
   /** Named build context in the Dockerfile. */
   context: string;
@@ -18,6 +27,16 @@ export interface PlanLink {
   target: string;
   /** Set when the link is not the stage's own `uses` but passed on through the named context it names. */
   via?: string;
+}
+
+/** A named context that is no stage: what bake's `contexts` gets as it is. */
+export interface PlanSource {
+  context: string;
+  /** As written: `build/trtllm_wheel`, `docker-image://...`, `oci-layout://...`. */
+  source: string;
+  kind: 'local' | 'image' | 'oci-layout';
+  /** The matrix key: `stage.runtime.contexts.trtllm_wheel`, `axis.framework.values.trtllm.contexts.trtllm_wheel`. */
+  from: string;
 }
 
 export interface PlanTarget {
@@ -37,17 +56,28 @@ export interface PlanTarget {
   dockerfile: string;
   /** The matrix key that chose the Dockerfile: `stage.base.dockerfile`, `axis.framework.values.vllm.dockerfile`. */
   dockerfileKey: string;
+  /** Set when `dockerfile` is composed (matrixbake writes it): the files it concatenates, in order. */
+  dockerfileParts?: string[];
   dockerTarget: string;
   args: PlannedArg[];
+  /** Args its keys set that `[arg.<NAME>] stages` keeps from this stage (the bake file and explain say so). */
+  withheld: WithheldArg[];
   /** Args given a bake variable of another name: arg -> variable (`variable_args`). */
   renamedVariables: Record<string, string>;
   /** Bake variables passed as build args of the same name. */
   variableArgs: string[];
   links: PlanLink[];
+  /** Named contexts that are no stage (`contexts`). */
+  sources: PlanSource[];
   /** Tags `<image>:<VERSION>-<tagSuffix>` and `latest-` twin; undefined when not published. */
   tagSuffix?: string;
   sccache: boolean;
   description: string;
+  /**
+   * Set on a node built as its per-arch twins only: `args` differ between its twins (per-arch
+   * args), or it `links` nodes that are built so. The bake file makes it a group of its twins.
+   */
+  perArch?: { args: string[]; links: string[] };
   /** Dependency level: 0 links nothing; level k links only lower levels. */
   level: number;
 }

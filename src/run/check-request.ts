@@ -1,4 +1,7 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Compiled } from '../compile.js';
+import { ociLayoutDir } from '../model/sources.js';
 import { didYouMean } from '../diagnostics.js';
 import { UsageError } from '../errors.js';
 
@@ -27,5 +30,30 @@ export function checkTargets(compiled: Compiled, names: string[]): void {
 export function checkSets(sets: string[]): void {
   for (const s of sets) {
     if (!/^[^=.\s]+\.[^=\s]+=/.test(s)) throw new UsageError(`--set needs TARGET.KEY=VALUE (e.g. --set '*.platform=linux/amd64'), got "${s}"`);
+  }
+}
+
+/**
+ * The directories and OCI layouts the targets read as named contexts, present before buildx runs:
+ * buildx would fail on one only once it sends the contexts, with a stat error that names no key.
+ */
+export function checkSources(compiled: Compiled, targets: Iterable<string>, repo: string): void {
+  const wanted = new Set(targets);
+  for (const t of compiled.plan.targets) {
+    if (!wanted.has(t.name)) continue;
+    for (const s of t.sources) {
+      if (s.kind === 'image') continue;
+      const dir = s.kind === 'local' ? s.source : ociLayoutDir(s.source);
+      const there = s.kind === 'local' ? isDirectory(resolve(repo, dir)) : existsSync(resolve(repo, dir, 'index.json'));
+      if (!there) throw new UsageError(`${t.name} reads named context "${s.context}" from ${s.kind === 'local' ? 'directory' : 'OCI layout'} "${dir}" (${s.from}), which is not there under ${repo}: create it before the build, or fix the path (\`matrixbake lint\` checks every one)`);
+    }
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
   }
 }

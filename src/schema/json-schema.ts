@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { axisValues, excludeReason, matrixFileSchema, scalar } from '../model/schema.js';
+import { acceptReason, axisValues, excludeReason, matrixFileSchema, scalar } from '../model/schema.js';
 
 // The matrix file's JSON Schema, for editors (taplo / Even Better TOML read the `#:schema`
 // comment at the top of a matrix file). Generated from the zod schema, the one source of truth;
@@ -15,8 +15,8 @@ export function matrixJsonSchema(): Record<string, unknown> {
     override: (ctx) => {
       const js = ctx.jsonSchema as Record<string, unknown>;
       if (ctx.zodSchema === scalar) replace(js, SCALAR);
-      // zod trims the reason before it counts: a reason of spaces is none.
-      if (ctx.zodSchema === excludeReason) js.pattern = '\\S';
+      // zod trims a reason before it counts: a reason of spaces is none.
+      if (ctx.zodSchema === excludeReason || ctx.zodSchema === acceptReason) js.pattern = '\\S';
       if (ctx.zodSchema === axisValues) {
         replace(js, { anyOf: ['string', 'integer', 'boolean'].map((type) => ({ type: 'array', minItems: 1, items: { type } })) });
       }

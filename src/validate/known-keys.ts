@@ -2,11 +2,13 @@
 // for did-you-mean and for listing what is allowed. Mirrors src/model/schema.ts.
 
 export const KNOWN_KEYS: Record<string, string[]> = {
-  '': ['project', 'matrix', 'axis', 'stage', 'cache', 'sccache', 'ci', 'variables', 'when'],
-  project: ['image', 'registry', 'context', 'source', 'description', 'args'],
+  '': ['project', 'matrix', 'axis', 'stage', 'cache', 'sccache', 'ci', 'variables', 'when', 'arg', 'lint'],
+  'arg.*': ['stages'],
+  lint: ['accept'],
+  project: ['image', 'registry', 'context', 'source', 'description', 'args', 'composed_dir'],
   'axis.*': ['label', 'values'],
-  'axis.*.values.*': ['args', 'dockerfile', 'label', 'description'],
-  'stage.*': ['dockerfile', 'target', 'axes', 'uses', 'publish', 'args', 'variables', 'variable_args', 'exclude', 'sccache', 'description'],
+  'axis.*.values.*': ['args', 'dockerfile', 'contexts', 'label', 'description'],
+  'stage.*': ['dockerfile', 'append', 'target', 'axes', 'uses', 'contexts', 'publish', 'args', 'variables', 'variable_args', 'exclude', 'sccache', 'description'],
   cache: ['registry', 'fallback'],
   sccache: ['bucket', 'region', 'auth', 'key_prefix', 'on', 'args'],
   'sccache.args': ['use', 'bucket', 'region', 'key_prefix'],
@@ -35,13 +37,13 @@ export const SYNONYMS: Record<string, Record<string, Synonym>> = {
   },
   project: { name: { key: 'image' }, repository: { key: 'image' }, repo: { key: 'image' }, build_args: ARGS, 'build-args': ARGS },
   'stage.*': {
-    depends_on: USES, depends: USES, needs: USES, deps: USES, contexts: USES, from: USES,
+    depends_on: USES, depends: USES, needs: USES, deps: USES, from: USES,
     file: { key: 'dockerfile' }, build_args: ARGS, 'build-args': ARGS, buildargs: ARGS, arg: ARGS,
     tags: { key: 'publish', hint: 'publish = true gives a stage its tags' },
     platforms: { hint: 'arches are an axis of the whole matrix (arch = [...] under [matrix]); every stage is built for each' },
     context: { hint: 'the build context is project.context, shared by every stage; named contexts are uses' },
   },
-  'axis.*': Object.fromEntries(['dockerfile', 'args', 'description'].map((k) => [k, { hint: `${k} belongs to one value: [axis.<name>.values.<value>] ${k} = ...` }])),
+  'axis.*': Object.fromEntries(['dockerfile', 'args', 'contexts', 'description'].map((k) => [k, { hint: `${k} belongs to one value: [axis.<name>.values.<value>] ${k} = ...` }])),
   cache: { mode: { hint: 'cache-to is always mode=max (with ignore-error, image-manifest and oci-mediatypes): remove it' } },
   ci: { 'runs-on': { key: 'runners', hint: '[ci.runners] names the runner of each arch: amd64 = "ubuntu-24.04"' } },
   'axis.*.values.*': { build_args: ARGS, 'build-args': ARGS, arg: ARGS, file: { key: 'dockerfile' } },
@@ -49,5 +51,5 @@ export const SYNONYMS: Record<string, Record<string, Synonym>> = {
 
 /** The pattern of a path: the names the user chose under axis and stage become `*`. */
 export function pathPattern(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (i % 2 === 1 && (path[0] === 'axis' || path[0] === 'stage') ? '*' : String(p))).join('.');
+  return path.map((p, i) => (i % 2 === 1 && (path[0] === 'axis' || path[0] === 'stage' || path[0] === 'arg') ? '*' : String(p))).join('.');
 }

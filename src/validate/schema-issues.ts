@@ -110,7 +110,7 @@ function explain(issue: Issue, raw: unknown, pairs: Map<string, string>): Diagno
     case 'too_small': {
       const own = !issue.message.startsWith('Too small');
       // A reason of spaces is trimmed before it is checked: show what the user wrote.
-      if (issue.origin === 'string') return [error(path, `${own ? issue.message : 'must not be empty'}, got ${showValue(rawAt(raw, issue.path) ?? issue.input)}`, path.endsWith('reason') ? 'say why the combination is left out' : 'give it a value, or remove the key')];
+      if (issue.origin === 'string') return [error(path, `${own ? issue.message : 'must not be empty'}, got ${showValue(rawAt(raw, issue.path) ?? issue.input)}`, path.startsWith('lint.') ? 'say why the finding is accepted: it is printed with it' : path.endsWith('reason') ? 'say why the combination is left out' : 'give it a value, or remove the key')];
       return [error(path, `${own ? issue.message : 'needs at least one value'}, got ${showValue(issue.input)}`, `list at least one value, or remove ${String(issue.path.at(-1))}`)];
     }
     case 'custom': {

@@ -4,7 +4,9 @@ import type { Matrix } from '../model/model.js';
 import { normaliseMatrix } from '../model/normalise-matrix.js';
 import { matrixFileSchema } from '../model/schema.js';
 import type { Rule } from './rule.js';
+import { argScopesNameRealThings } from './rules/arg-scopes.js';
 import { axesAreWellFormed } from './rules/axes.js';
+import { contextsAreSources } from './rules/contexts.js';
 import { runnersNameArchValues } from './rules/ci.js';
 import { noCredentialsInArgs } from './rules/credentials.js';
 import { excludesNameRealValues } from './rules/excludes.js';
@@ -22,6 +24,8 @@ export const RULES: Rule[] = [
   stagesAreWellFormed,
   excludesNameRealValues,
   whenNamesRealCells,
+  argScopesNameRealThings,
+  contextsAreSources,
   noCredentialsInArgs,
   pathsStayInRepo,
   referencesAreValid,

@@ -56,6 +56,10 @@ describe.runIf(HAVE)('offline demo on a real BuildKit', () => {
         expect(base.size, `base builds in cuda${cuda} ${platform}: ${[...base].join(' | ')}`).toBe(1);
         expect(wheel.size).toBe(1);
         expect([...base][0]).toMatch(new RegExp(`^stage=base cuda=${cuda}\\.\\d+\\.\\d+ python=3\\.12 arch=${platform.split('/')[1]} build=[0-9a-f-]{36}\\n$`));
+        // Per-arch args: the arm64 wheels got the matrix's arm64 values, the amd64 ones the
+        // Dockerfile's defaults, each inside the one multi-arch tag.
+        const [packages, manylinux] = platform === 'linux/arm64' ? ['arm64', 'aarch64'] : ['amd64', 'x86_64'];
+        expect([...wheel][0]).toMatch(new RegExp(` arch=${platform.split('/')[1]} packages=${packages} manylinux=${manylinux} build=`));
       }
     }
     // And the progress agrees: the base RUN ran once per CUDA x arch, not once per framework.
@@ -166,6 +170,21 @@ describe.runIf(HAVE)('offline demo on a real BuildKit', () => {
     expect(wheel.cached, 'the wheel ran').toBeFalsy();
     expect(backend.cached, 'the backend ran').toBeFalsy();
     expect(Date.parse(backend.started!), 'the backend started before the wheel finished').toBeLessThan(Date.parse(wheel.completed!));
+  }, SLOW);
+
+  it('gives a target the contexts that are no stage (a directory, an OCI layout), on the levels path', async () => {
+    // test/fixtures/matrices/contexts.toml: busybox is a stage link, pinned by digest; the
+    // wheel directory and the OCI layout go to bake as the matrix writes them.
+    const r = bake(['test/fixtures/matrices/contexts.toml', 'tool', '--push', '--var', `REGISTRY=${REGISTRY}`, '--var', `CACHE_REGISTRY=${REGISTRY}/contexts-cache`, '--', '--progress=rawjson']);
+    expect(r.status, r.stderr.split('\n').filter((l) => !l.startsWith('{')).slice(-20).join('\n')).toBe(0);
+    expect(await readFile(`${run}/contexts`, 'latest-tool', 'linux/amd64', '/opt/wheels.txt')).toBe('ai_dynamo-0.0.0-py3-none-any.whl\n');
+    expect(await readFile(`${run}/contexts`, 'latest-tool', 'linux/amd64', '/opt/notice.txt')).toBe('a file from an OCI layout\n');
+  }, SLOW);
+
+  it('builds a composed Dockerfile (a framework\'s, then Dockerfile.dev appended) on the levels path', async () => {
+    const r = bake(['test/fixtures/matrices/composed.toml', 'dev-sglang', '--push', '--var', `REGISTRY=${REGISTRY}`, '--var', `CACHE_REGISTRY=${REGISTRY}/composed-cache`, '--', '--progress=rawjson']);
+    expect(r.status, r.stderr.split('\n').filter((l) => !l.startsWith('{')).slice(-20).join('\n')).toBe(0);
+    expect(await readFile(`${run}/composed`, 'latest-sglang-dev', 'linux/amd64', '/opt/dev.txt')).toBe('dev tools=gdb strace on runtime framework=sglang\n');
   }, SLOW);
 
   // sccache's credentials (USE_SCCACHE=true): test/e2e/secrets.test.ts builds this whole demo with

@@ -5,6 +5,8 @@ import { bakePrint, BUILDX } from '../support/buildx.js';
 import { startBuildkitd } from '../support/buildkitd.js';
 import { executedRuns, privateCli, rawjsonVertices } from '../support/cli-build.js';
 import { compileOk } from '../support/compile.js';
+import { reachable } from '../support/normalise-print.js';
+import { resolveBake } from '../../src/bake/resolve.js';
 import { platforms, pushedBlobs, readFile, repositories, tags, type PushedBlob } from '../support/registry.js';
 import { needles, scan, type Hit, type Needle } from '../support/secret-scan.js';
 import { requireServices } from '../support/services.js';
@@ -63,8 +65,11 @@ describe.runIf(HAVE)('no credential in anything the demo build pushes or writes 
   beforeAll(async () => {
     kit = await startBuildkitd();
     cli = privateCli('e2e-secrets');
-    const plan = (await compileOk('matrix/demo.toml')).plan;
-    targets = plan.targets.filter((t) => t.arch === undefined).map((t) => t.name);
+    const compiled = await compileOk('matrix/demo.toml');
+    const plan = compiled.plan;
+    // What one bake of `all` builds, each with its own cache ref: the nodes, and the twins of those
+    // built per arch (per-arch args) with the twins they link.
+    targets = Object.keys(reachable(resolveBake(compiled.bake), ['all']));
     published = plan.targets.filter((t) => t.tagSuffix !== undefined && t.arch === undefined).map((t) => ({ name: t.name, tagSuffix: t.tagSuffix!, stage: t.stage }));
     // One bake (`--one-bake`): published images with provenance, cache refs per node. The levelled
     // default path is scanned below too.

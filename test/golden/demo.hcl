@@ -332,6 +332,102 @@ group "trtllm-ci" {
   targets = ["ci-trtllm-cuda13"]
 }
 
+# dynamo demo wheel builder (stands for UCX, NIXL and the Dynamo wheels) for cuda=12 (linux/amd64, linux/arm64): built as its per-arch twins (args ARCH, ARCH_ALT differ per arch)
+group "wheel-cuda12" {
+  targets = [
+    "wheel-cuda12-amd64",
+    "wheel-cuda12-arm64",
+  ]
+}
+
+# dynamo demo wheel builder (stands for UCX, NIXL and the Dynamo wheels) for cuda=13 (linux/amd64, linux/arm64): built as its per-arch twins (args ARCH, ARCH_ALT differ per arch)
+group "wheel-cuda13" {
+  targets = [
+    "wheel-cuda13-amd64",
+    "wheel-cuda13-arm64",
+  ]
+}
+
+# dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=vllm cuda=12 (linux/amd64, linux/arm64): built as its per-arch twins (it links wheel-cuda12, built per arch); `matrixbake bake --push` and `release` merge their images into its tags
+group "runtime-vllm-cuda12" {
+  targets = [
+    "runtime-vllm-cuda12-amd64",
+    "runtime-vllm-cuda12-arm64",
+  ]
+}
+
+# dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=vllm cuda=13 (linux/amd64, linux/arm64): built as its per-arch twins (it links wheel-cuda13, built per arch); `matrixbake bake --push` and `release` merge their images into its tags
+group "runtime-vllm-cuda13" {
+  targets = [
+    "runtime-vllm-cuda13-amd64",
+    "runtime-vllm-cuda13-arm64",
+  ]
+}
+
+# dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=sglang cuda=12 (linux/amd64, linux/arm64): built as its per-arch twins (it links wheel-cuda12, built per arch); `matrixbake bake --push` and `release` merge their images into its tags
+group "runtime-sglang-cuda12" {
+  targets = [
+    "runtime-sglang-cuda12-amd64",
+    "runtime-sglang-cuda12-arm64",
+  ]
+}
+
+# dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=sglang cuda=13 (linux/amd64, linux/arm64): built as its per-arch twins (it links wheel-cuda13, built per arch); `matrixbake bake --push` and `release` merge their images into its tags
+group "runtime-sglang-cuda13" {
+  targets = [
+    "runtime-sglang-cuda13-amd64",
+    "runtime-sglang-cuda13-arm64",
+  ]
+}
+
+# dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=trtllm cuda=13 (linux/amd64, linux/arm64): built as its per-arch twins (it links wheel-cuda13, built per arch); `matrixbake bake --push` and `release` merge their images into its tags
+group "runtime-trtllm-cuda13" {
+  targets = [
+    "runtime-trtllm-cuda13-amd64",
+    "runtime-trtllm-cuda13-arm64",
+  ]
+}
+
+# dynamo demo ci: the runtime plus a test layer for framework=vllm cuda=12 (linux/amd64, linux/arm64): built as its per-arch twins (it links runtime-vllm-cuda12, wheel-cuda12, built per arch); `matrixbake bake --push` and `release` merge their images into its tags
+group "ci-vllm-cuda12" {
+  targets = [
+    "ci-vllm-cuda12-amd64",
+    "ci-vllm-cuda12-arm64",
+  ]
+}
+
+# dynamo demo ci: the runtime plus a test layer for framework=vllm cuda=13 (linux/amd64, linux/arm64): built as its per-arch twins (it links runtime-vllm-cuda13, wheel-cuda13, built per arch); `matrixbake bake --push` and `release` merge their images into its tags
+group "ci-vllm-cuda13" {
+  targets = [
+    "ci-vllm-cuda13-amd64",
+    "ci-vllm-cuda13-arm64",
+  ]
+}
+
+# dynamo demo ci: the runtime plus a test layer for framework=sglang cuda=12 (linux/amd64, linux/arm64): built as its per-arch twins (it links runtime-sglang-cuda12, wheel-cuda12, built per arch); `matrixbake bake --push` and `release` merge their images into its tags
+group "ci-sglang-cuda12" {
+  targets = [
+    "ci-sglang-cuda12-amd64",
+    "ci-sglang-cuda12-arm64",
+  ]
+}
+
+# dynamo demo ci: the runtime plus a test layer for framework=sglang cuda=13 (linux/amd64, linux/arm64): built as its per-arch twins (it links runtime-sglang-cuda13, wheel-cuda13, built per arch); `matrixbake bake --push` and `release` merge their images into its tags
+group "ci-sglang-cuda13" {
+  targets = [
+    "ci-sglang-cuda13-amd64",
+    "ci-sglang-cuda13-arm64",
+  ]
+}
+
+# dynamo demo ci: the runtime plus a test layer for framework=trtllm cuda=13 (linux/amd64, linux/arm64): built as its per-arch twins (it links runtime-trtllm-cuda13, wheel-cuda13, built per arch); `matrixbake bake --push` and `release` merge their images into its tags
+group "ci-trtllm-cuda13" {
+  targets = [
+    "ci-trtllm-cuda13-amd64",
+    "ci-trtllm-cuda13-arm64",
+  ]
+}
+
 target "busybox" {
   description = "dynamo busybox for the target arch (stands for the CUDA images every stage starts from) (linux/amd64, linux/arm64)"
   context     = "."
@@ -433,96 +529,6 @@ target "base-cuda13" {
     "type=registry,ref=${CACHE_REGISTRY}:base-cuda13-arm64-main",
   ]
   cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:base-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
-}
-
-target "wheel-cuda12" {
-  description = "dynamo demo wheel builder (stands for UCX, NIXL and the Dynamo wheels) for cuda=12 (linux/amd64, linux/arm64)"
-  context     = "."
-  contexts    = {
-    "busybox" = "target:busybox"
-  }
-  dockerfile  = "dockerfiles/demo/Dockerfile"
-  target      = "wheel-builder"
-  args        = {
-    "PYTHON_VERSION"        = "3.12"
-    "CUDA_VERSION"          = "12.9.1"
-    "NIXL_REF"              = "0.7.1"
-    "BUILD_NONCE"           = BUILD_NONCE
-    "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
-    "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
-    "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
-    "SCCACHE_S3_KEY_PREFIX" = USE_SCCACHE ? "dynamo" : null
-  }
-  labels      = {
-    "org.opencontainers.image.title"       = "dynamo-wheel-cuda12"
-    "org.opencontainers.image.description" = "dynamo demo wheel builder (stands for UCX, NIXL and the Dynamo wheels) for cuda=12 (linux/amd64, linux/arm64)"
-    "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
-    "org.opencontainers.image.revision"    = GIT_SHA
-    "org.opencontainers.image.version"     = VERSION
-  }
-  output      = ["type=cacheonly"]
-  platforms   = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
-  cache-from  = [
-    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-main",
-    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-amd64-main",
-    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-arm64-main",
-  ]
-  cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:wheel-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
-  secret      = USE_SCCACHE ? [
-    "id=aws-key-id,env=AWS_ACCESS_KEY_ID",
-    "id=aws-secret-id,env=AWS_SECRET_ACCESS_KEY",
-  ] : []
-}
-
-target "wheel-cuda13" {
-  description = "dynamo demo wheel builder (stands for UCX, NIXL and the Dynamo wheels) for cuda=13 (linux/amd64, linux/arm64)"
-  context     = "."
-  contexts    = {
-    "busybox" = "target:busybox"
-  }
-  dockerfile  = "dockerfiles/demo/Dockerfile"
-  target      = "wheel-builder"
-  args        = {
-    "PYTHON_VERSION"        = "3.12"
-    "CUDA_VERSION"          = "13.0.1"
-    "NIXL_REF"              = "0.7.1"
-    "BUILD_NONCE"           = BUILD_NONCE
-    "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
-    "SCCACHE_BUCKET"        = USE_SCCACHE ? SCCACHE_BUCKET : null
-    "SCCACHE_REGION"        = USE_SCCACHE ? SCCACHE_REGION : null
-    "SCCACHE_S3_KEY_PREFIX" = USE_SCCACHE ? "dynamo" : null
-  }
-  labels      = {
-    "org.opencontainers.image.title"       = "dynamo-wheel-cuda13"
-    "org.opencontainers.image.description" = "dynamo demo wheel builder (stands for UCX, NIXL and the Dynamo wheels) for cuda=13 (linux/amd64, linux/arm64)"
-    "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
-    "org.opencontainers.image.revision"    = GIT_SHA
-    "org.opencontainers.image.version"     = VERSION
-  }
-  output      = ["type=cacheonly"]
-  platforms   = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
-  cache-from  = [
-    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-main",
-    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-amd64-main",
-    "type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-arm64-main",
-  ]
-  cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:wheel-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
-  secret      = USE_SCCACHE ? [
-    "id=aws-key-id,env=AWS_ACCESS_KEY_ID",
-    "id=aws-secret-id,env=AWS_SECRET_ACCESS_KEY",
-  ] : []
 }
 
 target "backend-vllm-cuda12" {
@@ -755,451 +761,6 @@ target "backend-trtllm-cuda13" {
   ] : []
 }
 
-target "runtime-vllm-cuda12" {
-  description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=vllm cuda=12 (linux/amd64, linux/arm64)"
-  context     = "."
-  contexts    = {
-    "busybox"       = "target:busybox"
-    "dynamo-base"   = "target:base-cuda12"
-    "dynamo-wheels" = "target:wheel-cuda12"
-    "backend"       = "target:backend-vllm-cuda12"
-  }
-  dockerfile  = "dockerfiles/demo/Dockerfile.framework"
-  target      = "runtime"
-  args        = {
-    "PYTHON_VERSION" = "3.12"
-    "FRAMEWORK"      = "vllm"
-    "FRAMEWORK_REF"  = "v0.12.0"
-    "CUDA_VERSION"   = "12.9.1"
-    "BUILD_NONCE"    = BUILD_NONCE
-  }
-  labels      = {
-    "org.opencontainers.image.title"       = "dynamo-vllm-runtime-cuda12"
-    "org.opencontainers.image.description" = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=vllm cuda=12 (linux/amd64, linux/arm64)"
-    "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
-    "org.opencontainers.image.revision"    = GIT_SHA
-    "org.opencontainers.image.version"     = VERSION
-  }
-  tags        = [
-    "${REGISTRY}/dynamo:${VERSION}-vllm-runtime-cuda12",
-    "${REGISTRY}/dynamo:latest-vllm-runtime-cuda12",
-  ]
-  platforms   = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
-  cache-from  = [
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-main",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-amd64-main",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-arm64-main",
-  ]
-  cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
-}
-
-target "runtime-vllm-cuda13" {
-  description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=vllm cuda=13 (linux/amd64, linux/arm64)"
-  context     = "."
-  contexts    = {
-    "busybox"       = "target:busybox"
-    "dynamo-base"   = "target:base-cuda13"
-    "dynamo-wheels" = "target:wheel-cuda13"
-    "backend"       = "target:backend-vllm-cuda13"
-  }
-  dockerfile  = "dockerfiles/demo/Dockerfile.framework"
-  target      = "runtime"
-  args        = {
-    "PYTHON_VERSION" = "3.12"
-    "FRAMEWORK"      = "vllm"
-    "FRAMEWORK_REF"  = "v0.12.0"
-    "CUDA_VERSION"   = "13.0.1"
-    "BUILD_NONCE"    = BUILD_NONCE
-  }
-  labels      = {
-    "org.opencontainers.image.title"       = "dynamo-vllm-runtime-cuda13"
-    "org.opencontainers.image.description" = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=vllm cuda=13 (linux/amd64, linux/arm64)"
-    "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
-    "org.opencontainers.image.revision"    = GIT_SHA
-    "org.opencontainers.image.version"     = VERSION
-  }
-  tags        = [
-    "${REGISTRY}/dynamo:${VERSION}-vllm-runtime-cuda13",
-    "${REGISTRY}/dynamo:latest-vllm-runtime-cuda13",
-  ]
-  platforms   = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
-  cache-from  = [
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-main",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-amd64-main",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-arm64-main",
-  ]
-  cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
-}
-
-target "runtime-sglang-cuda12" {
-  description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=sglang cuda=12 (linux/amd64, linux/arm64)"
-  context     = "."
-  contexts    = {
-    "busybox"       = "target:busybox"
-    "dynamo-base"   = "target:base-cuda12"
-    "dynamo-wheels" = "target:wheel-cuda12"
-    "backend"       = "target:backend-sglang-cuda12"
-  }
-  dockerfile  = "dockerfiles/demo/Dockerfile.framework"
-  target      = "runtime"
-  args        = {
-    "PYTHON_VERSION" = "3.12"
-    "FRAMEWORK"      = "sglang"
-    "FRAMEWORK_REF"  = "v0.5.6"
-    "CUDA_VERSION"   = "12.9.1"
-    "BUILD_NONCE"    = BUILD_NONCE
-  }
-  labels      = {
-    "org.opencontainers.image.title"       = "dynamo-sglang-runtime-cuda12"
-    "org.opencontainers.image.description" = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=sglang cuda=12 (linux/amd64, linux/arm64)"
-    "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
-    "org.opencontainers.image.revision"    = GIT_SHA
-    "org.opencontainers.image.version"     = VERSION
-  }
-  tags        = [
-    "${REGISTRY}/dynamo:${VERSION}-sglang-runtime-cuda12",
-    "${REGISTRY}/dynamo:latest-sglang-runtime-cuda12",
-  ]
-  platforms   = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
-  cache-from  = [
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-main",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-amd64-main",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-arm64-main",
-  ]
-  cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
-}
-
-target "runtime-sglang-cuda13" {
-  description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=sglang cuda=13 (linux/amd64, linux/arm64)"
-  context     = "."
-  contexts    = {
-    "busybox"       = "target:busybox"
-    "dynamo-base"   = "target:base-cuda13"
-    "dynamo-wheels" = "target:wheel-cuda13"
-    "backend"       = "target:backend-sglang-cuda13"
-  }
-  dockerfile  = "dockerfiles/demo/Dockerfile.framework"
-  target      = "runtime"
-  args        = {
-    "PYTHON_VERSION" = "3.12"
-    "FRAMEWORK"      = "sglang"
-    "FRAMEWORK_REF"  = "v0.5.6"
-    "CUDA_VERSION"   = "13.0.1"
-    "BUILD_NONCE"    = BUILD_NONCE
-  }
-  labels      = {
-    "org.opencontainers.image.title"       = "dynamo-sglang-runtime-cuda13"
-    "org.opencontainers.image.description" = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=sglang cuda=13 (linux/amd64, linux/arm64)"
-    "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
-    "org.opencontainers.image.revision"    = GIT_SHA
-    "org.opencontainers.image.version"     = VERSION
-  }
-  tags        = [
-    "${REGISTRY}/dynamo:${VERSION}-sglang-runtime-cuda13",
-    "${REGISTRY}/dynamo:latest-sglang-runtime-cuda13",
-  ]
-  platforms   = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
-  cache-from  = [
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-main",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-amd64-main",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-arm64-main",
-  ]
-  cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
-}
-
-target "runtime-trtllm-cuda13" {
-  description = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=trtllm cuda=13 (linux/amd64, linux/arm64)"
-  context     = "."
-  contexts    = {
-    "busybox"       = "target:busybox"
-    "dynamo-base"   = "target:base-cuda13"
-    "dynamo-wheels" = "target:wheel-cuda13"
-    "backend"       = "target:backend-trtllm-cuda13"
-  }
-  dockerfile  = "dockerfiles/demo/Dockerfile.framework"
-  target      = "runtime"
-  args        = {
-    "PYTHON_VERSION" = "3.12"
-    "FRAMEWORK"      = "trtllm"
-    "FRAMEWORK_REF"  = "1.2.0rc5"
-    "CUDA_VERSION"   = "13.0.1"
-    "BUILD_NONCE"    = BUILD_NONCE
-  }
-  labels      = {
-    "org.opencontainers.image.title"       = "dynamo-trtllm-runtime-cuda13"
-    "org.opencontainers.image.description" = "dynamo demo runtime: copies base, wheels and backend, non-root dynamo user for framework=trtllm cuda=13 (linux/amd64, linux/arm64)"
-    "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
-    "org.opencontainers.image.revision"    = GIT_SHA
-    "org.opencontainers.image.version"     = VERSION
-  }
-  tags        = [
-    "${REGISTRY}/dynamo:${VERSION}-trtllm-runtime-cuda13",
-    "${REGISTRY}/dynamo:latest-trtllm-runtime-cuda13",
-  ]
-  platforms   = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
-  cache-from  = [
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-main",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-amd64-main",
-    "type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-arm64-main",
-  ]
-  cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:runtime-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
-}
-
-target "ci-vllm-cuda12" {
-  description = "dynamo demo ci: the runtime plus a test layer for framework=vllm cuda=12 (linux/amd64, linux/arm64)"
-  context     = "."
-  contexts    = {
-    "runtime"       = "target:runtime-vllm-cuda12"
-    "busybox"       = "target:busybox"
-    "dynamo-base"   = "target:base-cuda12"
-    "dynamo-wheels" = "target:wheel-cuda12"
-    "backend"       = "target:backend-vllm-cuda12"
-  }
-  dockerfile  = "dockerfiles/demo/Dockerfile.framework"
-  target      = "ci"
-  args        = {
-    "PYTHON_VERSION" = "3.12"
-    "FRAMEWORK"      = "vllm"
-    "FRAMEWORK_REF"  = "v0.12.0"
-    "CUDA_VERSION"   = "12.9.1"
-    "BUILD_NONCE"    = BUILD_NONCE
-  }
-  labels      = {
-    "org.opencontainers.image.title"       = "dynamo-vllm-ci-cuda12"
-    "org.opencontainers.image.description" = "dynamo demo ci: the runtime plus a test layer for framework=vllm cuda=12 (linux/amd64, linux/arm64)"
-    "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
-    "org.opencontainers.image.revision"    = GIT_SHA
-    "org.opencontainers.image.version"     = VERSION
-  }
-  tags        = [
-    "${REGISTRY}/dynamo:${VERSION}-vllm-ci-cuda12",
-    "${REGISTRY}/dynamo:latest-vllm-ci-cuda12",
-  ]
-  platforms   = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
-  cache-from  = [
-    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-main",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-amd64-main",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-arm64-main",
-  ]
-  cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
-}
-
-target "ci-vllm-cuda13" {
-  description = "dynamo demo ci: the runtime plus a test layer for framework=vllm cuda=13 (linux/amd64, linux/arm64)"
-  context     = "."
-  contexts    = {
-    "runtime"       = "target:runtime-vllm-cuda13"
-    "busybox"       = "target:busybox"
-    "dynamo-base"   = "target:base-cuda13"
-    "dynamo-wheels" = "target:wheel-cuda13"
-    "backend"       = "target:backend-vllm-cuda13"
-  }
-  dockerfile  = "dockerfiles/demo/Dockerfile.framework"
-  target      = "ci"
-  args        = {
-    "PYTHON_VERSION" = "3.12"
-    "FRAMEWORK"      = "vllm"
-    "FRAMEWORK_REF"  = "v0.12.0"
-    "CUDA_VERSION"   = "13.0.1"
-    "BUILD_NONCE"    = BUILD_NONCE
-  }
-  labels      = {
-    "org.opencontainers.image.title"       = "dynamo-vllm-ci-cuda13"
-    "org.opencontainers.image.description" = "dynamo demo ci: the runtime plus a test layer for framework=vllm cuda=13 (linux/amd64, linux/arm64)"
-    "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
-    "org.opencontainers.image.revision"    = GIT_SHA
-    "org.opencontainers.image.version"     = VERSION
-  }
-  tags        = [
-    "${REGISTRY}/dynamo:${VERSION}-vllm-ci-cuda13",
-    "${REGISTRY}/dynamo:latest-vllm-ci-cuda13",
-  ]
-  platforms   = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
-  cache-from  = [
-    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-main",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-amd64-main",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-arm64-main",
-  ]
-  cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-vllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
-}
-
-target "ci-sglang-cuda12" {
-  description = "dynamo demo ci: the runtime plus a test layer for framework=sglang cuda=12 (linux/amd64, linux/arm64)"
-  context     = "."
-  contexts    = {
-    "runtime"       = "target:runtime-sglang-cuda12"
-    "busybox"       = "target:busybox"
-    "dynamo-base"   = "target:base-cuda12"
-    "dynamo-wheels" = "target:wheel-cuda12"
-    "backend"       = "target:backend-sglang-cuda12"
-  }
-  dockerfile  = "dockerfiles/demo/Dockerfile.framework"
-  target      = "ci"
-  args        = {
-    "PYTHON_VERSION" = "3.12"
-    "FRAMEWORK"      = "sglang"
-    "FRAMEWORK_REF"  = "v0.5.6"
-    "CUDA_VERSION"   = "12.9.1"
-    "BUILD_NONCE"    = BUILD_NONCE
-  }
-  labels      = {
-    "org.opencontainers.image.title"       = "dynamo-sglang-ci-cuda12"
-    "org.opencontainers.image.description" = "dynamo demo ci: the runtime plus a test layer for framework=sglang cuda=12 (linux/amd64, linux/arm64)"
-    "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
-    "org.opencontainers.image.revision"    = GIT_SHA
-    "org.opencontainers.image.version"     = VERSION
-  }
-  tags        = [
-    "${REGISTRY}/dynamo:${VERSION}-sglang-ci-cuda12",
-    "${REGISTRY}/dynamo:latest-sglang-ci-cuda12",
-  ]
-  platforms   = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
-  cache-from  = [
-    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-main",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-amd64-main",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-arm64-main",
-  ]
-  cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda12-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
-}
-
-target "ci-sglang-cuda13" {
-  description = "dynamo demo ci: the runtime plus a test layer for framework=sglang cuda=13 (linux/amd64, linux/arm64)"
-  context     = "."
-  contexts    = {
-    "runtime"       = "target:runtime-sglang-cuda13"
-    "busybox"       = "target:busybox"
-    "dynamo-base"   = "target:base-cuda13"
-    "dynamo-wheels" = "target:wheel-cuda13"
-    "backend"       = "target:backend-sglang-cuda13"
-  }
-  dockerfile  = "dockerfiles/demo/Dockerfile.framework"
-  target      = "ci"
-  args        = {
-    "PYTHON_VERSION" = "3.12"
-    "FRAMEWORK"      = "sglang"
-    "FRAMEWORK_REF"  = "v0.5.6"
-    "CUDA_VERSION"   = "13.0.1"
-    "BUILD_NONCE"    = BUILD_NONCE
-  }
-  labels      = {
-    "org.opencontainers.image.title"       = "dynamo-sglang-ci-cuda13"
-    "org.opencontainers.image.description" = "dynamo demo ci: the runtime plus a test layer for framework=sglang cuda=13 (linux/amd64, linux/arm64)"
-    "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
-    "org.opencontainers.image.revision"    = GIT_SHA
-    "org.opencontainers.image.version"     = VERSION
-  }
-  tags        = [
-    "${REGISTRY}/dynamo:${VERSION}-sglang-ci-cuda13",
-    "${REGISTRY}/dynamo:latest-sglang-ci-cuda13",
-  ]
-  platforms   = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
-  cache-from  = [
-    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-main",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-amd64-main",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-arm64-main",
-  ]
-  cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-sglang-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
-}
-
-target "ci-trtllm-cuda13" {
-  description = "dynamo demo ci: the runtime plus a test layer for framework=trtllm cuda=13 (linux/amd64, linux/arm64)"
-  context     = "."
-  contexts    = {
-    "runtime"       = "target:runtime-trtllm-cuda13"
-    "busybox"       = "target:busybox"
-    "dynamo-base"   = "target:base-cuda13"
-    "dynamo-wheels" = "target:wheel-cuda13"
-    "backend"       = "target:backend-trtllm-cuda13"
-  }
-  dockerfile  = "dockerfiles/demo/Dockerfile.framework"
-  target      = "ci"
-  args        = {
-    "PYTHON_VERSION" = "3.12"
-    "FRAMEWORK"      = "trtllm"
-    "FRAMEWORK_REF"  = "1.2.0rc5"
-    "CUDA_VERSION"   = "13.0.1"
-    "BUILD_NONCE"    = BUILD_NONCE
-  }
-  labels      = {
-    "org.opencontainers.image.title"       = "dynamo-trtllm-ci-cuda13"
-    "org.opencontainers.image.description" = "dynamo demo ci: the runtime plus a test layer for framework=trtllm cuda=13 (linux/amd64, linux/arm64)"
-    "org.opencontainers.image.source"      = "https://github.com/ai-dynamo/dynamo"
-    "org.opencontainers.image.revision"    = GIT_SHA
-    "org.opencontainers.image.version"     = VERSION
-  }
-  tags        = [
-    "${REGISTRY}/dynamo:${VERSION}-trtllm-ci-cuda13",
-    "${REGISTRY}/dynamo:latest-trtllm-ci-cuda13",
-  ]
-  platforms   = [
-    "linux/amd64",
-    "linux/arm64",
-  ]
-  cache-from  = [
-    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-amd64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-arm64-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")}",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-main",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-amd64-main",
-    "type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-arm64-main",
-  ]
-  cache-to    = PUSH_CACHE ? ["type=registry,ref=${CACHE_REGISTRY}:ci-trtllm-cuda13-${regex_replace(BRANCH, "[^A-Za-z0-9_.-]", "-")},mode=max,ignore-error=true,image-manifest=true,oci-mediatypes=true"] : []
-}
-
 target "busybox-amd64" {
   description = "dynamo busybox for the target arch (stands for the CUDA images every stage starts from) (linux/amd64 only: per-arch twin of busybox)"
   context     = "."
@@ -1427,6 +988,8 @@ target "wheel-cuda12-arm64" {
   args        = {
     "PYTHON_VERSION"        = "3.12"
     "CUDA_VERSION"          = "12.9.1"
+    "ARCH"                  = "arm64"
+    "ARCH_ALT"              = "aarch64"
     "NIXL_REF"              = "0.7.1"
     "BUILD_NONCE"           = BUILD_NONCE
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null
@@ -1507,6 +1070,8 @@ target "wheel-cuda13-arm64" {
   args        = {
     "PYTHON_VERSION"        = "3.12"
     "CUDA_VERSION"          = "13.0.1"
+    "ARCH"                  = "arm64"
+    "ARCH_ALT"              = "aarch64"
     "NIXL_REF"              = "0.7.1"
     "BUILD_NONCE"           = BUILD_NONCE
     "USE_SCCACHE"           = USE_SCCACHE ? "true" : null

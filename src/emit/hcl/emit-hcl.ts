@@ -16,7 +16,7 @@ export function printHcl(file: BakeFile): string {
   for (const t of file.targets) {
     let width = 0;
     for (const [k] of t.attributes) width = Math.max(width, k.length);
-    let block = `target ${quoteHcl(t.name)} {\n`;
+    let block = `${t.comment ? `${comment(t.comment)}\n` : ''}target ${quoteHcl(t.name)} {\n`;
     for (const [k, v] of t.attributes) block += `  ${k.padEnd(width)} = ${printHclExpr(v, 1)}\n`;
     out.add(`${block}}\n\n`);
   }

@@ -55,10 +55,9 @@ export const axesAreWellFormed: Rule = ({ file, model, report }) => {
       if (!stageAxes.has(name) && !misspelt.has(name)) report(error(keyPath('axis', name), `no axis ${showString(name)} in [matrix]${didYouMean(name, names)}`, `add ${name} = ["..."] under [matrix], or remove [axis.${name}]`));
       continue;
     }
-    const withArgs = name === ARCH_AXIS ? Object.entries(spec.values).find(([, v]) => v.args) : undefined;
-    if (withArgs) {
-      report(error(keyPath('axis', name, 'values', withArgs[0], 'args'), `arch value ${showString(withArgs[0])} cannot carry args: arch becomes \`platforms\`, not a build arg`, 'use TARGETARCH (or TARGETPLATFORM) in the Dockerfile'));
-    }
+    // A node's twins build one Dockerfile: the arch picks a stage through TARGETARCH instead.
+    const archFile = name === ARCH_AXIS ? Object.entries(spec.values).find(([, v]) => v.dockerfile) : undefined;
+    if (archFile) report(error(keyPath('axis', name, 'values', archFile[0], 'dockerfile'), `an arch value cannot choose the Dockerfile: every arch of a target builds the same one`, 'pick per-arch stages in the Dockerfile with TARGETARCH (FROM base-${TARGETARCH}), or give the arch args'));
     for (const value of Object.keys(spec.values)) {
       if (!axis.values.some((v) => v.value === value)) {
         report(error(keyPath('axis', name, 'values', value), `${showString(value)} is not a value of matrix.${name}${didYouMean(value, axis.values.map((v) => v.value))}`, `the values are ${axis.values.map((v) => showString(v.value)).join(', ')}: add ${showString(value)} to matrix.${name}, or rename or remove this table`));

@@ -71,7 +71,7 @@ export const noCredentialsInArgs: Rule = ({ file, model, report }) => {
     }
   };
   check('project.args', model.project.args);
-  for (const axis of model.axes) for (const v of axis.values) check(keyPath('axis', axis.name, 'values', v.value, 'args'), v.args);
+  for (const axis of [...model.axes, ...(model.arch ? [model.arch] : [])]) for (const v of axis.values) check(keyPath('axis', axis.name, 'values', v.value, 'args'), v.args);
   for (const stage of model.stages) check(keyPath('stage', stage.name, 'args'), stage.args);
   for (const w of model.when) check(keyPath('when', w.index, 'args'), w.args);
   check('variables', model.variables);

@@ -38,6 +38,16 @@ export const pathsStayInRepo: Rule = ({ model, report }) => {
     report(error(path, `${showString(p)} ${problem}`, fixed));
   };
   check('project.context', model.project.context, 'context');
-  for (const s of model.stages) check(keyPath('stage', s.name, 'dockerfile'), s.dockerfile, 'dockerfile');
-  for (const a of model.axes) for (const v of a.values) check(keyPath('axis', a.name, 'values', v.value, 'dockerfile'), v.dockerfile, 'dockerfile');
+  const dockerfile = (path: (string | number)[], one: { dockerfile?: string; dockerfileParts?: string[] }) => {
+    if (!one.dockerfileParts) return check(keyPath(...path), one.dockerfile, 'dockerfile');
+    one.dockerfileParts.forEach((p, i) => check(keyPath(...path, i), p, 'dockerfile'));
+    // bake reads a remote context's Dockerfile from inside it, where the composed file is not.
+    if (isRemote(model.project.context)) report(error(keyPath(...path), `a composed Dockerfile is written into this repository, and bake reads the Dockerfile of a remote context (${showString(model.project.context)}) from inside it`, 'give the stage one Dockerfile, or build from a local context'));
+  };
+  for (const s of model.stages) dockerfile(['stage', s.name, 'dockerfile'], s);
+  for (const s of model.stages) s.append.forEach((p, i) => check(keyPath('stage', s.name, 'append', i), p, 'dockerfile'));
+  if (isRemote(model.project.context) && model.stages.some((s) => s.append.length > 0)) report(error(keyPath('stage', model.stages.find((s) => s.append.length > 0)!.name, 'append'), `a composed Dockerfile is written into this repository, and bake reads the Dockerfile of a remote context (${showString(model.project.context)}) from inside it`, 'build from a local context, or drop append'));
+  for (const a of model.axes) for (const v of a.values) dockerfile(['axis', a.name, 'values', v.value, 'dockerfile'], v);
+  const composedDir = pathProblem(model.project.composedDir) ?? (isRemote(model.project.composedDir) ? 'is a URL' : undefined);
+  if (composedDir) report(error('project.composed_dir', `${showString(model.project.composedDir)} ${composedDir}`, 'use a directory inside the repository, relative to its root, e.g. "bake/composed"'));
 };

@@ -14,7 +14,7 @@ export const MAX_STAGES = 256;
 // A named context is looked up by the name a Dockerfile writes in FROM or COPY --from, which
 // BuildKit parses as an image reference (lowercase) or matches against a stage name (lowercased),
 // so a context named otherwise is never read.
-const CONTEXT = /^[a-z0-9]+(?:[._/:@-]+[a-z0-9]+)*$/;
+export const CONTEXT = /^[a-z0-9]+(?:[._/:@-]+[a-z0-9]+)*$/;
 // BuildKit lowercases `FROM ... AS <name>` and refuses any name but these
 // (moby/buildkit frontend/dockerfile/instructions/parse.go, validStageName), so a target
 // spelt otherwise is in no Dockerfile.

@@ -30,7 +30,7 @@ export const variablesAndArgsAreNamed: Rule = ({ model, report }) => {
     }
   };
   check(['project', 'args'], model.project.args);
-  for (const axis of model.axes) for (const v of axis.values) check(['axis', axis.name, 'values', v.value, 'args'], v.args);
+  for (const axis of [...model.axes, ...(model.arch ? [model.arch] : [])]) for (const v of axis.values) check(['axis', axis.name, 'values', v.value, 'args'], v.args);
   for (const stage of model.stages) check(['stage', stage.name, 'args'], stage.args);
   for (const stage of model.stages) check(['stage', stage.name, 'variable_args'], stage.variableArgs);
   for (const w of model.when) check(['when', w.index, 'args'], w.args);
@@ -42,10 +42,10 @@ export const variablesAndArgsAreNamed: Rule = ({ model, report }) => {
 function checkPassedTwice(m: Matrix, stage: Stage, report: RuleContext['report']): void {
   const setBy = new Map<string, string>();
   for (const name of Object.keys(m.project.args)) setBy.set(name, keyPath('project', 'args', name));
-  for (const axis of m.axes.filter((a) => stage.axes.includes(a.name))) {
+  for (const axis of [...m.axes.filter((a) => stage.axes.includes(a.name)), ...(m.arch ? [m.arch] : [])]) {
     for (const v of axis.values) for (const name of Object.keys(v.args)) setBy.set(name, keyPath('axis', axis.name, 'values', v.value, 'args', name));
   }
-  for (const w of m.when.filter((x) => (x.stages === undefined || x.stages.includes(stage.name)) && Object.keys(x.match).every((a) => stage.axes.includes(a)))) {
+  for (const w of m.when.filter((x) => (x.stages === undefined || x.stages.includes(stage.name)) && Object.keys(x.match).every((a) => stage.axes.includes(a) || a === m.arch?.name))) {
     for (const name of Object.keys(w.args)) setBy.set(name, keyPath('when', w.index, 'args', name));
   }
   for (const name of Object.keys(stage.args)) setBy.set(name, keyPath('stage', stage.name, 'args', name));

@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Diagnostic } from '../diagnostics.js';
+import { BuildFailed, CheckFailed } from '../errors.js';
+import { acceptFindings, unusedFinding } from '../lint/accept.js';
+import { formatFinding, targetImages } from '../lint/lint-plan.js';
+import { repoRoot } from '../load/repo-root.js';
+import { ARCH_PLATFORMS } from '../model/model.js';
+import type { Plan } from '../plan/plan.js';
+import { buildxOrThrow } from '../run/buildx-or-throw.js';
+import { checkFindings, type WireCheckOutput } from '../run/check-result.js';
+import { checkTargets } from '../run/check-request.js';
+import { explainBuildxError } from '../run/buildx-errors.js';
+import { runCapture } from '../run/exec.js';
+import { writeStubLayout } from '../run/stub-layout.js';
+import { compileOrThrow } from './compile-or-throw.js';
+import { writeBakeFile } from './write-bake-file.js';
+import { composedFiles, writeComposed } from '../write/write-composed.js';
+import { sourceLine } from '../model/composed.js';
+
+// BuildKit's own Dockerfile checks (`docker buildx bake --call=check`) on every target, linked ones
+// included. BuildKit cannot check a target whose named context is another target ("unsupported
+// context source target"), so each link reads an empty stub image instead (an OCI layout written
+// here); with --offline, so does every registry image a FROM names, and the checks need no network.
+
+export interface CheckOptions {
+  matrix: string;
+  targets: string[];
+  offline: boolean;
+  warn: (d: Diagnostic) => void;
+}
+
+export async function checkCommand(o: CheckOptions): Promise<string> {
+  const compiled = await compileOrThrow(o.matrix, o.warn);
+  const plan = compiled.plan;
+  const requested = o.targets.length > 0 ? o.targets : ['all'];
+  checkTargets(compiled, requested);
+  const cwd = repoRoot(o.matrix);
+  const names = bakeTargets(plan, requested);
+  const images = o.offline ? await targetImages(plan, cwd) : new Map<string, string[]>();
+  const dir = mkdtempSync(join(tmpdir(), 'matrixbake-check-'));
+  try {
+    const stub = writeStubLayout(join(dir, 'stub'), plan.matrix.arch ? plan.matrix.arch.values.map((v) => ARCH_PLATFORMS[v.value]!) : ['linux/amd64']);
+    let links = 0;
+    const stubbed = new Set<string>();
+    const target: Record<string, { contexts: Record<string, string> }> = {};
+    for (const n of names) {
+      const t = plan.targets.find((x) => x.name === n)!;
+      const contexts: Record<string, string> = {};
+      for (const l of t.links) contexts[l.context] = stub;
+      links += t.links.length;
+      // A name still holding `$` was not expanded (an ARG lint cannot follow): no context can match it.
+      for (const image of (images.get(n) ?? []).filter((i) => !i.includes('$'))) {
+        contexts[image] = stub;
+        stubbed.add(image);
+      }
+      if (Object.keys(contexts).length > 0) target[n] = { contexts };
+    }
+    const override = join(dir, 'stubs.json');
+    writeFileSync(override, JSON.stringify({ target }));
+    const buildx = await buildxOrThrow();
+    const composed = new Map((await composedFiles(plan, cwd)).map((f) => [f.path, f.composed]));
+    await writeComposed(plan, cwd);
+    const file = await writeBakeFile(compiled);
+    const r = await runCapture({ file: buildx.file, args: [...buildx.args, 'bake', '-f', file, '-f', override, '--call=check,format=json', ...names] }, {}, cwd);
+    let out: WireCheckOutput;
+    try {
+      out = JSON.parse(r.stdout) as WireCheckOutput;
+    } catch {
+      const explained = explainBuildxError(r.stderr);
+      if (explained) throw new BuildFailed(explained.message, explained.hint, r.exitCode || 1);
+      throw new BuildFailed(`docker buildx bake --call=check exited with ${r.exitCode}: ${r.stderr.trim().split('\n').at(-1) ?? 'no output'}`, undefined, r.exitCode || 1);
+    }
+    // A composed Dockerfile's line, as the line of the part it came from.
+    const found = checkFindings(out, (n) => plan.targets.find((t) => t.name === n)?.dockerfile).map((f) => {
+      const c = composed.get(f.file);
+      return c ? { ...f, ...sourceLine(c, f.line) } : f;
+    });
+    // Entries for lint's findings are lint's to judge.
+    const judged = acceptFindings(found, plan.matrix.lintAccept.filter((a) => a.key.startsWith('check.')));
+    // Checking some targets, an entry for the others' findings is not stale.
+    const unused = o.targets.length > 0 ? [] : judged.unused;
+    const findings = [...judged.open, ...unused.map((a) => unusedFinding(a, o.matrix, readFileSync(o.matrix, 'utf8')))];
+    const checked = Object.keys(out.target ?? {}).length;
+    const stood = `${links} link${links === 1 ? '' : 's'}${o.offline ? ` and ${stubbed.size} registry image${stubbed.size === 1 ? '' : 's'}` : ''} read as an empty stub image`;
+    if (findings.length > 0) throw new CheckFailed(`${findings.length} finding${findings.length === 1 ? '' : 's'} from BuildKit's checks of ${checked} targets of ${o.matrix} (${stood})`, findings.map(formatFinding));
+    const n = judged.accepted.length;
+    const accepted = judged.accepted.map((a) => `  accepted (lint.accept[${a.accept.index}]: ${a.accept.reason}): ${formatFinding(a.finding)}\n`);
+    return `${o.matrix}: BuildKit's checks pass on ${checked} targets (${stood})${n > 0 ? `, ${n} finding${n === 1 ? '' : 's'} accepted on purpose:` : ''}\n${accepted.join('')}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The bake targets a request names: groups expanded, a node built as its twins as them. */
+function bakeTargets(plan: Plan, names: string[]): string[] {
+  const out = new Set<string>();
+  const visit = (n: string) => {
+    const g = plan.groups.find((x) => x.name === n);
+    if (g) return g.targets.forEach(visit);
+    const t = plan.targets.find((x) => x.name === n);
+    if (t?.perArch) return plan.targets.filter((x) => x.node === n && x.arch !== undefined).forEach((x) => out.add(x.name));
+    out.add(n);
+  };
+  names.forEach(visit);
+  return [...out];
+}
