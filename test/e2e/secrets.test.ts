@@ -60,6 +60,7 @@ describe.runIf(HAVE)('no credential in anything the demo build pushes or writes 
   let cli: ReturnType<typeof privateCli>;
   let build: { status: number; stdout: string; stderr: string };
   let targets: string[];
+  let nodes: number;
   let published: { name: string; tagSuffix: string; stage: string }[];
 
   beforeAll(async () => {
@@ -70,6 +71,8 @@ describe.runIf(HAVE)('no credential in anything the demo build pushes or writes 
     // What one bake of `all` builds, each with its own cache ref: the nodes, and the twins of those
     // built per arch (per-arch args) with the twins they link.
     targets = Object.keys(reachable(resolveBake(compiled.bake), ['all']));
+    // A node and its twins build the same layers (deduplicated below by digest): count nodes.
+    nodes = new Set(targets.map((t) => plan.targets.find((x) => x.name === t)!.node)).size;
     published = plan.targets.filter((t) => t.tagSuffix !== undefined && t.arch === undefined).map((t) => ({ name: t.name, tagSuffix: t.tagSuffix!, stage: t.stage }));
     // One bake (`--one-bake`): published images with provenance, cache refs per node. The levelled
     // default path is scanned below too.
@@ -123,7 +126,7 @@ describe.runIf(HAVE)('no credential in anything the demo build pushes or writes 
     // The scan saw what it had to: every kind of blob, in the numbers the build makes ...
     const kinds = count(blobs.map(kindOf));
     expect(kinds).toMatchObject({ index: imageTags.length, image: images, attestation: images, provenance: images, 'image config': images, 'cache manifest': cacheTags.length, 'cache config': cacheTags.length });
-    expect(kinds['layer']).toBeGreaterThanOrEqual(2 * targets.length);
+    expect(kinds['layer']).toBeGreaterThanOrEqual(2 * nodes);
     expect(blobs.length).toBeGreaterThanOrEqual(150);
     expect(bytes).toBeGreaterThan(4e6);
     // ... and it finds an arg's value everywhere an arg goes: history, image and cache layers,
