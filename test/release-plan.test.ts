@@ -42,7 +42,7 @@ describe('release selection and merge', () => {
     const pushed: PushedTwin[] = sel.twins
       .filter((t) => t.name !== 'runtime-vllm-cuda13-arm64')
       .map((t) => ({ target: t.name, node: t.node, arch: t.arch!, platform: t.platforms[0]!, repo: 'r/dynamo', digest: `sha256:${t.name}` }));
-    const steps = mergeSteps(plan, sel.nodes, pushed, { repo: 'r/dynamo', version: 'v1.0.0', revision: 'abc', created: '2023-11-14T22:13:20.000Z' });
+    const steps = mergeSteps(plan, sel.nodes, pushed, { registry: 'r', version: 'v1.0.0', revision: 'abc', created: '2023-11-14T22:13:20.000Z' });
     expect(steps).toEqual([
       {
         node: 'runtime-vllm-cuda12',

@@ -49,7 +49,7 @@ function bakeTarget(plan: Plan, t: PlanTarget): BakeTarget {
   ];
   if (args.length > 0) attrs.push(['args', map(args)]);
   attrs.push(['labels', map(labels(plan, t))]);
-  if (t.tagSuffix !== undefined && t.arch === undefined) attrs.push(['tags', list(tags(plan, t.tagSuffix))]);
+  if (t.tags !== undefined && t.arch === undefined) attrs.push(['tags', list(tags(plan, t.tags))]);
   // Untagged targets (intermediate stages, per-arch twins) only feed links and cache; saying so
   // keeps `--push` of a group from failing on them with "tag is needed when pushing".
   else attrs.push(['output', list([str('type=cacheonly')])]);
@@ -74,7 +74,7 @@ function perArchGroup(plan: Plan, t: PlanTarget): BakeGroup {
 
 /** The tags a published node gets, as bake templates: `${REGISTRY}/dynamo:${VERSION}-vllm-runtime-cuda12` and `latest-`. */
 export function publishedTags(plan: Plan, t: PlanTarget): Expr[] {
-  return t.tagSuffix === undefined ? [] : tags(plan, t.tagSuffix);
+  return t.tags === undefined ? [] : tags(plan, t.tags);
 }
 
 // The matrix names Dockerfiles from the repo root; bake reads `dockerfile` from the context
@@ -84,11 +84,17 @@ function dockerfileInContext(context: string, dockerfile: string): string {
   return isRemote(context) || isRemote(dockerfile) ? dockerfile : posix.relative(`/${context}`, `/${dockerfile}`);
 }
 
-// Dynamo's convention: `${REGISTRY}/dynamo:${VERSION}-vllm-runtime-cuda12` and its `latest-` twin.
-function tags(plan: Plan, suffix: string): Expr[] {
-  const { image, registry } = plan.matrix.project;
-  const repo = registry ? [ref('REGISTRY'), `/${image}:`] : [`${image}:`];
-  return [tpl(...repo, ref('VERSION'), `-${suffix}`), tpl(...repo, `latest-${suffix}`)];
+// The node's tag templates (plan/tags.ts) as bake templates: `{registry}/` is `${REGISTRY}/`, or
+// nothing when the matrix names no registry (a local tag); `{version}` is `${VERSION}`. Dynamo's
+// default: `${REGISTRY}/dynamo:${VERSION}-vllm-runtime-cuda12` and its `latest-` twin.
+function tags(plan: Plan, templates: string[]): Expr[] {
+  return templates.map((t) => {
+    const rest = t.replace(/^\{registry\}\//, '');
+    const head = rest === t || !plan.matrix.project.registry ? [] : [ref('REGISTRY'), '/'];
+    const parts = rest.split('{version}').flatMap((s, i) => (i === 0 ? [s] : [ref('VERSION'), s])).filter((p) => p !== '');
+    const all = [...head, ...parts];
+    return all.every((p) => typeof p === 'string') ? str(all.join('')) : tpl(...all);
+  });
 }
 
 function labels(plan: Plan, t: PlanTarget): [string, Expr][] {

@@ -7,6 +7,7 @@ import { writeBakeFile } from './write-bake-file.js';
 import { writeComposed } from '../write/write-composed.js';
 import { resolveBake } from '../bake/resolve.js';
 import { publishedTags } from '../bake/build-bake-file.js';
+import { repositoryOf } from '../plan/tags.js';
 import type { BakeFile, BakeTarget } from '../bake/bake-file.js';
 import { list } from '../bake/expr.js';
 import type { Diagnostic } from '../diagnostics.js';
@@ -320,13 +321,6 @@ function perArchOfPlatform(compiled: Compiled, targets: string[], sets: string[]
   const out = [...new Set(targets.flatMap((n) => (expand(n).some(perArch) ? expand(n) : [n])).flatMap((n) => (perArch(n) ? plan.targets.filter((t) => t.node === n && t.arch !== undefined && archs!.includes(t.arch)).map((t) => t.name) : [n])))];
   const replaced = targets.flatMap(expand).filter(perArch);
   return { targets: out, note: `matrixbake: ${someOf(replaced)} ${replaced.length > 1 ? 'are' : 'is'} built as per-arch twins (args differ per arch): --set ${platform} builds ${replaced.length > 1 ? 'their' : 'its'} ${archs!.join(', ')} twin${archs!.length > 1 || replaced.length > 1 ? 's' : ''}` };
-}
-
-/** `localhost:5000/demo/dynamo:latest-x` -> `localhost:5000/demo/dynamo` (a port's colon is not a tag's). */
-function repositoryOf(tag: string): string {
-  const slash = tag.lastIndexOf('/');
-  const colon = tag.indexOf(':', slash + 1);
-  return colon < 0 ? tag : tag.slice(0, colon);
 }
 
 /** The bake file, with the tags of each published node built as its twins (a group there has none): what the merge makes. */

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { BuildFailed, UsageError } from '../errors.js';
-import { releaseTags, selectRelease } from '../release/release-plan.js';
+import { selectRelease } from '../release/release-plan.js';
+import { releaseTagsOf, repositoryOf } from '../plan/tags.js';
 import { gitFacts, versionFrom } from '../release/version.js';
 import { buildxCapture, buildxOrThrow, lastLine } from '../run/buildx-or-throw.js';
 import { digestOf } from '../run/imagetools.js';
@@ -19,13 +20,12 @@ export async function promoteCommand(o: { matrix: string; group: string; from: s
   const git = await gitFacts(cwd);
   const version = o.version ?? (git ? versionFrom(git) : undefined);
   if (!version) throw new UsageError('no --version given and no git repository to read one from');
-  const image = plan.matrix.project.image;
   const failures: string[] = [];
   for (const n of sel.nodes) {
-    const [staged] = releaseTags(`${o.from}/${image}`, version, n.tagSuffix!);
-    const tags = releaseTags(`${registry}/${image}`, version, n.tagSuffix!);
+    const [staged] = releaseTagsOf(n.tags!, o.from, version);
+    const tags = releaseTagsOf(n.tags!, registry, version);
     if (o.dryRun) {
-      o.print(shellQuote(['docker', 'buildx', 'imagetools', 'create', '--prefer-index=false', ...tags.flatMap((t) => ['-t', t]), `${o.from}/${image}@<digest of ${staged}>`]));
+      o.print(shellQuote(['docker', 'buildx', 'imagetools', 'create', '--prefer-index=false', ...tags.flatMap((t) => ['-t', t]), `${repositoryOf(staged!)}@<digest of ${staged}>`]));
       continue;
     }
     const digest = await digestOf(await buildxOrThrow(), staged!, cwd);
@@ -34,7 +34,7 @@ export async function promoteCommand(o: { matrix: string; group: string; from: s
       continue;
     }
     // --prefer-index=false: one source is copied as it is (same digest), not wrapped in a new index.
-    const r = await buildxCapture(['imagetools', 'create', '--prefer-index=false', ...tags.flatMap((t) => ['-t', t]), `${o.from}/${image}@${digest}`], {}, cwd);
+    const r = await buildxCapture(['imagetools', 'create', '--prefer-index=false', ...tags.flatMap((t) => ['-t', t]), `${repositoryOf(staged!)}@${digest}`], {}, cwd);
     const promoted = r.exitCode === 0 ? await digestOf(await buildxOrThrow(), tags[0]!, cwd) : undefined;
     if (promoted !== digest) failures.push(`${n.name}: ${tags[0]} is ${promoted ?? 'missing'}, staged ${digest}${r.exitCode !== 0 ? `: ${lastLine(r.stderr)}` : ''}`);
     else o.print(`${n.name}  ${tags.join(' ')}  ${digest}`);

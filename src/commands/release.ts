@@ -5,7 +5,7 @@ import type { Compiled } from '../compile.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { BuildFailed, UsageError } from '../errors.js';
 import type { PlanTarget } from '../plan/plan.js';
-import { mergeSteps, releaseTags, selectRelease, type PushedTwin } from '../release/release-plan.js';
+import { mergeSteps, selectRelease, type PushedTwin } from '../release/release-plan.js';
 import { commitEpoch, gitFacts, headSha, versionFrom, withBranch } from '../release/version.js';
 import { runTee } from '../run/exec.js';
 import { buildxCapture, buildxOrThrow, lastLine } from '../run/buildx-or-throw.js';
@@ -89,7 +89,7 @@ export async function releaseCommand(o: ReleaseOptions): Promise<void> {
   if (o.phase !== 'build') {
     // A dry run builds nothing: the merge shows where each twin's digest would go.
     const pushed = o.dryRun && o.phase === 'all' ? sel.twins.map((t) => ({ target: t.name, node: t.node, arch: t.arch!, platform: t.platforms[0]!, repo, digest: `<digest of ${t.name}>` })) : readPushed(dir);
-    const steps = mergeSteps(plan, sel.nodes, pushed, { repo, version, revision, created: new Date(Number(created) * 1000).toISOString(), ...(plan.matrix.project.source ? { source: plan.matrix.project.source } : {}) });
+    const steps = mergeSteps(plan, sel.nodes, pushed, { registry, version, revision, created: new Date(Number(created) * 1000).toISOString(), ...(plan.matrix.project.source ? { source: plan.matrix.project.source } : {}) });
     for (const step of steps) {
       if ('missing' in step) {
         failures.push(`${step.node}: not merged: no image from ${step.missing.join(', ')} (that job failed or did not run)`);

@@ -62,6 +62,8 @@ export interface Stage {
   /** Named contexts that are no stage: name -> a directory, `docker-image://...` or `oci-layout://...`. */
   contexts: Record<string, string>;
   publish: boolean;
+  /** Its own tag templates (`stage.tags`); else the project's. */
+  tags?: string[];
   args: ArgMap;
   variables: string[];
   /** Arg -> the bake variable passed as it (`variable_args`). */
@@ -89,6 +91,8 @@ export interface Project {
   args: ArgMap;
   /** Where composed Dockerfiles are written (repo-relative). */
   composedDir: string;
+  /** Tag templates of published images (`project.tags`, or DEFAULT_TAGS). */
+  tags: string[];
 }
 
 export interface Matrix {
@@ -117,6 +121,9 @@ export interface Matrix {
 }
 
 export const ARCH_AXIS = 'arch';
+
+/** Dynamo's tags: `<registry>/dynamo:<version>-vllm-runtime-cuda12` and `latest-vllm-runtime-cuda12`. */
+export const DEFAULT_TAGS = ['{registry}/{image}:{version}-{suffix}', '{registry}/{image}:latest-{suffix}'];
 
 /**
  * The platforms buildx knows for Linux images, by the arch value a matrix writes (the list

@@ -1,4 +1,4 @@
-import { ARCH_AXIS, DEFAULT_RUNNERS, type Axis, type Exclude, type Matrix, type Stage } from './model.js';
+import { ARCH_AXIS, DEFAULT_RUNNERS, DEFAULT_TAGS, type Axis, type Exclude, type Matrix, type Stage } from './model.js';
 import type { MatrixFile } from './schema.js';
 import { composedPath } from './composed.js';
 
@@ -20,6 +20,7 @@ export function normaliseMatrix(file: string, m: MatrixFile): Matrix {
     uses: Object.entries(s.uses).map(([context, stage]) => ({ context, stage })),
     contexts: s.contexts,
     publish: s.publish,
+    ...(s.tags ? { tags: s.tags } : {}),
     args: s.args,
     variables: s.variables,
     variableArgs: s.variable_args,
@@ -37,6 +38,7 @@ export function normaliseMatrix(file: string, m: MatrixFile): Matrix {
       ...(m.project.description ? { description: m.project.description } : {}),
       args: m.project.args,
       composedDir: m.project.composed_dir,
+      tags: m.project.tags ?? DEFAULT_TAGS,
     },
     axes: others,
     ...(arch ? { arch } : {}),

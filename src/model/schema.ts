@@ -101,6 +101,8 @@ const stage = z.strictObject({
   contexts: z.record(z.string(), z.string().min(1)).default({}),
   /** Published stages get tags; others are intermediate (cache only). */
   publish: z.boolean().default(false),
+  /** This stage's tag templates, instead of project.tags: `{registry}/vllm-openai:{version}`. */
+  tags: z.array(z.string().min(1)).min(1).optional(),
   args: argMap.default({}),
   /** Bake variables passed through as build args of the same name (e.g. USER_UID). */
   variables: z.array(z.string()).default([]),
@@ -124,6 +126,8 @@ const project = z.strictObject({
   args: argMap.default({}),
   /** Where composed Dockerfiles (a `dockerfile` list) are written, relative to the repo root. */
   composed_dir: z.string().min(1).default('bake/composed'),
+  /** Tag templates of every published image: `{registry}/{image}:{version}-{suffix}` (the default) and its `latest-` twin. */
+  tags: z.array(z.string().min(1)).min(1).optional(),
 });
 
 const cache = z.strictObject({

@@ -4,12 +4,14 @@ import { sortIntoLevels } from '../graph/levels.js';
 import { ARCH_PLATFORMS, type Matrix, type Stage } from '../model/model.js';
 import { axisValue } from '../model/lookup.js';
 import { mergeArgs, type MergedArgs } from './args.js';
+import { showString } from '../show-value.js';
 import { planGroups } from './groups.js';
 import { checkNames } from './check-names.js';
 import { nodeName, tagSuffix, twinName } from './names.js';
 import type { Plan, PlanSource, PlanTarget } from './plan.js';
 import { sourceKind } from '../model/sources.js';
 import { composedPath } from '../model/composed.js';
+import { nodeTags } from './tags.js';
 
 /** Cells -> nodes (stage x the stage's axes), their links, per-arch twins and groups. */
 /**
@@ -39,6 +41,8 @@ export function planGraph(m: Matrix, expansion: Expansion): Result<Plan> {
   const twins = nodes.flatMap((node) => (m.arch ? node.archs.map((arch) => twinOf(m, node, arch, (c) => conflicts.has(c.key) || conflicts.set(c.key, c.diagnostic))) : []));
   if (conflicts.size > 0) return fail([...conflicts.values()].map((d) => ({ ...d, file: m.file })));
   if (hasArchArgs(m)) markPerArch(nodes, twins);
+  const clash = tagClash(m, nodes);
+  if (clash) return fail([{ ...clash, file: m.file }]);
   const targets = [...nodes, ...twins];
   const groups = planGroups(m, nodes, twins);
 
@@ -110,7 +114,7 @@ function planNodes(m: Matrix, expansion: Expansion, stage: Stage, level: number,
         const used = stageOf(m, u.stage);
         return { context: u.context, target: nodeName(m, used, pick(values, used.axes)) };
       }),
-      ...(stage.publish ? { tagSuffix: tagSuffix(m, stage, values) } : {}),
+      ...(stage.publish ? { tagSuffix: tagSuffix(m, stage, values), tags: nodeTags(m, stage, values, tagSuffix(m, stage, values)) } : {}),
       sccache: stage.sccache,
       description: describe(m, stage, values, archList),
       level,
@@ -192,6 +196,24 @@ function markPerArch(nodes: PlanTarget[], twins: PlanTarget[]): void {
       node.withheld = own[0].withheld;
     }
   }
+}
+
+/** Two published images that a template gives one tag: the second would overwrite the first. */
+function tagClash(m: Matrix, nodes: PlanTarget[]): Diagnostic | undefined {
+  const owner = new Map<string, PlanTarget>();
+  for (const n of nodes) {
+    for (const tag of n.tags ?? []) {
+      const first = owner.get(tag);
+      if (!first) {
+        owner.set(tag, n);
+        continue;
+      }
+      const key = (t: PlanTarget) => (stageOf(m, t.stage).tags ? `stage.${t.stage}.tags` : 'project.tags');
+      const axes = stageOf(m, n.stage).axes.filter((a) => first.values[a] !== n.values[a]);
+      return error(key(n), `${first.name} and ${n.name} would both be tagged ${showString(tag)} (from ${key(first)} and ${key(n)})`, axes.length > 0 ? `name what tells them apart in the template: {${axes[0]}} or {suffix}` : 'give each published stage tags of its own (stage.<name>.tags), or put {stage} or {suffix} in the template');
+    }
+  }
+  return undefined;
 }
 
 /** The stage's own contexts, then its axis values' (the stages rule refuses one name from two keys). */

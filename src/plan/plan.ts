@@ -71,6 +71,8 @@ export interface PlanTarget {
   sources: PlanSource[];
   /** Tags `<image>:<VERSION>-<tagSuffix>` and `latest-` twin; undefined when not published. */
   tagSuffix?: string;
+  /** Its tag templates with all but `{registry}` and `{version}` filled in; set with tagSuffix. */
+  tags?: string[];
   sccache: boolean;
   description: string;
   /**

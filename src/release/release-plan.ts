@@ -1,3 +1,4 @@
+import { releaseTagsOf } from '../plan/tags.js';
 import type { Plan, PlanTarget } from '../plan/plan.js';
 
 // A release, read off the plan: which per-arch targets are built and pushed by digest, and which
@@ -45,7 +46,8 @@ export type MergeStep =
   | { node: string; missing: string[] };
 
 export interface MergeOptions {
-  repo: string;
+  /** The registry the tags go to (the templates' `{registry}`). */
+  registry: string;
   version: string;
   revision: string;
   source?: string;
@@ -62,7 +64,7 @@ export function mergeSteps(plan: Plan, nodes: PlanTarget[], pushed: PushedTwin[]
     if (missing.length > 0) return { node: n.name, missing };
     return {
       node: n.name,
-      tags: releaseTags(o.repo, o.version, n.tagSuffix!),
+      tags: releaseTagsOf(n.tags!, o.registry, o.version),
       sources: found.map((p) => `${p!.repo}@${p!.digest}`),
       annotations: [
         `index:org.opencontainers.image.version=${o.version}`,
@@ -76,7 +78,4 @@ export function mergeSteps(plan: Plan, nodes: PlanTarget[], pushed: PushedTwin[]
   });
 }
 
-/** Dynamo's tag convention, as in the bake file: `<repo>:<VERSION>-<suffix>` and `latest-<suffix>`. */
-export function releaseTags(repo: string, version: string, suffix: string): string[] {
-  return [`${repo}:${version}-${suffix}`, ...(version === 'latest' ? [] : [`${repo}:latest-${suffix}`])];
-}
+

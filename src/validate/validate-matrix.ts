@@ -15,6 +15,7 @@ import { referencesAreValid } from './rules/references.js';
 import { sccacheIsUsable } from './rules/sccache.js';
 import { stagesAreWellFormed } from './rules/stages.js';
 import { stringsAreNfc } from './rules/unicode.js';
+import { tagTemplatesAreSound } from './rules/tags.js';
 import { variablesAndArgsAreNamed } from './rules/variables.js';
 import { whenNamesRealCells } from './rules/when.js';
 import { schemaDiagnostics } from './schema-issues.js';
@@ -33,6 +34,7 @@ export const RULES: Rule[] = [
   runnersNameArchValues,
   sccacheIsUsable,
   stringsAreNfc,
+  tagTemplatesAreSound,
 ];
 
 /** Shape (zod), then normalise, then every semantic rule; all problems at once. */

@@ -457,8 +457,8 @@ target "vllm-openai-cu129" {
     "org.opencontainers.image.version"     = VERSION
   }
   tags        = [
-    "${REGISTRY}/vllm-openai:${VERSION}-cu129-vllm-openai",
-    "${REGISTRY}/vllm-openai:latest-cu129-vllm-openai",
+    "${REGISTRY}/vllm-openai:${VERSION}-cu129",
+    "${REGISTRY}/vllm-openai:latest-cu129",
   ]
   platforms   = [
     "linux/amd64",
@@ -498,8 +498,8 @@ target "vllm-openai-cu130" {
     "org.opencontainers.image.version"     = VERSION
   }
   tags        = [
-    "${REGISTRY}/vllm-openai:${VERSION}-cu130-vllm-openai",
-    "${REGISTRY}/vllm-openai:latest-cu130-vllm-openai",
+    "${REGISTRY}/vllm-openai:${VERSION}-cu130",
+    "${REGISTRY}/vllm-openai:latest-cu130",
   ]
   platforms   = [
     "linux/amd64",

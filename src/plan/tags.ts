@@ -1,0 +1,49 @@
+import type { Matrix, Stage } from '../model/model.js';
+import { valueLabel } from './names.js';
+
+// Tag templates (`project.tags`, `stage.<name>.tags`): how a project names its images, e.g.
+// `{registry}/vllm-openai:{version}` or NGC's `{registry}/tensorrt-llm/release:{version}`.
+// The plan fills in what it knows; `{registry}` and `{version}` stay for the bake file (REGISTRY,
+// VERSION) and for release and promote, which put their own.
+
+/** What a template may name besides the axes (`{framework}` is its label, `{framework.value}` its value). */
+export const TAG_FIELDS = ['registry', 'image', 'version', 'suffix', 'stage'];
+
+/** The placeholders a template names, in order. */
+export function placeholders(template: string): string[] {
+  return [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]!);
+}
+
+/** The stage's templates for one node: everything but `{registry}` and `{version}` filled in. */
+export function nodeTags(m: Matrix, stage: Stage, values: Record<string, string>, suffix: string): string[] {
+  const fill = (name: string): string | undefined => {
+    if (name === 'image') return m.project.image;
+    if (name === 'suffix') return suffix;
+    if (name === 'stage') return stage.name;
+    const [axis, part] = name.split('.');
+    if (axis === undefined || values[axis] === undefined || (part !== undefined && part !== 'value')) return undefined;
+    return part === 'value' ? values[axis] : valueLabel(m, axis, values[axis]!);
+  };
+  const filled = (stage.tags ?? m.project.tags).map((t) => t.replace(/\{([^{}]*)\}/g, (all, name: string) => fill(name) ?? all));
+  return [...new Set(filled)];
+}
+
+/**
+ * A node's template with a registry and a version: what release and promote create. `{registry}/`
+ * is dropped with no registry (a local tag, as build.sh's `dynamo:latest-vllm`).
+ */
+export function resolveTag(template: string, registry: string, version: string): string {
+  return template.replace(/^\{registry\}\//, registry ? `${registry}/` : '').replaceAll('{version}', version);
+}
+
+/** `localhost:5000/demo/dynamo:latest-x` -> `localhost:5000/demo/dynamo` (a port's colon is not a tag's). */
+export function repositoryOf(tag: string): string {
+  const slash = tag.lastIndexOf('/');
+  const colon = tag.indexOf(':', slash + 1);
+  return colon < 0 ? tag : tag.slice(0, colon);
+}
+
+/** The tags of a node for one release: resolved and deduplicated (version `latest` makes two alike). */
+export function releaseTagsOf(templates: string[], registry: string, version: string): string[] {
+  return [...new Set(templates.map((t) => resolveTag(t, registry, version)))];
+}
