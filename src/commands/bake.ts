@@ -16,7 +16,7 @@ import { runCapture, runTee } from '../run/exec.js';
 import { buildxOrThrow } from '../run/buildx-or-throw.js';
 import { daemonLost, explainBuildxError } from '../run/buildx-errors.js';
 import { buildRecords, buildRef, replayedProgress } from '../run/history.js';
-import { linkClosure } from '../plan/closure.js';
+import { bakeTargetsOf, linkClosure } from '../plan/closure.js';
 import { retryTransientPush } from '../run/retry.js';
 import { shellQuote } from '../run/shell-quote.js';
 import { checkSets, checkSources, checkTargets, checkVars } from '../run/check-request.js';
@@ -331,10 +331,7 @@ function withNodeTags(compiled: Compiled): BakeFile {
 
 /** The targets one run builds: its groups expanded and, in one bake, everything they link. */
 function targetsOf(compiled: Compiled, run: Run): Set<string> {
-  const plan = compiled.plan;
-  // A node built as its twins is a group of them in the bake file.
-  const expand = (n: string): string[] => plan.groups.find((g) => g.name === n)?.targets.flatMap(expand) ?? (plan.targets.find((t) => t.name === n)?.perArch ? plan.targets.filter((t) => t.node === n && t.arch !== undefined).map((t) => t.name) : [n]);
-  const names = run.targets.flatMap(expand);
+  const names = bakeTargetsOf(compiled.plan, run.targets);
   return run.level >= 0 ? new Set(names) : linkClosure(compiled.plan, names.filter((n) => compiled.plan.targets.some((t) => t.name === n)));
 }
 

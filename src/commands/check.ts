@@ -7,7 +7,7 @@ import { acceptFindings, unusedFinding } from '../lint/accept.js';
 import { formatFinding, targetImages } from '../lint/lint-plan.js';
 import { repoRoot } from '../load/repo-root.js';
 import { ARCH_PLATFORMS } from '../model/model.js';
-import type { Plan } from '../plan/plan.js';
+import { bakeTargetsOf } from '../plan/closure.js';
 import { buildxOrThrow } from '../run/buildx-or-throw.js';
 import { checkFindings, type WireCheckOutput } from '../run/check-result.js';
 import { checkTargets } from '../run/check-request.js';
@@ -37,7 +37,7 @@ export async function checkCommand(o: CheckOptions): Promise<string> {
   const requested = o.targets.length > 0 ? o.targets : ['all'];
   checkTargets(compiled, requested);
   const cwd = repoRoot(o.matrix);
-  const names = bakeTargets(plan, requested);
+  const names = bakeTargetsOf(plan, requested);
   const images = o.offline ? await targetImages(plan, cwd) : new Map<string, string[]>();
   const dir = mkdtempSync(join(tmpdir(), 'matrixbake-check-'));
   try {
@@ -91,18 +91,4 @@ export async function checkCommand(o: CheckOptions): Promise<string> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** The bake targets a request names: groups expanded, a node built as its twins as them. */
-function bakeTargets(plan: Plan, names: string[]): string[] {
-  const out = new Set<string>();
-  const visit = (n: string) => {
-    const g = plan.groups.find((x) => x.name === n);
-    if (g) return g.targets.forEach(visit);
-    const t = plan.targets.find((x) => x.name === n);
-    if (t?.perArch) return plan.targets.filter((x) => x.node === n && x.arch !== undefined).forEach((x) => out.add(x.name));
-    out.add(n);
-  };
-  names.forEach(visit);
-  return [...out];
 }

@@ -12,3 +12,19 @@ export function linkClosure(plan: Plan, roots: Iterable<string>): Set<string> {
   for (const r of roots) visit(r);
   return seen;
 }
+
+/**
+ * The bake targets a request names, as the bake file builds them: groups expanded, and a node
+ * built as its per-arch twins (a group of them in the bake file) as those twins.
+ */
+export function bakeTargetsOf(plan: Plan, names: string[]): string[] {
+  const out = new Set<string>();
+  const visit = (n: string) => {
+    const g = plan.groups.find((x) => x.name === n);
+    if (g) return g.targets.forEach(visit);
+    if (plan.targets.find((x) => x.name === n)?.perArch) return plan.targets.filter((x) => x.node === n && x.arch !== undefined).forEach((x) => out.add(x.name));
+    out.add(n);
+  };
+  names.forEach(visit);
+  return [...out];
+}
