@@ -17,7 +17,7 @@ SRC := $(shell find src -name '*.ts' 2>/dev/null)
 BUILDX_PLUGIN := $(HOME)/.docker/cli-plugins/docker-buildx
 
 .DEFAULT_GOAL := help
-.PHONY: help setup toolchain system services build bake-file readme-graph bake ci-matrix demo bench lint check typecheck test clean
+.PHONY: help setup toolchain toolchain-test system services build bake-file readme-graph bake ci-matrix demo bench lint check typecheck test clean
 
 DEMO_MATRIX := matrix/demo.toml
 # The builder scripts/services.sh creates (buildx `remote` driver on the project's buildkitd).
@@ -31,9 +31,14 @@ node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-# buildx, buildkitd + buildctl, actionlint (the workflow linter test/workflow.test.ts runs) and
-# syft (the SBOM generator image release builds attach SBOMs with: scripts/sbom-scanner.sh).
+# buildx, buildkitd + buildctl: what the demo and every build need. Each target installs only
+# what it uses: building syft and actionlint from source took most of a first `make demo`.
 toolchain:
+	bash scripts/install-toolchain.sh --buildkit
+
+# The tests also lint the generated workflow (actionlint) and attach SBOMs in release e2e (syft,
+# scripts/sbom-scanner.sh).
+toolchain-test:
 	bash scripts/install-toolchain.sh --buildkit --actionlint --syft
 
 # Debian packages: runc, docker-registry, qemu-user-static, busybox-static (amd64 + arm64).
@@ -44,7 +49,7 @@ system:
 services: system toolchain
 	bash scripts/services.sh up
 
-setup: node_modules/.package-lock.json toolchain
+setup: node_modules/.package-lock.json toolchain-test
 
 dist/cli.js: node_modules/.package-lock.json $(SRC) tsconfig.json tsconfig.build.json
 	rm -rf dist
@@ -103,7 +108,17 @@ typecheck: node_modules/.package-lock.json
 schema: dist/cli.js
 	$(CLI) schema > matrix/matrix.schema.json.tmp && mv matrix/matrix.schema.json.tmp matrix/matrix.schema.json
 
+# docs/cli.md, the CLI reference, generated from the commands' option tables in src/cli/options/
+# (a test checks it is current).
+.PHONY: cli-docs
+cli-docs: dist/cli.js
+	$(CLI) help --markdown > docs/cli.md.tmp && mv docs/cli.md.tmp docs/cli.md
+
+# The repository's own checks: types, Biome (lint, format, the layer and process rules in
+# biome.json), knip (dead files, exports and dependencies), then the committed files are current.
 check: typecheck dist/cli.js
+	npx biome check
+	npx knip
 	$(CLI) compile matrix/dynamo.toml --check -o bake/docker-bake.hcl
 	$(CLI) graph --readme README.md --check
 	$(CLI) lint matrix/dynamo.toml

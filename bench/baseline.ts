@@ -51,7 +51,10 @@ function combined(root: string, seconds: Map<string, string>): string {
   const framework = readFileSync(join(root, FRAMEWORK), 'utf8');
   const firstFrom = (text: string) => text.search(/^FROM /m);
   // The framework file's global ARGs go before the first FROM of the combined file.
-  const metaArgs = framework.slice(0, firstFrom(framework)).split('\n').filter((l) => l.startsWith('ARG ') && !shared.includes(`${l.split('=')[0]}=`));
+  const metaArgs = framework
+    .slice(0, firstFrom(framework))
+    .split('\n')
+    .filter((l) => l.startsWith('ARG ') && !shared.includes(`${l.split('=')[0]}=`));
   const text = [shared.slice(0, firstFrom(shared)), ...metaArgs, '', shared.slice(firstFrom(shared)), framework.slice(firstFrom(framework))].join('\n');
   let stage = '';
   return text

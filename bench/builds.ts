@@ -24,7 +24,7 @@ export interface StepCount {
 }
 
 /** One build on a wiped builder from the registry cache: what it asked for, its Dockerfile steps. */
-export interface TargetSteps extends StepCount {
+interface TargetSteps extends StepCount {
   target: string;
 }
 
@@ -171,7 +171,23 @@ async function measure(b: BuildBench, repo: BenchRepo, plan: Plan, matrixText: s
   const twinFromNode = await eachFresh(leaves(plan, 'twins'), [], { CACHE_REGISTRY: cache('shared') }, 'levels');
   // A new user: `make bake` with nothing but the matrix and the target.
   const makeBake = await wiped(() =>
-    run(b, { file: 'make', args: ['--no-print-directory', '-C', b.root, '-o', 'dist/cli.js', 'bake', `CLI=node ${b.cli}`, `MATRIX=${userMatrix}`, 'TARGET=all', 'ARGS=-- --progress=rawjson'], cwd: b.root, expect: 'levels' }),
+    run(b, {
+      file: 'make',
+      args: [
+        '--no-print-directory',
+        '-C',
+        b.root,
+        '-o',
+        'dist/cli.js',
+        'bake',
+        `CLI=node ${b.cli}`,
+        `MATRIX=${userMatrix}`,
+        'TARGET=all',
+        'ARGS=-- --progress=rawjson',
+      ],
+      cwd: b.root,
+      expect: 'levels',
+    }),
   );
   const makeBakeSteps = steps(makeBake);
 
@@ -321,7 +337,7 @@ export function changedRefText(text: string, framework: string): string {
 }
 
 /** Registry cache refs (tag -> manifest digest) of a cache repository, link images left out. */
-export async function cacheRefs(cacheRepo: string): Promise<Map<string, string>> {
+async function cacheRefs(cacheRepo: string): Promise<Map<string, string>> {
   const repo = cacheRepo.replace(/^localhost:5000\//, '');
   const out = new Map<string, string>();
   for (const tag of (await tags(repo)).filter((t) => !t.startsWith('link-')).sort()) {
@@ -359,7 +375,32 @@ async function fillTwins(b: BuildBench, repo: BenchRepo, cacheRepo: string): Pro
       await Promise.all(
         level.map((target) =>
           b.sbomGenerator
-            ? runAsync(b, 'node', [b.cli, 'release', repo.matrix, target, '--phase', 'build', '--only', '--registry', `localhost:5000/bench-${b.id}/staging`, '--version', 'bench', '--digests', digests, '--sbom-generator', b.sbomGenerator, '--var', `CACHE_REGISTRY=${cacheRepo}`, '--var', 'PUSH_CACHE=true'], repo.root)
+            ? runAsync(
+                b,
+                'node',
+                [
+                  b.cli,
+                  'release',
+                  repo.matrix,
+                  target,
+                  '--phase',
+                  'build',
+                  '--only',
+                  '--registry',
+                  `localhost:5000/bench-${b.id}/staging`,
+                  '--version',
+                  'bench',
+                  '--digests',
+                  digests,
+                  '--sbom-generator',
+                  b.sbomGenerator,
+                  '--var',
+                  `CACHE_REGISTRY=${cacheRepo}`,
+                  '--var',
+                  'PUSH_CACHE=true',
+                ],
+                repo.root,
+              )
             : runAsync(b, 'node', [b.cli, 'bake', repo.matrix, target, '--var', `CACHE_REGISTRY=${cacheRepo}`, '--var', 'PUSH_CACHE=true'], repo.root),
         ),
       );
@@ -376,7 +417,11 @@ function baseline(b: BuildBench, repo: BenchRepo, plan: Plan): { ms: number; bas
   let baseRuns = 0;
   for (const build of builds) {
     const args = Object.entries(build.args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
-    const r = run(b, { file: b.buildx.file, args: [...b.buildx.args, 'build', '--platform', 'linux/amd64', '-f', build.dockerfile, '--target', build.target, ...args, '--progress=rawjson', '.'], cwd: repo.root });
+    const r = run(b, {
+      file: b.buildx.file,
+      args: [...b.buildx.args, 'build', '--platform', 'linux/amd64', '-f', build.dockerfile, '--target', build.target, ...args, '--progress=rawjson', '.'],
+      cwd: repo.root,
+    });
     ms += r.ms;
     baseRuns += executedRuns(rawjsonVertices(r.stderr)).filter((v) => v.name.includes('stage=base ')).length;
   }
@@ -405,11 +450,17 @@ function run(b: BuildBench, c: { file: string; args: string[]; cwd: string; expe
   const t = performance.now();
   const r = spawnSync(c.file, c.args, { cwd: c.cwd, encoding: 'utf8', env: cleanEnv({ BUILDX_BUILDER: b.kit.builder }), maxBuffer: 1 << 30 });
   const ms = performance.now() - t;
-  const shown = (s: string) => s.split('\n').filter((l) => !l.startsWith('{')).slice(-20).join('\n');
+  const shown = (s: string) =>
+    s
+      .split('\n')
+      .filter((l) => !l.startsWith('{'))
+      .slice(-20)
+      .join('\n');
   if (r.status !== 0) throw new Error(`${[c.file, ...c.args].join(' ')} (in ${c.cwd}) exited ${r.status}:\n${shown(r.stderr)}\n${shown(r.stdout)}`);
   const { path, line } = bakePath(r.stderr);
   // A figure about one way of building must not silently measure the other.
-  if (c.expect && path !== undefined && path !== c.expect) throw new Error(`${[c.file, ...c.args].join(' ')}: expected the ${c.expect} path, matrixbake says: ${line}`);
+  if (c.expect && path !== undefined && path !== c.expect)
+    throw new Error(`${[c.file, ...c.args].join(' ')}: expected the ${c.expect} path, matrixbake says: ${line}`);
   if (c.expect && path === undefined) b.log(`  warning: no "matrixbake: levels|one bake:" line: the path taken is not known`);
   if (!c.quiet) b.log(`  ${(ms / 1000).toFixed(1)} s  ${describe(b, c.file, c.args)}`);
   return { ms, stdout: r.stdout, stderr: r.stderr, pathLine: line };
@@ -436,8 +487,16 @@ function runAsync(b: BuildBench, file: string, args: string[], cwd: string): Pro
 }
 
 function describe(b: BuildBench, file: string, args: string[]): string {
-  const shown = file === 'node' ? ['matrixbake', ...args.slice(1)] : file === 'make' ? ['make', ...args] : ['buildx', ...args.slice(file === b.buildx.file ? b.buildx.args.length : 0)];
-  return shown.join(' ').replace(/\S*mb-bench-repo-[^/\s]+\//g, '').slice(0, 160);
+  const shown =
+    file === 'node'
+      ? ['matrixbake', ...args.slice(1)]
+      : file === 'make'
+        ? ['make', ...args]
+        : ['buildx', ...args.slice(file === b.buildx.file ? b.buildx.args.length : 0)];
+  return shown
+    .join(' ')
+    .replace(/\S*mb-bench-repo-[^/\s]+\//g, '')
+    .slice(0, 160);
 }
 
 async function compileOrThrow(file: string): Promise<Compiled> {

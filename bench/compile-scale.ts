@@ -24,10 +24,21 @@ export function synthetic(dir: string, cells: number): Synthetic {
   writeFileSync(
     matrix,
     [
-      '[project]', 'image = "img"', 'registry = "r.example/ns"',
-      '[matrix]', `a = ${list(as)}`, `b = ${list(bs)}`,
-      '[stage.base]', 'dockerfile = "Dockerfile"', 'axes = ["a"]',
-      '[stage.app]', 'dockerfile = "Dockerfile"', 'axes = ["a", "b"]', 'uses = { base = "base" }', 'publish = true', '',
+      '[project]',
+      'image = "img"',
+      'registry = "r.example/ns"',
+      '[matrix]',
+      `a = ${list(as)}`,
+      `b = ${list(bs)}`,
+      '[stage.base]',
+      'dockerfile = "Dockerfile"',
+      'axes = ["a"]',
+      '[stage.app]',
+      'dockerfile = "Dockerfile"',
+      'axes = ["a", "b"]',
+      'uses = { base = "base" }',
+      'publish = true',
+      '',
     ].join('\n'),
   );
   // What a hand-written bake file would say for the same app cells: one target with a matrix.

@@ -29,7 +29,8 @@ export interface BenchRepo {
 /** Env of every process the bench starts: no git override or bake variable the user's shell may carry. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'BRANCH', 'PUSH_CACHE', 'CACHE_REGISTRY', 'GIT_SHA', 'VERSION', 'SOURCE_DATE_EPOCH']) delete env[k];
+  for (const k of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'BRANCH', 'PUSH_CACHE', 'CACHE_REGISTRY', 'GIT_SHA', 'VERSION', 'SOURCE_DATE_EPOCH'])
+    delete env[k];
   return { ...env, ...extra };
 }
 
@@ -43,7 +44,12 @@ export function benchRepo(sourceRoot: string, matrixText: string): BenchRepo {
   mkdirSync(join(root, 'bench'), { recursive: true });
   writeFileSync(join(root, MATRIX_PATH), matrixText);
   const git = (args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=matrixbake bench', '-c', 'user.email=bench@matrixbake.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: root, encoding: 'utf8', env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync('git', ['-c', 'user.name=matrixbake bench', '-c', 'user.email=bench@matrixbake.invalid', '-c', 'commit.gpgsign=false', ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   git(['init', '-q', '-b', 'main']);
   git(['add', '--', ...BENCH_FILES, MATRIX_PATH]);
   git(['commit', '-q', '-m', 'A: the bench matrix and what it builds']);

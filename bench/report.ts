@@ -58,20 +58,25 @@ export const MEANING: Record<string, string> = {
   warm_over_cold_one_bake: 'the same for `--one-bake` (not a goal)',
   base_builds_per_cuda_arch: 'base RUNs executed in the cold `bake all`, per CUDA x arch cell',
   baseline_base_builds_per_cuda_arch: 'the same for the build.sh-style baseline',
-  changed_framework_rebuilt_steps: 'RUN steps executed by `bake all` (levels) after vLLM\'s FRAMEWORK_REF changed, on the warm builder',
+  changed_framework_rebuilt_steps: "RUN steps executed by `bake all` (levels) after vLLM's FRAMEWORK_REF changed, on the warm builder",
   changed_framework_expected_steps: 'RUN steps the plan says must run again (the changed nodes and all that link them)',
   fresh_builder_cache_hit_ratio: '`bake all` (levels), wiped builder, same commit as the fill (`bake all`, levels, PUSH_CACHE=true)',
   fresh_builder_cache_hit_ratio_plain_bake: 'the same with `--one-bake` for fill and read (not a goal)',
-  default_path_fresh_hit_ratio: '`make bake MATRIX=bench/bench.toml TARGET=all` in this repository, no flags, wiped builder, after `bake all --var PUSH_CACHE=true` filled the matrix\'s own cache registry',
+  default_path_fresh_hit_ratio:
+    "`make bake MATRIX=bench/bench.toml TARGET=all` in this repository, no flags, wiped builder, after `bake all --var PUSH_CACHE=true` filled the matrix's own cache registry",
   next_commit_fresh_hit_ratio: 'commit B (= A + a file no target reads), wiped builder, `bake all` (levels) from the cache `bake all` pushed at commit A',
-  branch_first_build_hit_ratio: 'commit B on a new branch feature/x (BRANCH from git), wiped builder, `bake all` (levels) with PUSH_CACHE=true: reads main\'s refs',
-  branch_build_main_refs_rewritten: 'main\'s cache refs (`<target>-main`) whose manifest digest the branch build changed, added or removed',
-  node_from_twin_cache_hit_ratio: 'each leaf node (`ci-*`) alone, wiped builder, `bake <node>` (levels), from the cache CI\'s per-twin jobs pushed (`release <twin> --phase build --only`, level by level)',
+  branch_first_build_hit_ratio:
+    "commit B on a new branch feature/x (BRANCH from git), wiped builder, `bake all` (levels) with PUSH_CACHE=true: reads main's refs",
+  branch_build_main_refs_rewritten: "main's cache refs (`<target>-main`) whose manifest digest the branch build changed, added or removed",
+  node_from_twin_cache_hit_ratio:
+    "each leaf node (`ci-*`) alone, wiped builder, `bake <node>` (levels), from the cache CI's per-twin jobs pushed (`release <twin> --phase build --only`, level by level)",
   node_from_twin_cache_hit_ratio_one_bake: 'the same read with `bake <node> --one-bake` (not a goal)',
   twin_from_node_cache_hit_ratio: 'each leaf twin (`ci-*-amd64`) alone, wiped builder, `bake <twin>` (levels), from the cache `bake all` (levels) pushed',
   twin_from_node_cache_hit_ratio_one_bake: 'the same with `--one-bake` for fill (`bake all --one-bake`: node refs) and read (not a goal)',
-  default_path_from_one_bake_cache_hit_ratio: '`bake all` (levels: twins, links by digest), wiped builder, from the cache `bake all --one-bake` pushed (node refs, `target:` links) (not a goal)',
-  changed_framework_next_commit_rebuilt_steps: 'commit C (vLLM\'s FRAMEWORK_REF changed), wiped builder + the registry cache of commit A, `bake all` (levels): RUN steps executed',
+  default_path_from_one_bake_cache_hit_ratio:
+    '`bake all` (levels: twins, links by digest), wiped builder, from the cache `bake all --one-bake` pushed (node refs, `target:` links) (not a goal)',
+  changed_framework_next_commit_rebuilt_steps:
+    "commit C (vLLM's FRAMEWORK_REF changed), wiped builder + the registry cache of commit A, `bake all` (levels): RUN steps executed",
   changed_framework_next_commit_expected_steps: 'RUN steps the plan says must run again at commit C',
 };
 
@@ -102,8 +107,12 @@ export function markdown(r: Results, notesText: string): string {
     const goal = GOALS[name];
     return `| \`${name}\` | ${f.value} | ${f.spread} | ${f.samples.join(', ')} | ${goal?.text ?? ''} | ${goal ? verdict(r, name, goal) : ''} |`;
   });
-  const meanings = Object.keys(r.figures).filter((n) => MEANING[n]).map((n) => `- \`${n}\`: ${MEANING[n]}.`);
-  const secs = Object.entries(r.seconds).map(([k, v]) => `${k} ${typeof v === 'number' ? v : v.value} s`).join(', ');
+  const meanings = Object.keys(r.figures)
+    .filter((n) => MEANING[n])
+    .map((n) => `- \`${n}\`: ${MEANING[n]}.`);
+  const secs = Object.entries(r.seconds)
+    .map(([k, v]) => `${k} ${typeof v === 'number' ? v : v.value} s`)
+    .join(', ');
   const m = r.machine;
   return [
     '# Benchmark results',
@@ -136,7 +145,7 @@ export function markdown(r: Results, notesText: string): string {
     'matrixbake bake bench/bench.toml all                         # CR=cold, wiped: cold (levels), then again: warm',
     'matrixbake bake bench/.work/changed.toml all                 # CR=cold, same builder: vllm FRAMEWORK_REF changed',
     'matrixbake bake bench/bench.toml all --var PUSH_CACHE=true   # CR=shared, wiped: the fill at commit A',
-    '(cd <this repo> && matrixbake bake bench/bench.toml all --var PUSH_CACHE=true)   # same builder: the matrix\'s own cache registry',
+    "(cd <this repo> && matrixbake bake bench/bench.toml all --var PUSH_CACHE=true)   # same builder: the matrix's own cache registry",
     'matrixbake bake bench/bench.toml all                         # CR=shared, wiped: fresh_builder_cache_hit_ratio',
     'matrixbake bake bench/bench.toml ci-<fw>-cuda<N>-amd64       # CR=shared, each leaf twin on a wiped builder: twin_from_node',
     '(cd <this repo> && make -o dist/cli.js bake CLI="node <the bench\'s copy of dist>/cli.js" MATRIX=bench/bench.toml TARGET=all ARGS="-- --progress=rawjson")   # wiped: default_path',

@@ -69,7 +69,13 @@ async function main() {
 
   const col = <K extends keyof BuildRep>(k: K) => runs.map((r) => r[k] as number);
   /** The hit ratio of each repetition: Dockerfile RUN/COPY steps from cache over all that completed. */
-  const hits = (of: (r: BuildRep) => StepCount | StepCount[]) => figure(runs.map((r) => { const c = of(r); return hitRatio(Array.isArray(c) ? totalSteps(c) : c); }));
+  const hits = (of: (r: BuildRep) => StepCount | StepCount[]) =>
+    figure(
+      runs.map((r) => {
+        const c = of(r);
+        return hitRatio(Array.isArray(c) ? totalSteps(c) : c);
+      }),
+    );
   const results: Results = {
     machine: measured,
     reps,
@@ -77,7 +83,12 @@ async function main() {
     figures: {
       // Build speed. The default path is `bake` with a cache registry: levels (src/run/bake-path.ts).
       // --quick has no stage work, so no critical path to compare with.
-      ...(runs[0]!.critical_path_ms > 0 ? { bake_over_critical_path: ratio(col('cold_ms'), col('critical_path_ms')), bake_over_critical_path_one_bake: ratio(col('cold_one_bake_ms'), col('critical_path_ms')) } : {}),
+      ...(runs[0]!.critical_path_ms > 0
+        ? {
+            bake_over_critical_path: ratio(col('cold_ms'), col('critical_path_ms')),
+            bake_over_critical_path_one_bake: ratio(col('cold_one_bake_ms'), col('critical_path_ms')),
+          }
+        : {}),
       levels_cold_over_plain_cold: ratio(col('cold_ms'), col('cold_one_bake_ms')),
       sequential_over_bake: ratio(col('sequential_ms'), col('cold_ms')),
       sequential_over_one_bake: ratio(col('sequential_ms'), col('cold_one_bake_ms')),
@@ -158,8 +169,11 @@ function zeroWork(): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'quick.toml');
   const text = readFileSync(join(root, 'bench/bench.toml'), 'utf8');
-  const quickText = text.replace(/WORK_SECONDS = "\d+"/g, 'WORK_SECONDS = "0"').replace('registry = "localhost:5000/bench/cache"', 'registry = "localhost:5000/bench-quick/cache"');
-  if (!quickText.includes('localhost:5000/bench-quick/cache')) throw new Error('bench/bench.toml: no [cache] registry = "localhost:5000/bench/cache" to point --quick elsewhere');
+  const quickText = text
+    .replace(/WORK_SECONDS = "\d+"/g, 'WORK_SECONDS = "0"')
+    .replace('registry = "localhost:5000/bench/cache"', 'registry = "localhost:5000/bench-quick/cache"');
+  if (!quickText.includes('localhost:5000/bench-quick/cache'))
+    throw new Error('bench/bench.toml: no [cache] registry = "localhost:5000/bench/cache" to point --quick elsewhere');
   writeFileSync(file, quickText);
   return file;
 }
@@ -169,7 +183,9 @@ function sbomGeneratorImage(): string | undefined {
   try {
     return execFileSync('bash', [join(root, 'scripts/sbom-scanner.sh')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   } catch (e) {
-    log(`bench: no SBOM generator image (${`${(e as { stderr?: string }).stderr ?? e}`.trim().split('\n').at(-1)}): the twins' cache is filled by \`bake <twin>\`, not by release jobs`);
+    log(
+      `bench: no SBOM generator image (${`${(e as { stderr?: string }).stderr ?? e}`.trim().split('\n').at(-1)}): the twins' cache is filled by \`bake <twin>\`, not by release jobs`,
+    );
     return undefined;
   }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian packages the real builds need (DESIGN.md, "The real toolchain"):
+# Debian packages the real builds need (docs/design.md, "The toolchain"):
 #   runc              buildkitd's OCI worker
 #   docker-registry   a registry on localhost:5000 for pushes and registry cache
 #   qemu-user-static  arm64 builds on an amd64 machine, through binfmt_misc

@@ -19,9 +19,7 @@ export interface Diagnostic {
   frame?: string;
 }
 
-export type Result<T> =
-  | { ok: true; value: T; warnings: Diagnostic[] }
-  | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
+export type Result<T> = { ok: true; value: T; warnings: Diagnostic[] } | { ok: false; errors: Diagnostic[]; warnings: Diagnostic[] };
 
 export const ok = <T>(value: T, warnings: Diagnostic[] = []): Result<T> => ({ ok: true, value, warnings });
 
@@ -56,7 +54,9 @@ export function formatDiagnostic(d: Diagnostic): string {
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Cf}\p{Zs}]/gu;
 
 function oneLine(s: string): string {
-  return s.replace(UNPRINTABLE, (c) => (c === ' ' ? c : ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return s.replace(UNPRINTABLE, (c) =>
+    c === ' ' ? c : ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' }[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  );
 }
 
 /** Closest candidate by edit distance, for "did you mean" hints; undefined when nothing is close. */

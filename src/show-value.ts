@@ -19,7 +19,10 @@ function render(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'an invalid date' : v.toISOString().replace('T00:00:00.000Z', '');
   if (Array.isArray(v)) return `[${v.map(render).join(', ')}]`;
-  if (v && typeof v === 'object') return `{ ${Object.entries(v).map(([k, x]) => `${keySegment(k)} = ${render(x)}`).join(', ')} }`;
+  if (v && typeof v === 'object')
+    return `{ ${Object.entries(v)
+      .map(([k, x]) => `${keySegment(k)} = ${render(x)}`)
+      .join(', ')} }`;
   return String(v);
 }
 
@@ -31,4 +34,9 @@ export function keySegment(key: string): string {
 /** `stage`, `run time`, `axes` -> `stage."run time".axes`; numbers are list indexes (`[1]`). */
 export function keyPath(...segments: (string | number)[]): string {
   return segments.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i === 0 ? '' : '.'}${keySegment(s)}`)).join('');
+}
+
+/** A list for one line: all of a short one, the first three of a long one and how many more. */
+export function someOf(names: string[]): string {
+  return names.length > 4 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ');
 }

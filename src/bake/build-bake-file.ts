@@ -27,7 +27,10 @@ export function buildBakeFile(plan: Plan, header: string[]): BakeFile {
   return {
     header,
     variables,
-    groups: [...plan.groups.map((g) => ({ name: g.name, comment: g.description, targets: g.targets })), ...plan.targets.filter((t) => t.perArch).map((t) => perArchGroup(plan, t))],
+    groups: [
+      ...plan.groups.map((g) => ({ name: g.name, comment: g.description, targets: g.targets })),
+      ...plan.targets.filter((t) => t.perArch).map((t) => perArchGroup(plan, t)),
+    ],
     targets: plan.targets.filter((t) => !t.perArch).map((t) => bakeTarget(plan, t)),
   };
 }
@@ -38,7 +41,10 @@ function bakeTarget(plan: Plan, t: PlanTarget): BakeTarget {
     ['description', str(t.description)],
     ['context', str(t.context)],
   ];
-  const contexts: [string, Expr][] = [...t.links.map((l): [string, Expr] => [l.context, str(`target:${l.target}`)]), ...t.sources.map((s): [string, Expr] => [s.context, str(s.source)])];
+  const contexts: [string, Expr][] = [
+    ...t.links.map((l): [string, Expr] => [l.context, str(`target:${l.target}`)]),
+    ...t.sources.map((s): [string, Expr] => [s.context, str(s.source)]),
+  ];
   if (contexts.length > 0) attrs.push(['contexts', map(contexts)]);
   attrs.push(['dockerfile', str(dockerfileInContext(t.context, t.dockerfile))], ['target', str(t.dockerTarget)]);
   const args: [string, Expr][] = [
@@ -60,7 +66,8 @@ function bakeTarget(plan: Plan, t: PlanTarget): BakeTarget {
   }
   if (t.sccache && m.sccache && m.sccache.auth !== 'none') attrs.push(['secret', cond(ref('USE_SCCACHE'), list(sccacheSecrets(m.sccache.auth)), list([]))]);
   // The matrix sets these for the cell, and [arg.<NAME>] keeps them to other stages.
-  const withheld = t.withheld.length > 0 ? `not passed here: ${t.withheld.map((w) => `${w.name} (arg.${w.name}.stages: ${w.stages.join(', ')})`).join(', ')}` : undefined;
+  const withheld =
+    t.withheld.length > 0 ? `not passed here: ${t.withheld.map((w) => `${w.name} (arg.${w.name}.stages: ${w.stages.join(', ')})`).join(', ')}` : undefined;
   return { name: t.name, ...(withheld ? { comment: withheld } : {}), attributes: attrs };
 }
 
@@ -69,7 +76,11 @@ function bakeTarget(plan: Plan, t: PlanTarget): BakeTarget {
 function perArchGroup(plan: Plan, t: PlanTarget): BakeGroup {
   const why = t.perArch!.args.length > 0 ? `args ${t.perArch!.args.join(', ')} differ per arch` : `it links ${t.perArch!.links.join(', ')}, built per arch`;
   const tags = t.tagSuffix !== undefined ? `; \`matrixbake bake --push\` and \`release\` merge their images into its tags` : '';
-  return { name: t.name, comment: `${t.description}: built as its per-arch twins (${why})${tags}`, targets: plan.targets.filter((x) => x.node === t.name && x.arch !== undefined).map((x) => x.name) };
+  return {
+    name: t.name,
+    comment: `${t.description}: built as its per-arch twins (${why})${tags}`,
+    targets: plan.targets.filter((x) => x.node === t.name && x.arch !== undefined).map((x) => x.name),
+  };
 }
 
 /** The tags a published node gets, as bake templates: `${REGISTRY}/dynamo:${VERSION}-vllm-runtime-cuda12` and `latest-`. */
@@ -91,7 +102,10 @@ function tags(plan: Plan, templates: string[]): Expr[] {
   return templates.map((t) => {
     const rest = t.replace(/^\{registry\}\//, '');
     const head = rest === t || !plan.matrix.project.registry ? [] : [ref('REGISTRY'), '/'];
-    const parts = rest.split('{version}').flatMap((s, i) => (i === 0 ? [s] : [ref('VERSION'), s])).filter((p) => p !== '');
+    const parts = rest
+      .split('{version}')
+      .flatMap((s, i) => (i === 0 ? [s] : [ref('VERSION'), s]))
+      .filter((p) => p !== '');
     const all = [...head, ...parts];
     return all.every((p) => typeof p === 'string') ? str(all.join('')) : tpl(...all);
   });
@@ -107,4 +121,3 @@ function labels(plan: Plan, t: PlanTarget): [string, Expr][] {
     ['org.opencontainers.image.version', ref('VERSION')],
   ];
 }
-

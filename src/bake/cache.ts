@@ -14,7 +14,7 @@ import { call, ref, str, tpl, type Expr } from './expr.js';
 const TAG_UNSAFE = '[^A-Za-z0-9_.-]';
 
 /** A branch name as it stands in a cache tag. */
-export function sanitizeBranch(branch: string): string {
+function sanitizeBranch(branch: string): string {
   return branch.replace(new RegExp(TAG_UNSAFE, 'g'), '-');
 }
 

@@ -13,7 +13,7 @@ export interface Resolved {
 }
 
 /** Go's strconv.ParseBool, which bake uses for bool variables set from the environment. */
-export function parseBool(s: string): boolean | undefined {
+function parseBool(s: string): boolean | undefined {
   if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
   if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
   return undefined;
@@ -39,7 +39,11 @@ export function resolveBake(file: BakeFile, overrides: Record<string, string> = 
       // bake folds duplicate list entries (two equal tags when VERSION=latest, a fallback equal to BRANCH).
       if (Array.isArray(v)) v = [...new Set(v.map((x) => String(x)))];
       if (v && typeof v === 'object' && !Array.isArray(v)) {
-        v = Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([key, x]) => [key, typeof x === 'boolean' ? String(x) : x]));
+        v = Object.fromEntries(
+          Object.entries(v)
+            .filter(([, x]) => x !== null)
+            .map(([key, x]) => [key, typeof x === 'boolean' ? String(x) : x]),
+        );
       }
       if (v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && Object.keys(v).length === 0)) continue;
       out[k] = v;

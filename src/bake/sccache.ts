@@ -12,7 +12,11 @@ export function sccacheVariables(m: Matrix): BakeVariable[] {
     { name: 'SCCACHE_REGION', default: str(m.sccache.region), comment: 'SCCACHE_REGION: region of the sccache bucket' },
   ];
   if (m.sccache.auth === 'oidc') {
-    vars.push({ name: 'AWS_WEB_IDENTITY_TOKEN_FILE', default: str(''), comment: 'AWS_WEB_IDENTITY_TOKEN_FILE: file with the OIDC token (set by the CI runner)' });
+    vars.push({
+      name: 'AWS_WEB_IDENTITY_TOKEN_FILE',
+      default: str(''),
+      comment: 'AWS_WEB_IDENTITY_TOKEN_FILE: file with the OIDC token (set by the CI runner)',
+    });
   }
   return vars;
 }

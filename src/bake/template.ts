@@ -5,11 +5,7 @@ import type { Expr } from './expr.js';
  * literal text with `${` and `%{` doubled, interpolations as `${expr}`.
  * `escapeLiteral` adds the quoting of the host syntax (HCL backslash escapes; JSON does its own).
  */
-export function templateSource(
-  parts: (string | Expr)[],
-  printExpr: (e: Expr) => string,
-  escapeLiteral: (s: string) => string,
-): string {
+export function templateSource(parts: (string | Expr)[], printExpr: (e: Expr) => string, escapeLiteral: (s: string) => string): string {
   let out = '';
   parts.forEach((part, i) => {
     if (typeof part !== 'string') {

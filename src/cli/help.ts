@@ -1,15 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../errors.js';
-import { didYouMean } from '../diagnostics.js';
-import { COMMANDS, type CommandHelp, type CommandName } from './commands-help.js';
+import { COMMANDS, isCommand, unknownCommand, type CommandName } from './commands.js';
+import { MATRIX } from './options/shared.js';
+import type { CommandSpec, FlagSpec } from './spec.js';
 
-// Both the global help and each command's help are printed from the one table in
-// commands-help.ts; test/cli.test.ts runs every example it holds.
+// Both the global help and each command's help are printed from the commands' tables
+// (commands.ts); test/unit/cli/cli.test.ts runs every example they hold.
 
 const WIDTH = 100;
-const DEFAULT_MATRIX_NOTE = 'MATRIX defaults to matrix/dynamo.toml.';
-const EXIT_CODES = 'Exit codes: 0 ok, 1 stale file, lint findings or failed build, 2 bad input or usage.';
+export const DEFAULT_MATRIX_NOTE = `MATRIX defaults to ${MATRIX.default}.`;
+export const EXIT_CODES = 'Exit codes: 0 ok, 1 stale file, lint findings or failed build, 2 bad input or usage.';
 
 let version: string | undefined;
 
@@ -28,18 +28,18 @@ export function matrixbakeVersion(): string {
   return version;
 }
 
-export const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
+/** How the help writes a flag: `-o, --output FILE`. */
+export const flagLabel = (name: string, f: FlagSpec) => `${f.short === undefined ? '' : `-${f.short}, `}--${name}${f.value === undefined ? '' : ` ${f.value}`}`;
 
-/** The long flags a command's options table names (`-o, --output FILE` -> output). */
-export function flagsOf(name: CommandName): string[] {
-  return (COMMANDS[name] as CommandHelp).options.flatMap(([flags]) => [...flags.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!));
-}
-
-export const unknownCommand = (name: string) => new UsageError(`unknown command "${name}"${didYouMean(name, Object.keys(COMMANDS))}`);
+/** The Options section's rows: each flag, then what `--` passes on. */
+const optionRows = (c: CommandSpec): [string, string][] => [
+  ...Object.entries(c.flags).map(([name, f]): [string, string] => [flagLabel(name, f), f.help]),
+  ...(c.passthrough ? [[`-- ${c.passthrough.name}`, c.passthrough.help] as [string, string]] : []),
+];
 
 /** `matrixbake --help`: the usage overview, one line per command, a few examples. */
 export function globalHelp(): string {
-  const entries = Object.entries(COMMANDS) as [CommandName, CommandHelp][];
+  const entries = Object.entries(COMMANDS) as [CommandName, CommandSpec][];
   const pad = Math.max(...entries.map(([name]) => name.length));
   const usage = entries.flatMap(([name, c]) => c.usage.map((u) => wrapUsage(`matrixbake ${name.padEnd(pad)} ${u}`, ' '.repeat(pad + 14), '  ')));
   const summaries = entries.map(([name, c]) => `  ${name.padEnd(pad + 2)}${c.summary}`);
@@ -59,7 +59,7 @@ export function globalHelp(): string {
     'Examples:',
     ...examples,
     '',
-    '`matrixbake help CMD` (or `matrixbake CMD --help`) shows a command\'s options and more examples.',
+    "`matrixbake help CMD` (or `matrixbake CMD --help`) shows a command's options and more examples.",
     EXIT_CODES,
     '',
   ].join('\n');
@@ -68,16 +68,17 @@ export function globalHelp(): string {
 /** `matrixbake help CMD`, `matrixbake CMD --help`: its usage, what it does, its options, examples. */
 export function commandHelp(name: string): string {
   if (!isCommand(name)) throw unknownCommand(name);
-  const c: CommandHelp = COMMANDS[name];
+  const c: CommandSpec = COMMANDS[name];
   const usage = c.usage.map((u, i) => wrapUsage(`matrixbake ${name} ${u}`, ' '.repeat(name.length + 19), i === 0 ? 'Usage: ' : '       '));
-  const flagWidth = Math.max(0, ...c.options.map(([flag]) => flag.length));
-  const options = c.options.map(([flag, what]) => wrap(`${flag.padEnd(flagWidth + 2)}${what}`, ' '.repeat(flagWidth + 4), '  '));
+  const rows = optionRows(c);
+  const flagWidth = Math.max(0, ...rows.map(([flag]) => flag.length));
+  const options = rows.map(([flag, what]) => wrap(`${flag.padEnd(flagWidth + 2)}${what}`, ' '.repeat(flagWidth + 4), '  '));
   const examples = c.examples.flatMap((e) => [...(e.why ? [`  # ${e.why}`] : []), `  ${e.run}`]);
   return [
     ...usage,
     '',
     ...c.description.flatMap((p, i) => [...(i > 0 ? [''] : []), wrap(p)]),
-    ...(c.usage.some((u) => u.includes('MATRIX')) ? ['', DEFAULT_MATRIX_NOTE] : []),
+    ...('matrix' in c.positionals ? ['', DEFAULT_MATRIX_NOTE] : []),
     ...(options.length > 0 ? ['', 'Options:', ...options] : []),
     '',
     c.examples.length === 1 ? 'Example:' : 'Examples:',

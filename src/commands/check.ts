@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { BuildFailed, CheckFailed } from '../errors.js';
 import { acceptFindings, unusedFinding } from '../lint/accept.js';
-import { formatFinding, targetImages } from '../lint/lint-plan.js';
+import { formatFinding } from '../lint/finding.js';
+import { targetImages } from '../lint/images.js';
 import { repoRoot } from '../load/repo-root.js';
 import { ARCH_PLATFORMS } from '../model/model.js';
 import { bakeTargetsOf } from '../plan/closure.js';
@@ -15,7 +16,7 @@ import { explainBuildxError } from '../run/buildx-errors.js';
 import { runCapture } from '../run/exec.js';
 import { writeStubLayout } from '../run/stub-layout.js';
 import { compileOrThrow } from './compile-or-throw.js';
-import { writeBakeFile } from './write-bake-file.js';
+import { writeBakeFile } from '../write/write-bake-file.js';
 import { composedFiles, writeComposed } from '../write/write-composed.js';
 import { sourceLine } from '../model/composed.js';
 
@@ -63,14 +64,22 @@ export async function checkCommand(o: CheckOptions): Promise<string> {
     const composed = new Map((await composedFiles(plan, cwd)).map((f) => [f.path, f.composed]));
     await writeComposed(plan, cwd);
     const file = await writeBakeFile(compiled);
-    const r = await runCapture({ file: buildx.file, args: [...buildx.args, 'bake', '-f', file, '-f', override, '--call=check,format=json', ...names] }, {}, cwd);
+    const r = await runCapture(
+      { file: buildx.file, args: [...buildx.args, 'bake', '-f', file, '-f', override, '--call=check,format=json', ...names] },
+      {},
+      cwd,
+    );
     let out: WireCheckOutput;
     try {
       out = JSON.parse(r.stdout) as WireCheckOutput;
     } catch {
       const explained = explainBuildxError(r.stderr);
       if (explained) throw new BuildFailed(explained.message, explained.hint, r.exitCode || 1);
-      throw new BuildFailed(`docker buildx bake --call=check exited with ${r.exitCode}: ${r.stderr.trim().split('\n').at(-1) ?? 'no output'}`, undefined, r.exitCode || 1);
+      throw new BuildFailed(
+        `docker buildx bake --call=check exited with ${r.exitCode}: ${r.stderr.trim().split('\n').at(-1) ?? 'no output'}`,
+        undefined,
+        r.exitCode || 1,
+      );
     }
     // A composed Dockerfile's line, as the line of the part it came from.
     const found = checkFindings(out, (n) => plan.targets.find((t) => t.name === n)?.dockerfile).map((f) => {
@@ -78,13 +87,20 @@ export async function checkCommand(o: CheckOptions): Promise<string> {
       return c ? { ...f, ...sourceLine(c, f.line) } : f;
     });
     // Entries for lint's findings are lint's to judge.
-    const judged = acceptFindings(found, plan.matrix.lintAccept.filter((a) => a.key.startsWith('check.')));
+    const judged = acceptFindings(
+      found,
+      plan.matrix.lintAccept.filter((a) => a.key.startsWith('check.')),
+    );
     // Checking some targets, an entry for the others' findings is not stale.
     const unused = o.targets.length > 0 ? [] : judged.unused;
     const findings = [...judged.open, ...unused.map((a) => unusedFinding(a, o.matrix, readFileSync(o.matrix, 'utf8')))];
     const checked = Object.keys(out.target ?? {}).length;
     const stood = `${links} link${links === 1 ? '' : 's'}${o.offline ? ` and ${stubbed.size} registry image${stubbed.size === 1 ? '' : 's'}` : ''} read as an empty stub image`;
-    if (findings.length > 0) throw new CheckFailed(`${findings.length} finding${findings.length === 1 ? '' : 's'} from BuildKit's checks of ${checked} targets of ${o.matrix} (${stood})`, findings.map(formatFinding));
+    if (findings.length > 0)
+      throw new CheckFailed(
+        `${findings.length} finding${findings.length === 1 ? '' : 's'} from BuildKit's checks of ${checked} targets of ${o.matrix} (${stood})`,
+        findings.map(formatFinding),
+      );
     const n = judged.accepted.length;
     const accepted = judged.accepted.map((a) => `  accepted (lint.accept[${a.accept.index}]: ${a.accept.reason}): ${formatFinding(a.finding)}\n`);
     return `${o.matrix}: BuildKit's checks pass on ${checked} targets (${stood})${n > 0 ? `, ${n} finding${n === 1 ? '' : 's'} accepted on purpose:` : ''}\n${accepted.join('')}`;

@@ -25,8 +25,15 @@ export async function ciCommand(o: CiOptions): Promise<string> {
   }
   const jobs = selectCiJobs(plan, { levels: o.levels, ...(o.group === undefined ? {} : { group: o.group }) });
   if (!jobs.ok) throw new InputError(jobs.errors);
-  if (jobs.value.length === 0) throw new UsageError(`group "${o.group}" holds no published image, so CI has no job to run (pick a group with images of a stage that has publish = true)`);
-  const ci = { source: relative(repoRoot(o.matrix), resolve(o.matrix)).split(sep).join('/'), levels: o.levels, ...(o.group === undefined ? {} : { group: o.group }), jobs: jobs.value };
+  if (jobs.value.length === 0)
+    throw new UsageError(`group "${o.group}" holds no published image, so CI has no job to run (pick a group with images of a stage that has publish = true)`);
+  const ci = {
+    source: relative(repoRoot(o.matrix), resolve(o.matrix)).split(sep).join('/'),
+    command: plan.matrix.ci.command,
+    levels: o.levels,
+    ...(o.group === undefined ? {} : { group: o.group }),
+    jobs: jobs.value,
+  };
   const emitter = CI_EMITTERS[o.format];
   const problems = emitter.check(ci);
   if (problems.length > 0) throw new InputError(problems.map((d) => ({ ...d, file: plan.matrix.file })));

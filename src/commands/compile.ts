@@ -27,9 +27,16 @@ export async function compileCommand(o: CompileOptions): Promise<string> {
   if (o.check) {
     const current = await readFile(o.out!, 'utf8').catch(() => undefined);
     if (current === undefined) throw new CheckFailed(`${o.out} does not exist`, [`run: matrixbake compile ${o.matrix} -o ${o.out}`]);
-    if (current !== text) throw new CheckFailed(`${o.out} is stale: it differs from what ${o.matrix} compiles to`, [...diffSummary(current, text), `run: matrixbake compile ${o.matrix} -o ${o.out}`]);
+    if (current !== text)
+      throw new CheckFailed(`${o.out} is stale: it differs from what ${o.matrix} compiles to`, [
+        ...diffSummary(current, text),
+        `run: matrixbake compile ${o.matrix} -o ${o.out}`,
+      ]);
     const stale = composes ? await staleComposed(compiled.plan, repoRoot(o.matrix)) : [];
-    if (stale.length > 0) throw new CheckFailed(`${stale.length} composed Dockerfile${stale.length === 1 ? ' is' : 's are'} missing or stale: ${stale.join(', ')}`, [`run: matrixbake compile ${o.matrix} -o ${o.out}`]);
+    if (stale.length > 0)
+      throw new CheckFailed(`${stale.length} composed Dockerfile${stale.length === 1 ? ' is' : 's are'} missing or stale: ${stale.join(', ')}`, [
+        `run: matrixbake compile ${o.matrix} -o ${o.out}`,
+      ]);
     return `${o.out} is current with ${o.matrix}\n`;
   }
   if (o.out === undefined) return text;

@@ -20,7 +20,12 @@ export async function explainCommand(o: ExplainOptions): Promise<string> {
     const { plan } = compiled;
     const group = plan.groups.find((g) => g.name === o.target);
     if (group) throw new UsageError(`"${o.target}" is a group of ${o.matrix}, not a target: explain one of its targets, e.g. ${group.targets[0]}`);
-    throw new UsageError(`no target "${o.target}" in ${o.matrix}${didYouMean(o.target, plan.targets.map((t) => t.name))}`);
+    throw new UsageError(
+      `no target "${o.target}" in ${o.matrix}${didYouMean(
+        o.target,
+        plan.targets.map((t) => t.name),
+      )}`,
+    );
   }
   return o.json ? `${JSON.stringify(x, null, 2)}\n` : formatExplanation(x);
 }

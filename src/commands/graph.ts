@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { didYouMean, type Diagnostic } from '../diagnostics.js';
+import { didYouMean, error, type Diagnostic } from '../diagnostics.js';
 import { GRAPH_EMITTERS, type GraphFormat } from '../emit/graph/graph-emitters.js';
 import { graphModel } from '../emit/graph/graph-model.js';
-import { fillGraphBlocks, findGraphBlocks } from '../emit/graph/markdown-blocks.js';
+import { blockName, fillGraphBlocks, findGraphBlocks } from '../emit/graph/markdown-blocks.js';
 import { selectNodes } from '../emit/graph/select-nodes.js';
 import { CheckFailed, InputError, UsageError } from '../errors.js';
 import { writeAtomic } from '../write/write-atomic.js';
@@ -27,15 +27,16 @@ export async function graphCommand(o: GraphOptions): Promise<string> {
   return '';
 }
 
-async function drawGraph(matrix: string, format: GraphFormat, warn: (d: Diagnostic) => void, group?: string): Promise<string> {
+/** `name` is how messages call the matrix: as the user wrote it. */
+async function drawGraph(matrix: string, format: GraphFormat, warn: (d: Diagnostic) => void, group?: string, name = matrix): Promise<string> {
   const { plan } = await compileOrThrow(matrix, warn);
   const groups = plan.groups.map((g) => g.name);
-  if (group !== undefined && !groups.includes(group)) throw new UsageError(`no group "${group}" in ${matrix}${didYouMean(group, groups)}`);
+  if (group !== undefined && !groups.includes(group)) throw new UsageError(`no group "${group}" in ${name}${didYouMean(group, groups)}`);
   return GRAPH_EMITTERS[format](graphModel(plan, selectNodes(plan, group)));
 }
 
 export interface ReadmeGraphOptions {
-  /** A markdown file with `<!-- graph:begin MATRIX -->` ... `<!-- graph:end -->` blocks. */
+  /** A markdown file with `<!-- graph:begin MATRIX [--group G] -->` ... `<!-- graph:end -->` blocks. */
   readme: string;
   /** Compare instead of writing: exit 1 when a block is stale. */
   check: boolean;
@@ -49,12 +50,26 @@ export async function readmeGraphCommand(o: ReadmeGraphOptions): Promise<string>
   });
   const blocks = findGraphBlocks(current);
   if (!blocks.ok) throw new InputError(blocks.errors.map((d) => ({ ...d, file: o.readme })));
-  if (blocks.value.length === 0) throw new UsageError(`${o.readme} has no <!-- graph:begin MATRIX --> ... <!-- graph:end --> block`);
-  // A marker names its matrix relative to the markdown file, as a link in it would.
-  const matrices = blocks.value.map((b) => resolve(dirname(o.readme), b.matrix));
-  const graphs = await Promise.all(matrices.map((m) => drawGraph(m, 'mermaid', o.warn)));
+  if (blocks.value.length === 0) throw new UsageError(`${o.readme} has no <!-- graph:begin MATRIX [--group G] --> ... <!-- graph:end --> block`);
+  const graphs = await Promise.all(
+    blocks.value.map((b) =>
+      // A marker names its matrix relative to the markdown file, as a link in it would.
+      drawGraph(resolve(dirname(o.readme), b.matrix), 'mermaid', o.warn, b.group, b.matrix).catch((e: unknown) => {
+        // The group is the marker's mistake, not the command line's: say which line.
+        throw e instanceof UsageError
+          ? new InputError([
+              {
+                ...error(undefined, e.message, 'name a group of the bake file (`matrixbake compile MATRIX` writes them), or drop --group'),
+                file: o.readme,
+                line: b.begin + 1,
+              },
+            ])
+          : e;
+      }),
+    ),
+  );
   const text = fillGraphBlocks(current, blocks.value, graphs);
-  const names = blocks.value.map((b) => b.matrix).join(', ');
+  const names = blocks.value.map(blockName).join(', ');
   if (o.check) {
     if (text !== current) throw new CheckFailed(`the graph of ${names} in ${o.readme} is stale`, [`run: matrixbake graph --readme ${o.readme}`]);
     return `${o.readme}: the graph of ${names} is current\n`;

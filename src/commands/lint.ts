@@ -2,7 +2,8 @@ import type { Diagnostic } from '../diagnostics.js';
 import { CheckFailed } from '../errors.js';
 import { readFileSync } from 'node:fs';
 import { acceptFindings, unusedFinding } from '../lint/accept.js';
-import { formatFinding, lintPlan } from '../lint/lint-plan.js';
+import { formatFinding } from '../lint/finding.js';
+import { lintPlan } from '../lint/lint-plan.js';
 import { compileOrThrow } from './compile-or-throw.js';
 import { repoRoot } from '../load/repo-root.js';
 
@@ -15,7 +16,10 @@ export interface LintOptions {
 export async function lintCommand(o: LintOptions): Promise<string> {
   const compiled = await compileOrThrow(o.matrix, o.warn);
   // Entries for BuildKit's checks (`check.<Rule>`) are `matrixbake check`'s to judge.
-  const judged = acceptFindings(await lintPlan(compiled.plan, repoRoot(o.matrix)), compiled.plan.matrix.lintAccept.filter((a) => !a.key.startsWith('check.')));
+  const judged = acceptFindings(
+    await lintPlan(compiled.plan, repoRoot(o.matrix)),
+    compiled.plan.matrix.lintAccept.filter((a) => !a.key.startsWith('check.')),
+  );
   const findings = [...judged.open, ...judged.unused.map((a) => unusedFinding(a, o.matrix, readFileSync(o.matrix, 'utf8')))];
   const files = new Set(compiled.plan.targets.map((t) => t.dockerfile));
   if (findings.length > 0) {

@@ -1,3 +1,4 @@
+import { table } from '../table.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { PlanTarget } from '../plan/plan.js';
 import { compileOrThrow } from './compile-or-throw.js';
@@ -15,15 +16,17 @@ export async function listCommand(o: ListOptions): Promise<string> {
   const targets = plan.targets.filter((t) => o.twins || t.arch === undefined);
   if (o.json) return `${JSON.stringify(targets.map(row), null, 2)}\n`;
   const rows = [['TARGET', 'STAGE', 'AXES', 'PLATFORMS', 'LINKS'], ...targets.map((t) => Object.values(row(t)))];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return `${table(rows).join('\n')}\n`;
 }
 
 function row(t: PlanTarget) {
   return {
     target: t.name,
     stage: t.stage,
-    axes: Object.entries(t.values).map(([k, v]) => `${k}=${v}`).join(' ') || '-',
+    axes:
+      Object.entries(t.values)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ') || '-',
     platforms: t.platforms.join(',') || '-',
     links: t.links.map((l) => `${l.context}=${l.target}`).join(' ') || '-',
   };

@@ -2,15 +2,25 @@ import type { Diagnostic } from '../diagnostics.js';
 import { BuildFailed, UsageError } from '../errors.js';
 import { selectRelease } from '../release/release-plan.js';
 import { releaseTagsOf, repositoryOf } from '../plan/tags.js';
-import { gitFacts, versionFrom } from '../release/version.js';
+import { gitFacts } from '../run/git.js';
+import { versionFrom } from '../release/version.js';
 import { buildxCapture, buildxOrThrow, lastLine } from '../run/buildx-or-throw.js';
-import { digestOf } from '../run/imagetools.js';
-import { shellQuote } from '../run/shell-quote.js';
+import { createIndexArgs, digestOf } from '../run/imagetools.js';
+import { shellQuote } from '../shell-quote.js';
 import { repoRoot } from '../load/repo-root.js';
 import { compileOrThrow } from './compile-or-throw.js';
 
 /** Promotion: the staged index copied by digest to the release registry, never rebuilt. */
-export async function promoteCommand(o: { matrix: string; group: string; from: string; registry?: string; version?: string; dryRun: boolean; warn: (d: Diagnostic) => void; print: (l: string) => void }): Promise<void> {
+export async function promoteCommand(o: {
+  matrix: string;
+  group: string;
+  from: string;
+  registry?: string;
+  version?: string;
+  dryRun: boolean;
+  warn: (d: Diagnostic) => void;
+  print: (l: string) => void;
+}): Promise<void> {
   const { plan } = await compileOrThrow(o.matrix, o.warn);
   const cwd = repoRoot(o.matrix);
   const sel = selectRelease(plan, o.group);
@@ -25,7 +35,7 @@ export async function promoteCommand(o: { matrix: string; group: string; from: s
     const [staged] = releaseTagsOf(n.tags!, o.from, version);
     const tags = releaseTagsOf(n.tags!, registry, version);
     if (o.dryRun) {
-      o.print(shellQuote(['docker', 'buildx', 'imagetools', 'create', '--prefer-index=false', ...tags.flatMap((t) => ['-t', t]), `${repositoryOf(staged!)}@<digest of ${staged}>`]));
+      o.print(shellQuote(['docker', 'buildx', ...createIndexArgs({ tags, sources: [`${repositoryOf(staged!)}@<digest of ${staged}>`], preferIndex: false })]));
       continue;
     }
     const digest = await digestOf(await buildxOrThrow(), staged!, cwd);
@@ -34,11 +44,11 @@ export async function promoteCommand(o: { matrix: string; group: string; from: s
       continue;
     }
     // --prefer-index=false: one source is copied as it is (same digest), not wrapped in a new index.
-    const r = await buildxCapture(['imagetools', 'create', '--prefer-index=false', ...tags.flatMap((t) => ['-t', t]), `${repositoryOf(staged!)}@${digest}`], {}, cwd);
+    const r = await buildxCapture(createIndexArgs({ tags, sources: [`${repositoryOf(staged!)}@${digest}`], preferIndex: false }), {}, cwd);
     const promoted = r.exitCode === 0 ? await digestOf(await buildxOrThrow(), tags[0]!, cwd) : undefined;
-    if (promoted !== digest) failures.push(`${n.name}: ${tags[0]} is ${promoted ?? 'missing'}, staged ${digest}${r.exitCode !== 0 ? `: ${lastLine(r.stderr)}` : ''}`);
+    if (promoted !== digest)
+      failures.push(`${n.name}: ${tags[0]} is ${promoted ?? 'missing'}, staged ${digest}${r.exitCode !== 0 ? `: ${lastLine(r.stderr)}` : ''}`);
     else o.print(`${n.name}  ${tags.join(' ')}  ${digest}`);
   }
   if (failures.length > 0) throw new BuildFailed(`promotion incomplete: ${failures.join('; ')}`);
 }
-

@@ -20,14 +20,19 @@ export function matches(ex: Exclude, cell: Cell): boolean {
  * bench`); a matrix past this is a slip (an axis pasted by the ten thousand) that would take
  * minutes and gigabytes to plan and emit.
  */
-export const MAX_CELLS = 100_000;
+const MAX_CELLS = 100_000;
 
 export function expandCells(m: Matrix): Result<Expansion> {
   const axes = [...m.axes, ...(m.arch ? [m.arch] : [])];
   const count = axes.reduce((n, a) => n * a.values.length, 1);
   if (count > MAX_CELLS) {
     const sizes = axes.map((a) => `${a.name} ${a.values.length}`).join(' x ');
-    return fail([{ ...error('matrix', `the axes make ${count} cells (${sizes}), over the limit of ${MAX_CELLS}`, 'split the matrix into several files, or drop values'), file: m.file }]);
+    return fail([
+      {
+        ...error('matrix', `the axes make ${count} cells (${sizes}), over the limit of ${MAX_CELLS}`, 'split the matrix into several files, or drop values'),
+        file: m.file,
+      },
+    ]);
   }
   let all: Cell[] = [{}];
   for (const axis of axes) all = all.flatMap((cell) => axis.values.map((v) => ({ ...cell, [axis.name]: v.value })));
@@ -43,10 +48,19 @@ export function expandCells(m: Matrix): Result<Expansion> {
   });
   const at = (ex: Exclude) => ({ file: m.file, ...error(`matrix.exclude[${ex.index}]`, '') });
   if (cells.length === 0) {
-    return fail([{ ...at(m.excludes[0]!), message: `the excludes remove all ${all.length} cells of the matrix`, hint: 'an exclude names values to drop; keep at least one combination' }]);
+    return fail([
+      {
+        ...at(m.excludes[0]!),
+        message: `the excludes remove all ${all.length} cells of the matrix`,
+        hint: 'an exclude names values to drop; keep at least one combination',
+      },
+    ]);
   }
   const warnings = m.excludes
     .filter((ex) => removed[ex.index] === 0)
-    .map((ex) => ({ ...warning(`matrix.exclude[${ex.index}]`, 'this exclude removes no cell (an earlier exclude already removed what it matches)', 'delete it'), file: m.file }));
+    .map((ex) => ({
+      ...warning(`matrix.exclude[${ex.index}]`, 'this exclude removes no cell (an earlier exclude already removed what it matches)', 'delete it'),
+      file: m.file,
+    }));
   return ok({ cells, removed, excluded }, warnings);
 }

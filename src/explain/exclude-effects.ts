@@ -34,7 +34,10 @@ export function excludeEffects(plan: Plan, expansion: Expansion, t: PlanTarget):
   const exists = new Set(plan.targets.map((x) => x.name));
   const varies = new Set([...stage.axes, ...(m.arch ? [m.arch.name] : [])]);
   // The matrix's excludes, then the stage's own (what they drop of the cells the matrix keeps).
-  const all = [...m.excludes.map((exclude) => ({ exclude, key: `matrix.exclude[${exclude.index}]` })), ...stage.excludes.map((exclude) => ({ exclude, key: `stage.${stage.name}.exclude[${exclude.index}]` }))];
+  const all = [
+    ...m.excludes.map((exclude) => ({ exclude, key: `matrix.exclude[${exclude.index}]` })),
+    ...stage.excludes.map((exclude) => ({ exclude, key: `stage.${stage.name}.exclude[${exclude.index}]` })),
+  ];
   const ownExcluded = expansion.cells.flatMap((cell) => {
     const ex = stage.excludes.find((e) => matches(e, cell));
     return ex ? [{ cell, by: m.excludes.length + ex.index }] : [];

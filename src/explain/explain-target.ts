@@ -10,7 +10,7 @@ import { excludeEffects, type ExcludeEffect } from './exclude-effects.js';
 // One target, explained from the plan (where things come from) and the bake file model (what
 // buildx is given). Nothing here re-derives either: bake expressions are printed as they are.
 
-export interface ExplainedArg {
+interface ExplainedArg {
   name: string;
   /** As the bake file has it: `"3.12"`, `BUILD_NONCE`, `USE_SCCACHE ? "true" : null`. */
   bake: string;
@@ -90,28 +90,53 @@ export function explainTarget(compiled: Compiled, name: string): Explanation | u
     dockerTarget: t.dockerTarget,
     platforms: t.platforms,
     ...(t.perArch ? { perArch: t.perArch } : {}),
-    args: b ? explainArgs(compiled, t, b) : t.args.map((a) => ({ name: a.name, bake: JSON.stringify(a.value), from: a.from, value: a.value, ...(a.over ? { over: a.over } : {}) })),
+    args: b
+      ? explainArgs(compiled, t, b)
+      : t.args.map((a) => ({ name: a.name, bake: JSON.stringify(a.value), from: a.from, value: a.value, ...(a.over ? { over: a.over } : {}) })),
     withheld: t.withheld,
     links: t.links,
     sources: t.sources,
-    linkedBy: plan.targets.flatMap((x) => x.links.filter((l) => l.target === t.name).map((l) => ({ context: l.context, target: x.name, ...(l.via ? { via: l.via } : {}) }))),
-    ...(cacheFrom ? { cache: { from: items(cacheFrom).items.map(templateText), to: cacheTo.items.map(templateText), ...(cacheTo.when ? { toWhen: cacheTo.when } : {}) } } : {}),
+    linkedBy: plan.targets.flatMap((x) =>
+      x.links.filter((l) => l.target === t.name).map((l) => ({ context: l.context, target: x.name, ...(l.via ? { via: l.via } : {}) })),
+    ),
+    ...(cacheFrom
+      ? { cache: { from: items(cacheFrom).items.map(templateText), to: cacheTo.items.map(templateText), ...(cacheTo.when ? { toWhen: cacheTo.when } : {}) } }
+      : {}),
     tags: items(tags).items.map(templateText),
-    ...(tags ? {} : { untagged: t.tagSuffix === undefined ? `stage ${t.stage} is not published` : `a per-arch twin: \`release\` and \`bake --push\` push it by digest and merge it into the tags of ${t.node}` }),
+    ...(tags
+      ? {}
+      : {
+          untagged:
+            t.tagSuffix === undefined
+              ? `stage ${t.stage} is not published`
+              : `a per-arch twin: \`release\` and \`bake --push\` push it by digest and merge it into the tags of ${t.node}`,
+        }),
     excludes: excludeEffects(plan, expansion, t),
   };
 }
 
 function explainArgs(compiled: Compiled, t: PlanTarget, b: BakeTarget): ExplainedArg[] {
   const args = attr(b, 'args');
-  if (!args || args.k !== 'map') return [];
+  if (args?.k !== 'map') return [];
   return args.entries.map(([arg, e]): ExplainedArg => {
     const planned = t.args.find((a) => a.name === arg);
     if (planned) return { name: arg, bake: printHclExpr(e), from: planned.from, value: planned.value, ...(planned.over ? { over: planned.over } : {}) };
     const variable = compiled.bake.variables.find((v) => v.name === arg);
-    if (t.variableArgs.includes(arg) && variable) return { name: arg, bake: printHclExpr(e), from: `stage.${t.stage}.variables`, variable: { name: variable.name, default: printHclExpr(variable.default) } };
+    if (t.variableArgs.includes(arg) && variable)
+      return {
+        name: arg,
+        bake: printHclExpr(e),
+        from: `stage.${t.stage}.variables`,
+        variable: { name: variable.name, default: printHclExpr(variable.default) },
+      };
     const renamed = compiled.bake.variables.find((v) => v.name === t.renamedVariables[arg]);
-    if (renamed) return { name: arg, bake: printHclExpr(e), from: `stage.${t.stage}.variable_args`, variable: { name: renamed.name, default: printHclExpr(renamed.default) } };
+    if (renamed)
+      return {
+        name: arg,
+        bake: printHclExpr(e),
+        from: `stage.${t.stage}.variable_args`,
+        variable: { name: renamed.name, default: printHclExpr(renamed.default) },
+      };
     // The one other source of args (build-bake-file.ts): sccache settings, null unless USE_SCCACHE.
     return { name: arg, bake: printHclExpr(e), from: 'sccache' };
   });
@@ -125,13 +150,19 @@ function attr(b: BakeTarget, name: string): Expr | undefined {
 function items(e: Expr | undefined): { items: Expr[]; when?: string } {
   if (e === undefined) return { items: [] };
   if (e.k === 'list') return { items: e.items };
-  if (e.k === 'cond' && e.test.k === 'var' && e.then.k === 'list' && e.else.k === 'list' && e.else.items.length === 0) return { items: e.then.items, when: e.test.name };
+  if (e.k === 'cond' && e.test.k === 'var' && e.then.k === 'list' && e.else.k === 'list' && e.else.items.length === 0)
+    return { items: e.then.items, when: e.test.name };
   return { items: [e] };
 }
 
 /** A string-valued expression as template text, unquoted: `type=registry,ref=${CACHE_REGISTRY}:...`. */
 function templateText(e: Expr): string {
   if (e.k === 'str') return escapeTemplateText(e.v);
-  if (e.k === 'tpl') return templateSource(e.parts, (x) => printHclExpr(x), (s) => s);
+  if (e.k === 'tpl')
+    return templateSource(
+      e.parts,
+      (x) => printHclExpr(x),
+      (s) => s,
+    );
   return printHclExpr(e);
 }

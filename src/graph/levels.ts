@@ -3,10 +3,7 @@
  * level is what can run in parallel. Order inside a level follows `items`, so the result is
  * deterministic. A cycle comes back as data (the path, first item repeated at the end).
  */
-export function sortIntoLevels<T extends string>(
-  items: readonly T[],
-  dependsOn: (item: T) => readonly T[],
-): { levels: T[][] } | { cycle: T[] } {
+export function sortIntoLevels<T extends string>(items: readonly T[], dependsOn: (item: T) => readonly T[]): { levels: T[][] } | { cycle: T[] } {
   const level = new Map<T, number>();
   const remaining = new Set(items);
   const levels: T[][] = [];

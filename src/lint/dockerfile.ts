@@ -3,21 +3,21 @@ import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 // A Dockerfile as plain data for the lint: its global ARGs and, per stage, what it declares and
 // which other stages or named contexts it reads. Parsed with dockerfile-ast; lines are 1-based.
 
-export interface Declared {
+interface Declared {
   name: string;
   line: number;
   /** Default value, when the ARG gives one. */
   value?: string;
 }
 
-export interface StageRef {
+interface StageRef {
   how: 'FROM' | 'COPY --from' | 'RUN --mount from';
   /** As written: may hold `${VAR}`; expanded by the lint per target. */
   name: string;
   line: number;
 }
 
-export interface SecretMount {
+interface SecretMount {
   id: string;
   line: number;
 }
@@ -47,7 +47,10 @@ export function parseDockerfile(text: string): DockerfileModel {
     const keyword = ins.getKeyword();
     const current = stages.at(-1);
     if (keyword === 'FROM') {
-      const words = (ins.getArgumentsContent() ?? '').trim().split(/\s+/).filter((w) => !w.startsWith('--'));
+      const words = (ins.getArgumentsContent() ?? '')
+        .trim()
+        .split(/\s+/)
+        .filter((w) => !w.startsWith('--'));
       const as = words.findIndex((w) => w.toLowerCase() === 'as');
       stages.push({
         ...(as >= 0 && words[as + 1] ? { name: words[as + 1]!.toLowerCase() } : {}),

@@ -7,11 +7,16 @@ export function expandWord(word: string, vars: ReadonlyMap<string, string>): str
     const set = vars.has(name);
     const value = vars.get(name) ?? '';
     switch (op as string | undefined) {
-      case ':-': return value !== '' ? value : operand;
-      case '-': return set ? value : operand;
-      case ':+': return value !== '' ? operand : '';
-      case '+': return set ? operand : '';
-      default: return value;
+      case ':-':
+        return value !== '' ? value : operand;
+      case '-':
+        return set ? value : operand;
+      case ':+':
+        return value !== '' ? operand : '';
+      case '+':
+        return set ? operand : '';
+      default:
+        return value;
     }
   });
 }

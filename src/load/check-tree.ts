@@ -17,7 +17,9 @@ const PROTO_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
 const INVISIBLE = /\p{Cf}/u;
 const FREE_TEXT = new Set(['description', 'reason']);
 
-export type TreeProblem = { kind: 'deep' | 'reserved'; path: (string | number)[] } | { kind: 'invisible'; path: (string | number)[]; char: string; inKey: boolean };
+export type TreeProblem =
+  | { kind: 'deep' | 'reserved'; path: (string | number)[] }
+  | { kind: 'invisible'; path: (string | number)[]; char: string; inKey: boolean };
 
 export function checkTree(root: unknown): TreeProblem | undefined {
   const todo: { value: unknown; path: (string | number)[] }[] = [{ value: root, path: [] }];

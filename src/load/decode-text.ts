@@ -19,10 +19,24 @@ export function decodeText(bytes: Buffer): { text: string } | { problem: TextPro
     return { problem: { message: 'is empty (0 bytes)', hint: 'a matrix needs [project], [matrix] and at least one [stage.<name>]; see matrix/demo.toml' } };
   }
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    return { problem: { message: 'starts with a UTF-8 byte order mark (BOM)', hint: 'save it as UTF-8 without a BOM ("UTF-8", not "UTF-8 with BOM")', line: 1, column: 1 } };
+    return {
+      problem: {
+        message: 'starts with a UTF-8 byte order mark (BOM)',
+        hint: 'save it as UTF-8 without a BOM ("UTF-8", not "UTF-8 with BOM")',
+        line: 1,
+        column: 1,
+      },
+    };
   }
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    return { problem: { message: 'is UTF-16 text (it starts with a UTF-16 byte order mark)', hint: 'save it as UTF-8; PowerShell 5 writes UTF-16 with ">", use Out-File -Encoding utf8NoBOM', line: 1, column: 1 } };
+    return {
+      problem: {
+        message: 'is UTF-16 text (it starts with a UTF-16 byte order mark)',
+        hint: 'save it as UTF-8; PowerShell 5 writes UTF-16 with ">", use Out-File -Encoding utf8NoBOM',
+        line: 1,
+        column: 1,
+      },
+    };
   }
   const nul = bytes.indexOf(0);
   if (nul !== -1) return { problem: { message: 'contains a NUL byte, so it is not a text file', hint: SAVE_AS_UTF8, ...position(bytes, nul) } };

@@ -8,8 +8,6 @@ import { keyPath, showString } from '../show-value.js';
 import { checkTree, MAX_DEPTH } from './check-tree.js';
 import { parseToml } from './toml.js';
 
-export { MAX_MATRIX_BYTES } from './read-matrix-file.js';
-
 export interface LoadedMatrix {
   file: string;
   text: string;
@@ -33,17 +31,32 @@ export async function loadMatrix(file: string): Promise<Result<LoadedMatrix>> {
   const tree = checkTree(parsed.value);
   if (tree?.kind === 'reserved') {
     const key = String(tree.path.at(-1));
-    return at({ path: keyPath(...tree.path), message: `key ${JSON.stringify(key)} is reserved (it is a JavaScript object member, which TOML tables cannot safely hold)`, hint: 'rename it' });
+    return at({
+      path: keyPath(...tree.path),
+      message: `key ${JSON.stringify(key)} is reserved (it is a JavaScript object member, which TOML tables cannot safely hold)`,
+      hint: 'rename it',
+    });
   }
   if (tree?.kind === 'invisible') {
     const where = tree.inKey ? `key ${showString(String(tree.path.at(-1)))}` : `value ${showString(String(valueAt(parsed.value, tree.path)))}`;
-    return at({ path: keyPath(...tree.path), message: `${where} holds an invisible character (${codePoint(tree.char)}), so it is not what it looks like`, hint: 'delete the character: retype the name or value (an editor that shows invisible characters finds it)' });
+    return at({
+      path: keyPath(...tree.path),
+      message: `${where} holds an invisible character (${codePoint(tree.char)}), so it is not what it looks like`,
+      hint: 'delete the character: retype the name or value (an editor that shows invisible characters finds it)',
+    });
   }
   if (tree?.kind === 'deep') {
-    return at({ path: `${keyPath(...tree.path.slice(0, 4))}…`, message: `lists and tables nest more than ${MAX_DEPTH} levels deep`, hint: 'a matrix nests a few levels at most: check the brackets' });
+    return at({
+      path: `${keyPath(...tree.path.slice(0, 4))}…`,
+      message: `lists and tables nest more than ${MAX_DEPTH} levels deep`,
+      hint: 'a matrix nests a few levels at most: check the brackets',
+    });
   }
   if (isEmptyTable(parsed.value)) {
-    return at({ message: 'holds only comments and blank lines', hint: 'a matrix needs [project], [matrix] and at least one [stage.<name>]; see matrix/demo.toml' });
+    return at({
+      message: 'holds only comments and blank lines',
+      hint: 'a matrix needs [project], [matrix] and at least one [stage.<name>]; see matrix/demo.toml',
+    });
   }
   return ok({ file, text, raw: parsed.value });
 }

@@ -8,7 +8,7 @@ import { closest } from '../diagnostics.js';
  * A matrix larger than this is refused before it is read: real matrices are a few KiB (Dynamo's is
  * 6 KiB), so a bigger file is the wrong file, and refusing it keeps memory bounded.
  */
-export const MAX_MATRIX_BYTES = 1024 * 1024;
+const MAX_MATRIX_BYTES = 1024 * 1024;
 
 export interface ReadProblem {
   message: string;
@@ -24,17 +24,22 @@ export async function readMatrixFile(file: string): Promise<{ bytes: Buffer } | 
     return { problem: await whyNotFound(file, e as NodeJS.ErrnoException) };
   }
   const kind = notAFile(info);
-  if (kind) return { problem: { message: `is ${kind}, not a matrix file`, hint: info.isDirectory() ? await tomlInside(file) : 'pass the path of a matrix .toml file' } };
+  if (kind)
+    return {
+      problem: { message: `is ${kind}, not a matrix file`, hint: info.isDirectory() ? await tomlInside(file) : 'pass the path of a matrix .toml file' },
+    };
   if (info.size > MAX_MATRIX_BYTES) return { problem: tooBig(info.size) };
   try {
     const bytes = await readAtMost(file, MAX_MATRIX_BYTES);
-    return bytes === undefined ? { problem: { message: `changed while it was read (it grew over the ${formatSize(MAX_MATRIX_BYTES)} limit or stopped being a regular file)` } } : { bytes };
+    return bytes === undefined
+      ? { problem: { message: `changed while it was read (it grew over the ${formatSize(MAX_MATRIX_BYTES)} limit or stopped being a regular file)` } }
+      : { bytes };
   } catch (e) {
     return { problem: unreadable(e as NodeJS.ErrnoException) };
   }
 }
 
-export function formatSize(bytes: number): string {
+function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes`;
   const [n, unit] = bytes < 1024 ** 2 ? [bytes / 1024, 'KiB'] : bytes < 1024 ** 3 ? [bytes / 1024 ** 2, 'MiB'] : [bytes / 1024 ** 3, 'GiB'];
   return `${Number.isInteger(n) ? n : n.toFixed(1)} ${unit}`;
@@ -58,7 +63,10 @@ function notAFile(info: Stats): string | undefined {
 
 async function whyNotFound(file: string, e: NodeJS.ErrnoException): Promise<ReadProblem> {
   if (e.code === 'ENOENT') {
-    const link = await lstat(file).then((l) => l.isSymbolicLink(), () => false);
+    const link = await lstat(file).then(
+      (l) => l.isSymbolicLink(),
+      () => false,
+    );
     if (link) {
       const target = await readlink(file).catch(() => '?');
       return { message: `is a symlink to "${target}", which does not exist`, hint: 'point the link at a matrix file, or pass the file itself' };
@@ -76,7 +84,8 @@ async function whyNotFound(file: string, e: NodeJS.ErrnoException): Promise<Read
 }
 
 function unreadable(e: NodeJS.ErrnoException): ReadProblem {
-  if (e.code === 'EACCES' || e.code === 'EPERM') return { message: 'cannot be read: permission denied', hint: 'give your user read permission (chmod u+r) or run as its owner' };
+  if (e.code === 'EACCES' || e.code === 'EPERM')
+    return { message: 'cannot be read: permission denied', hint: 'give your user read permission (chmod u+r) or run as its owner' };
   if (e.code === 'EISDIR') return { message: 'is a directory, not a matrix file', hint: 'pass the path of a matrix .toml file' };
   return { message: `cannot be read (${e.code ?? e.message})`, hint: 'check the path and the file' };
 }

@@ -5,8 +5,6 @@ import { posix } from 'node:path';
 // images (the framework's Dockerfile, then dev/Dockerfile.dev). matrixbake writes the composed
 // file where bake reads it (`project.composed_dir`), and maps a line of it back to its part.
 
-export const DEFAULT_COMPOSED_DIR = 'bake/composed';
-
 /** Where the composition of `parts` is written: one file per distinct list, named after its parts. */
 export function composedPath(dir: string, parts: string[]): string {
   const slug = parts.map((p) => posix.basename(p).replace(/[^A-Za-z0-9._-]+/g, '_')).join('+');

@@ -41,7 +41,7 @@ export interface When {
   stages?: string[];
 }
 
-export interface Link {
+interface Link {
   /** Named build context in the consumer's Dockerfile (`dynamo-base`). */
   context: string;
   stage: string;
@@ -82,7 +82,7 @@ export interface LintAccept {
   reason: string;
 }
 
-export interface Project {
+interface Project {
   image: string;
   registry: string;
   context: string;
@@ -102,22 +102,32 @@ export interface Matrix {
   axes: Axis[];
   /** The arch axis (platforms), if the matrix has one. */
   arch?: Axis;
-  /** The axis written before the stage in tags and stage x value groups (`vllm-runtime`). */
+  /** The axis written before the stage in tags and stage x value groups (`vllm-runtime`): the first in [matrix]. */
   primaryAxis?: string;
   excludes: Exclude[];
   when: When[];
   /** In the order written. */
   stages: Stage[];
   cache?: { registry: string; fallback: string[] };
-  sccache?: { bucket: string; region: string; auth: 'static' | 'oidc' | 'none'; keyPrefix: string; on: string; args: { use: string; bucket: string; region: string; keyPrefix: string } };
+  sccache?: {
+    bucket: string;
+    region: string;
+    auth: 'static' | 'oidc' | 'none';
+    keyPrefix: string;
+    on: string;
+    args: { use: string; bucket: string; region: string; keyPrefix: string };
+  };
   /** User-declared bake variables and their defaults. */
   variables: ArgMap;
   /** Arg -> the only stages it reaches (`[arg.<NAME>] stages`); args not named reach every stage their keys do. */
   argStages: Record<string, string[]>;
   /** Lint findings accepted on purpose (`[[lint.accept]]`), in order. */
   lintAccept: LintAccept[];
-  /** Arch value -> CI runner label: DEFAULT_RUNNERS, then `[ci.runners]` over them. */
-  ci: { runners: Record<string, string> };
+  /**
+   * Arch value -> CI runner label: DEFAULT_RUNNERS, then `[ci.runners]` over them. The command
+   * a generated pipeline's jobs run matrixbake with: `[ci] command`, or DEFAULT_CI_COMMAND.
+   */
+  ci: { runners: Record<string, string>; command: string };
 }
 
 export const ARCH_AXIS = 'arch';
@@ -156,6 +166,9 @@ export const DEFAULT_RUNNERS: Record<string, string> = {
   amd64: 'ubuntu-24.04',
   arm64: 'ubuntu-24.04-arm',
 };
+
+/** How CI jobs run matrixbake unless `[ci] command` says otherwise: the package the repository installs. */
+export const DEFAULT_CI_COMMAND = 'npx matrixbake';
 
 /** A cell: one value for every axis (arch included). */
 export type Cell = Record<string, string>;

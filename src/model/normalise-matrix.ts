@@ -1,4 +1,4 @@
-import { ARCH_AXIS, DEFAULT_RUNNERS, DEFAULT_TAGS, type Axis, type Exclude, type Matrix, type Stage } from './model.js';
+import { ARCH_AXIS, DEFAULT_CI_COMMAND, DEFAULT_RUNNERS, DEFAULT_TAGS, type Axis, type Exclude, type Matrix, type Stage } from './model.js';
 import type { MatrixFile } from './schema.js';
 import { composedPath } from './composed.js';
 
@@ -52,12 +52,21 @@ export function normaliseMatrix(file: string, m: MatrixFile): Matrix {
     stages,
     ...(m.cache ? { cache: m.cache } : {}),
     ...(m.sccache
-      ? { sccache: { bucket: m.sccache.bucket, region: m.sccache.region, auth: m.sccache.auth, keyPrefix: m.sccache.key_prefix ?? m.project.image, on: m.sccache.on, args: { use: m.sccache.args.use, bucket: m.sccache.args.bucket, region: m.sccache.args.region, keyPrefix: m.sccache.args.key_prefix } } }
+      ? {
+          sccache: {
+            bucket: m.sccache.bucket,
+            region: m.sccache.region,
+            auth: m.sccache.auth,
+            keyPrefix: m.sccache.key_prefix ?? m.project.image,
+            on: m.sccache.on,
+            args: { use: m.sccache.args.use, bucket: m.sccache.args.bucket, region: m.sccache.args.region, keyPrefix: m.sccache.args.key_prefix },
+          },
+        }
       : {}),
     variables: m.variables,
     argStages: Object.fromEntries(Object.entries(m.arg).map(([name, a]) => [name, a.stages])),
     lintAccept: (m.lint?.accept ?? []).map((a, index) => ({ index, ...a })),
-    ci: { runners: { ...DEFAULT_RUNNERS, ...m.ci?.runners } },
+    ci: { runners: { ...DEFAULT_RUNNERS, ...m.ci?.runners }, command: m.ci?.command ?? DEFAULT_CI_COMMAND },
   };
 }
 
@@ -101,9 +110,9 @@ function nameSafe(axis: string, value: string): string {
   return axis === ARCH_AXIS ? value.replaceAll('/', '-') : value.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-// `framework` leads tags and groups when the matrix has one (Dynamo's `vllm-runtime`); else the
-// first axis written.
+// The first axis written under [matrix] (arch aside) leads tags and groups: Dynamo writes
+// `framework` first, for `vllm-runtime`. No axis name is special; the order says it.
 function primary(axes: Axis[]): { primaryAxis?: string } {
-  const name = axes.find((a) => a.name === 'framework')?.name ?? axes[0]?.name;
+  const name = axes[0]?.name;
   return name === undefined ? {} : { primaryAxis: name };
 }

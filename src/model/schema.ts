@@ -1,47 +1,10 @@
 import { z } from 'zod';
+import { acceptReason, argMap, axisValues, ciCommand, dockerfile, excludeReason, scalar } from './schema-values.js';
 
-// The matrix file as the user writes it (DESIGN.md, "The matrix file"). Shape only: semantic
-// checks (unknown stages, cycles, excludes...) are rules in src/validate/rules/.
+// The matrix file as the user writes it (every key: docs/format.md; docs/design.md, "The matrix
+// file"). Shape only: semantic checks (unknown stages, cycles, excludes...) are rules in
+// src/validate/rules/.
 // Strict objects everywhere, so a typo like `[stages.x]` or `dockerfle` is an error, not ignored.
-
-/**
- * TOML users write `cuda = [12, 13]` as often as `["12", "13"]`; both mean the same value. A
- * number with a fraction is refused: TOML reads `3.10` as the float 3.1, so `python = [3.10]`
- * would silently become "3.1" (and 13.0 would become "13"; a float that happens to be whole
- * cannot be told from an integer once parsed, so that one is let through as its digits).
- */
-export const scalar = z
-  .union([z.string(), z.number(), z.boolean(), z.bigint()])
-  .superRefine((v, ctx) => {
-    // Past 2^53 @iarna/toml returns a BigInt, wrapped to 64 bits without a word: not to be trusted.
-    if (typeof v === 'bigint') {
-      ctx.addIssue({ code: 'custom', input: v, message: `an integer this large is not read exactly (it was read as ${v})`, params: { hint: 'quote it: "..."' } });
-    }
-    if (typeof v === 'number' && !Number.isInteger(v)) {
-      ctx.addIssue({ code: 'custom', input: v, message: `${v} is a TOML float, and floats lose digits (3.10 reads as 3.1)`, params: { hint: 'quote it exactly as you mean it, e.g. "3.10"' } });
-    }
-  })
-  .transform((v) => String(v));
-
-/** An axis's values: one kind throughout (`["12", 13]` is a slip, and 13 reads differently in names). */
-const quotedInput = (values: unknown[]) => `[${values.map((v) => (typeof v === 'string' ? JSON.stringify(v) : String(v))).join(', ')}]`;
-
-export const axisValues = z
-  .array(z.unknown())
-  .min(1, 'an axis needs at least one value')
-  .superRefine((values, ctx) => {
-    const kinds = new Set(values.map((v) => (typeof v === 'bigint' ? 'number' : typeof v)));
-    if (kinds.size > 1 && [...kinds].every((k) => ['string', 'number', 'boolean'].includes(k))) {
-      const quoted = `[${values.map((v) => JSON.stringify(String(v))).join(', ')}]`;
-      ctx.addIssue({ code: 'custom', input: values, message: `${quotedInput(values)} mixes ${[...kinds].map((k) => `${k}s`).join(' and ')}`, params: { hint: `write every value the same way, as strings: ${quoted}` } });
-    }
-  })
-  .pipe(z.array(scalar));
-
-const argMap = z.record(z.string(), scalar);
-
-/** A Dockerfile, or several concatenated in order (Dynamo's dev image: the framework's, then dev/Dockerfile.dev). */
-const dockerfile = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 const axisValue = z.strictObject({
   /** Build args merged into every target that has this value. */
@@ -61,26 +24,22 @@ const axis = z.strictObject({
   values: z.record(z.string(), axisValue).default({}),
 });
 
-/** Why an exclude leaves its cells out; a reason of spaces is none. */
-export const excludeReason = z.string().trim().min(1, 'every exclude needs a reason');
-
-const exclude = z
-  .object({ reason: excludeReason })
-  .catchall(z.union([scalar, z.array(scalar).min(1)]));
+const exclude = z.object({ reason: excludeReason }).catchall(z.union([scalar, z.array(scalar).min(1)]));
 
 // GitHub Actions users reach for `include`; matrixbake has only excludes, and an `include` list
 // would otherwise read as an axis named "include".
 const noInclude = z
-  .custom<never>(() => false, { message: 'matrixbake has no [[matrix.include]]', params: { hint: 'list every value in the axes and drop the combinations you do not want with [[matrix.exclude]]' } })
+  .custom<never>(() => false, {
+    message: 'matrixbake has no [[matrix.include]]',
+    params: { hint: 'list every value in the axes and drop the combinations you do not want with [[matrix.exclude]]' },
+  })
   .optional();
 
 /**
  * Args for the cells that match some axis values (`framework = "trtllm"`, `cuda = "13"`): what
  * Dynamo's build.sh picks per framework x CUDA. `stages` narrows it to those stages.
  */
-const when = z
-  .object({ args: argMap, stages: z.array(z.string().min(1)).min(1).optional() })
-  .catchall(z.union([scalar, z.array(scalar).min(1)]));
+const when = z.object({ args: argMap, stages: z.array(z.string().min(1)).min(1).optional() }).catchall(z.union([scalar, z.array(scalar).min(1)]));
 
 const matrix = z.object({ exclude: z.array(exclude).default([]), include: noInclude }).catchall(axisValues);
 
@@ -160,22 +119,24 @@ const sccache = z.strictObject({
 
 const argScope = z.strictObject({ stages: z.array(z.string().min(1)).min(1) });
 
-/** A lint finding accepted on purpose: its key (as lint prints it), optionally its file and words, and why. */
-/** Why a lint finding is accepted; a reason of spaces is none. */
-export const acceptReason = z.string().trim().min(1);
 const accept = z.strictObject({ key: z.string().min(1), file: z.string().min(1).optional(), contains: z.string().min(1).optional(), reason: acceptReason });
 const lint = z.strictObject({ accept: z.array(accept).default([]) });
 
 const ci = z.strictObject({
   /** Arch value -> the CI runner label its per-arch jobs run on (`arm64 = "ubuntu-24.04-arm"`). */
   runners: z.record(z.string(), z.string().min(1)).default({}),
+  /** What the generated pipeline's jobs run matrixbake with (`matrixbake ci --format gitlab`); DEFAULT_CI_COMMAND when unset. */
+  command: ciCommand.optional(),
 });
 
 export const matrixFileSchema = z.strictObject({
   project,
   matrix,
   axis: z.record(z.string(), axis).default({}),
-  stage: z.record(z.string(), stage).refine((s) => Object.keys(s).length > 0, { message: '[stage] has no stages', params: { hint: 'define at least one [stage.<name>], e.g. [stage.base] with dockerfile = "Dockerfile"' } }),
+  stage: z.record(z.string(), stage).refine((s) => Object.keys(s).length > 0, {
+    message: '[stage] has no stages',
+    params: { hint: 'define at least one [stage.<name>], e.g. [stage.base] with dockerfile = "Dockerfile"' },
+  }),
   cache: cache.optional(),
   sccache: sccache.optional(),
   /** The CI fan-out (`matrixbake ci`). */
@@ -190,8 +151,5 @@ export const matrixFileSchema = z.strictObject({
   lint: lint.optional(),
 });
 
-/** What the user wrote. */
-export type MatrixFileInput = z.input<typeof matrixFileSchema>;
 /** After defaults and coercions; still keyed like the file. */
 export type MatrixFile = z.output<typeof matrixFileSchema>;
-export type StageFile = MatrixFile['stage'][string];

@@ -27,7 +27,7 @@ function beats(a: Source, b: Source): boolean {
 }
 
 /** Whether a [[when]] reaches a stage's node with these values. */
-export function whenApplies(w: When, stage: Stage, values: Record<string, string>): boolean {
+function whenApplies(w: When, stage: Stage, values: Record<string, string>): boolean {
   if (w.stages && !w.stages.includes(stage.name)) return false;
   return Object.entries(w.match).every(([axis, vs]) => values[axis] !== undefined && vs.includes(values[axis]));
 }
@@ -73,8 +73,18 @@ export function mergeArgs(m: Matrix, stage: Stage, values: Record<string, string
     const other = standing.find((s) => s.value !== standing[0]!.value);
     if (other) {
       const first = standing[0]!;
-      const cell = Object.entries(values).map(([k, v]) => `${k}=${v}`).join(' ') || 'every cell';
-      conflicts.push({ key: `${name}\0${first.from}\0${other.from}`, diagnostic: error(keyPath(...other.path, name), `arg ${showString(name)} of stage ${stage.name} (${cell}) is ${showString(first.value)} from ${first.from} and ${showString(other.value)} from ${other.from}, and neither is the more specific`, 'set it in one place, or say which wins: a [[when]] naming both axes beats each axis value, and stage args beat axis values') });
+      const cell =
+        Object.entries(values)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ') || 'every cell';
+      conflicts.push({
+        key: `${name}\0${first.from}\0${other.from}`,
+        diagnostic: error(
+          keyPath(...other.path, name),
+          `arg ${showString(name)} of stage ${stage.name} (${cell}) is ${showString(first.value)} from ${first.from} and ${showString(other.value)} from ${other.from}, and neither is the more specific`,
+          'set it in one place, or say which wins: a [[when]] naming both axes beats each axis value, and stage args beat axis values',
+        ),
+      });
       continue;
     }
     const winner = standing.at(-1)!;

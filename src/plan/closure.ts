@@ -22,7 +22,8 @@ export function bakeTargetsOf(plan: Plan, names: string[]): string[] {
   const visit = (n: string) => {
     const g = plan.groups.find((x) => x.name === n);
     if (g) return g.targets.forEach(visit);
-    if (plan.targets.find((x) => x.name === n)?.perArch) return plan.targets.filter((x) => x.node === n && x.arch !== undefined).forEach((x) => out.add(x.name));
+    if (plan.targets.find((x) => x.name === n)?.perArch)
+      return plan.targets.filter((x) => x.node === n && x.arch !== undefined).forEach((x) => out.add(x.name));
     out.add(n);
   };
   names.forEach(visit);

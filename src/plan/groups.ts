@@ -30,12 +30,22 @@ export function planGroups(m: Matrix, nodes: PlanTarget[], twins: PlanTarget[]):
   for (const axis of m.axes) {
     const byValue = bucket((n) => n.values[axis.name]);
     axis.values.forEach((v, i) => {
-      groups.push({ name: v.label, description: `every image with ${axis.name}=${v.value}`, targets: names(byValue.get(v.value) ?? []), source: keyPath('matrix', axis.name, i) });
+      groups.push({
+        name: v.label,
+        description: `every image with ${axis.name}=${v.value}`,
+        targets: names(byValue.get(v.value) ?? []),
+        source: keyPath('matrix', axis.name, i),
+      });
     });
   }
   (m.arch?.values ?? []).forEach((v, i) => {
     const ts = twins.filter((t) => t.arch === v.value);
-    groups.push({ name: v.label, description: `every image for ${v.value} alone (per-arch twins, for CI fan-out)`, targets: names(ts), source: keyPath('matrix', m.arch!.name, i) });
+    groups.push({
+      name: v.label,
+      description: `every image for ${v.value} alone (per-arch twins, for CI fan-out)`,
+      targets: names(ts),
+      source: keyPath('matrix', m.arch!.name, i),
+    });
   });
   const byStage = bucket((n) => n.stage);
   for (const stage of m.stages) {
@@ -50,7 +60,12 @@ export function planGroups(m: Matrix, nodes: PlanTarget[], twins: PlanTarget[]):
     for (const stage of m.stages.filter((s) => s.axes.includes(primary.name))) {
       for (const v of primary.values) {
         const ts = byStageValue.get(`${stage.name}\0${v.value}`) ?? [];
-        groups.push({ name: `${valueLabel(m, primary.name, v.value)}-${stage.name}`, description: `${stage.name} images for ${primary.name}=${v.value}`, targets: names(ts), source: keyPath('stage', stage.name) });
+        groups.push({
+          name: `${valueLabel(m, primary.name, v.value)}-${stage.name}`,
+          description: `${stage.name} images for ${primary.name}=${v.value}`,
+          targets: names(ts),
+          source: keyPath('stage', stage.name),
+        });
       }
     }
   }

@@ -32,7 +32,7 @@ export function nodeTags(m: Matrix, stage: Stage, values: Record<string, string>
  * A node's template with a registry and a version: what release and promote create. `{registry}/`
  * is dropped with no registry (a local tag, as build.sh's `dynamo:latest-vllm`).
  */
-export function resolveTag(template: string, registry: string, version: string): string {
+function resolveTag(template: string, registry: string, version: string): string {
   return template.replace(/^\{registry\}\//, registry ? `${registry}/` : '').replaceAll('{version}', version);
 }
 

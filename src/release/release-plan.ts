@@ -16,15 +16,29 @@ export function selectRelease(plan: Plan, group: string, arch?: string, only = f
   const member = plan.targets.find((t) => t.name === group);
   // A CI job of the levelled fan-out: one per-arch target, published or not.
   if (only) {
-    if (!member || member.arch === undefined) return { error: `--only builds one per-arch target, and "${group}" is not one`, hint: 'name a job\'s target, e.g. base-cuda12-amd64 (`matrixbake ci --levels` lists them)' };
+    if (!member || member.arch === undefined)
+      return {
+        error: `--only builds one per-arch target, and "${group}" is not one`,
+        hint: "name a job's target, e.g. base-cuda12-amd64 (`matrixbake ci --levels` lists them)",
+      };
     return { nodes: plan.targets.filter((t) => t.name === member.node && t.tagSuffix !== undefined), twins: [member] };
   }
-  if (!g && !member) return { error: `unknown group or target "${group}"`, hint: `one of ${plan.groups.map((x) => x.name).slice(0, 8).join(', ')}, ...; \`matrixbake list\` shows targets` };
+  if (!g && !member)
+    return {
+      error: `unknown group or target "${group}"`,
+      hint: `one of ${plan.groups
+        .map((x) => x.name)
+        .slice(0, 8)
+        .join(', ')}, ...; \`matrixbake list\` shows targets`,
+    };
   const names = new Set(g ? g.targets : [group]);
-  const nodes = plan.targets.filter((t) => t.arch === undefined && t.tagSuffix !== undefined && (names.has(t.name) || plan.targets.some((w) => w.node === t.name && names.has(w.name))));
+  const nodes = plan.targets.filter(
+    (t) => t.arch === undefined && t.tagSuffix !== undefined && (names.has(t.name) || plan.targets.some((w) => w.node === t.name && names.has(w.name))),
+  );
   if (nodes.length === 0) return { error: `"${group}" holds no published image`, hint: 'release builds the stages with publish = true; try group default' };
   const archs = nodes[0]!.archs;
-  if (archs.length === 0) return { error: 'the matrix has no arch axis, so there is nothing to merge per arch', hint: 'add arch = ["amd64", "arm64"] under [matrix]' };
+  if (archs.length === 0)
+    return { error: 'the matrix has no arch axis, so there is nothing to merge per arch', hint: 'add arch = ["amd64", "arm64"] under [matrix]' };
   if (arch !== undefined && !archs.includes(arch)) return { error: `unknown arch "${arch}"`, hint: `one of ${archs.join(', ')}` };
   const twins = plan.targets.filter((t) => t.arch !== undefined && nodes.some((n) => n.name === t.node) && (arch === undefined || t.arch === arch));
   return { nodes, twins };
@@ -41,9 +55,7 @@ export interface PushedTwin {
   digest: string;
 }
 
-export type MergeStep =
-  | { node: string; tags: string[]; sources: string[]; annotations: string[] }
-  | { node: string; missing: string[] };
+export type MergeStep = { node: string; tags: string[]; sources: string[]; annotations: string[] } | { node: string; missing: string[] };
 
 export interface MergeOptions {
   /** The registry the tags go to (the templates' `{registry}`). */
@@ -77,5 +89,3 @@ export function mergeSteps(plan: Plan, nodes: PlanTarget[], pushed: PushedTwin[]
     };
   });
 }
-
-

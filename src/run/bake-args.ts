@@ -27,7 +27,10 @@ export function platformFilter(sets: string[], archs_: string[]): { archs?: stri
     }
     archs = m[1]!.split(',').map((p) => {
       const arch = archs_.find((a) => ARCH_PLATFORMS[a] === p.trim());
-      if (!arch) throw new UsageError(`--set ${s}: the matrix builds ${archs_.map((a) => ARCH_PLATFORMS[a]).join(', ') || 'no platform of its own (no arch axis)'}, not "${p.trim()}"`);
+      if (!arch)
+        throw new UsageError(
+          `--set ${s}: the matrix builds ${archs_.map((a) => ARCH_PLATFORMS[a]).join(', ') || 'no platform of its own (no arch axis)'}, not "${p.trim()}"`,
+        );
       return arch;
     });
   }

@@ -1,3 +1,5 @@
+import { hintsHere, type SetupHints } from './setup-hints.js';
+
 // What buildx says when it cannot start a build at all, as a message and what to run. buildx's
 // own line stays on the terminal above; this is the step after it.
 
@@ -6,17 +8,26 @@ export interface Explained {
   hint: string;
 }
 
-const KNOWN: [RegExp, (m: RegExpExecArray) => Explained][] = [
-  [/failed to connect to the docker API|Cannot connect to the Docker daemon/, () => ({ message: 'no builder to run on: no Docker daemon here, and BUILDX_BUILDER names no other builder', hint: 'run `bash scripts/services.sh up` (buildkitd and the builder "matrixbake"), then set BUILDX_BUILDER=matrixbake; the Makefile sets it' })],
-  [/no builder "([^"]+)" found/, (m) => ({ message: `buildx has no builder "${m[1]}"`, hint: '`docker buildx ls` lists builders; `bash scripts/services.sh up` creates "matrixbake"' })],
-  [/failed to find target (\S+)/, (m) => ({ message: `no target or group "${m[1]}" in the bake file`, hint: '`matrixbake list` shows the targets, `matrixbake explain TARGET` one of them' })],
+const KNOWN: [RegExp, (m: RegExpExecArray, hints: SetupHints) => Explained][] = [
+  [
+    /failed to connect to the docker API|Cannot connect to the Docker daemon/,
+    (_, hints) => ({ message: 'no builder to run on: no Docker daemon here, and BUILDX_BUILDER names no other builder', hint: hints.startBuilder }),
+  ],
+  [/no builder "([^"]+)" found/, (m, hints) => ({ message: `buildx has no builder "${m[1]}"`, hint: hints.unknownBuilder(m[1]!) })],
+  [
+    /failed to find target (\S+)/,
+    (m) => ({ message: `no target or group "${m[1]}" in the bake file`, hint: '`matrixbake list` shows the targets, `matrixbake explain TARGET` one of them' }),
+  ],
 ];
 
-/** A buildx failure that happened before any build step, explained; undefined for anything else. */
-export function explainBuildxError(stderr: string): Explained | undefined {
+/**
+ * A buildx failure that happened before any build step, explained; undefined for anything else.
+ * What to set up is said as fits how matrixbake was installed (`hints`).
+ */
+export function explainBuildxError(stderr: string, hints: SetupHints = hintsHere()): Explained | undefined {
   for (const [re, say] of KNOWN) {
     const m = re.exec(stderr);
-    if (m) return say(m);
+    if (m) return say(m, hints);
   }
   return undefined;
 }

@@ -15,14 +15,16 @@ const BUILDX_READS = ['SOURCE_DATE_EPOCH'];
 export function checkVars(compiled: Compiled, vars: Record<string, string>): void {
   const known = [...compiled.bake.variables.map((v) => v.name), ...BUILDX_READS];
   for (const name of Object.keys(vars)) {
-    if (!known.includes(name)) throw new UsageError(`--var ${name}: the bake file has no variable ${name}${didYouMean(name, known)} (it has ${known.join(', ')})`);
+    if (!known.includes(name))
+      throw new UsageError(`--var ${name}: the bake file has no variable ${name}${didYouMean(name, known)} (it has ${known.join(', ')})`);
   }
 }
 
 export function checkTargets(compiled: Compiled, names: string[]): void {
   const known = [...compiled.bake.groups.map((g) => g.name), ...compiled.bake.targets.map((t) => t.name)];
   for (const name of names) {
-    if (!known.includes(name)) throw new UsageError(`no target or group "${name}" in ${compiled.plan.matrix.file}${didYouMean(name, known)} (\`matrixbake list\` shows the targets)`);
+    if (!known.includes(name))
+      throw new UsageError(`no target or group "${name}" in ${compiled.plan.matrix.file}${didYouMean(name, known)} (\`matrixbake list\` shows the targets)`);
   }
 }
 
@@ -45,7 +47,10 @@ export function checkSources(compiled: Compiled, targets: Iterable<string>, repo
       if (s.kind === 'image') continue;
       const dir = s.kind === 'local' ? s.source : ociLayoutDir(s.source);
       const there = s.kind === 'local' ? isDirectory(resolve(repo, dir)) : existsSync(resolve(repo, dir, 'index.json'));
-      if (!there) throw new UsageError(`${t.name} reads named context "${s.context}" from ${s.kind === 'local' ? 'directory' : 'OCI layout'} "${dir}" (${s.from}), which is not there under ${repo}: create it before the build, or fix the path (\`matrixbake lint\` checks every one)`);
+      if (!there)
+        throw new UsageError(
+          `${t.name} reads named context "${s.context}" from ${s.kind === 'local' ? 'directory' : 'OCI layout'} "${dir}" (${s.from}), which is not there under ${repo}: create it before the build, or fix the path (\`matrixbake lint\` checks every one)`,
+        );
     }
   }
 }

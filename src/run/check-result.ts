@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { Finding } from '../lint/lint-plan.js';
+import type { Finding } from '../lint/finding.js';
 
 // What `docker buildx bake --call=check,format=json` prints (buildx v0.36.1): per target, its
 // build options and BuildKit's check result. Wire types: only the fields read here.
@@ -44,10 +44,25 @@ export function checkFindings(out: WireCheckOutput, dockerfileOf: (target: strin
       return planned && (!written || basename(planned) === written) ? planned : (written ?? planned ?? 'Dockerfile');
     };
     for (const w of check.warnings ?? []) {
-      add(target, { file: fileOf(w.location?.sourceIndex), line: w.location?.ranges?.[0]?.start?.line ?? 1, key: `check.${w.ruleName ?? 'unknown'}`, message: w.detail || w.description || (w.ruleName ?? 'a check failed'), ...(w.url ? { hint: w.url } : {}) });
+      add(target, {
+        file: fileOf(w.location?.sourceIndex),
+        line: w.location?.ranges?.[0]?.start?.line ?? 1,
+        key: `check.${w.ruleName ?? 'unknown'}`,
+        message: w.detail || w.description || (w.ruleName ?? 'a check failed'),
+        ...(w.url ? { hint: w.url } : {}),
+      });
     }
     const error = check.buildError?.message ?? check.error?.split('\n')[0];
-    if (error) add(target, { file: fileOf(check.buildError?.location?.sourceIndex), line: check.buildError?.location?.ranges?.[0]?.start?.line ?? 1, key: 'check.error', message: `BuildKit could not check it: ${error}` });
+    if (error)
+      add(target, {
+        file: fileOf(check.buildError?.location?.sourceIndex),
+        line: check.buildError?.location?.ranges?.[0]?.start?.line ?? 1,
+        key: 'check.error',
+        message: `BuildKit could not check it: ${error}`,
+      });
   }
-  return [...found.values()].map(({ finding, targets }) => ({ ...finding, message: `${finding.message} (${targets.length === 1 ? targets[0] : `${targets.length} targets: ${targets.sort().slice(0, 3).join(', ')}${targets.length > 3 ? ', ...' : ''}`})` }));
+  return [...found.values()].map(({ finding, targets }) => ({
+    ...finding,
+    message: `${finding.message} (${targets.length === 1 ? targets[0] : `${targets.length} targets: ${targets.sort().slice(0, 3).join(', ')}${targets.length > 3 ? ', ...' : ''}`})`,
+  }));
 }

@@ -43,7 +43,12 @@ export interface TeeOptions {
  * the progress can be read and a failure explained after the fact. `stderr` is what the terminal
  * showed; `raw` what the process wrote.
  */
-export async function runTee(cmd: Command, env: Record<string, string>, cwd: string, o: TeeOptions = {}): Promise<{ exitCode: number; stderr: string; raw: string }> {
+export async function runTee(
+  cmd: Command,
+  env: Record<string, string>,
+  cwd: string,
+  o: TeeOptions = {},
+): Promise<{ exitCode: number; stderr: string; raw: string }> {
   if (o.prefix === undefined && o.render === undefined && o.watch === undefined) {
     const r = await execa(cmd.file, cmd.args, { stdin: 'inherit', stdout: 'inherit', stderr: ['pipe', 'inherit'], env, cwd, reject: false });
     return { exitCode: r.exitCode ?? 1, stderr: String(r.stderr ?? ''), raw: String(r.stderr ?? '') };
@@ -56,7 +61,15 @@ export async function runTee(cmd: Command, env: Record<string, string>, cwd: str
     const text = o.render ? o.render.line(line) : `${line}\n`;
     if (text === '') return;
     shown += text;
-    process.stderr.write(o.prefix ? text.split('\n').slice(0, -1).map((l) => `${o.prefix}${l}\n`).join('') : text);
+    process.stderr.write(
+      o.prefix
+        ? text
+            .split('\n')
+            .slice(0, -1)
+            .map((l) => `${o.prefix}${l}\n`)
+            .join('')
+        : text,
+    );
   };
   child.stderr?.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString('utf8')).split('\n');

@@ -1,3 +1,4 @@
+import type { BakeMetadata, TargetMetadata } from './metadata.js';
 import { runCapture, type Command } from './exec.js';
 
 // Step counts and times of a finished bake's builds, from BuildKit's build history in one call:
@@ -22,7 +23,7 @@ export interface HistoryRecord {
 export type RecordResult = { ok: true; steps: number; cached: number; durationMs?: number } | { ok: false; reason: string };
 
 /** `builder/node/ref` from a target's metadata, if buildx recorded one. */
-export function buildRef(metadata: Record<string, unknown>): { builder: string; ref: string } | undefined {
+export function buildRef(metadata: TargetMetadata): { builder: string; ref: string } | undefined {
   const raw = metadata['buildx.build.ref'];
   if (typeof raw !== 'string') return undefined;
   const parts = raw.split('/');
@@ -51,7 +52,7 @@ function toResult(r: HistoryRecord): RecordResult {
 }
 
 /** Each target's record; a target whose record cannot be read says why (old buildx, no history API). */
-export async function buildRecords(buildx: Command, metadata: Record<string, Record<string, unknown>>, env: Record<string, string>, cwd: string): Promise<Map<string, RecordResult>> {
+export async function buildRecords(buildx: Command, metadata: BakeMetadata, env: Record<string, string>, cwd: string): Promise<Map<string, RecordResult>> {
   const out = new Map<string, RecordResult>();
   const wanted = new Map<string, string[]>();
   for (const [target, meta] of Object.entries(metadata)) {
@@ -61,7 +62,11 @@ export async function buildRecords(buildx: Command, metadata: Record<string, Rec
   }
   const builders = [...new Set([...wanted.keys()].map((r) => r.split('/')[0]!))];
   const ls = async (builder: string, filter: string[] = []): Promise<{ records: HistoryRecord[] } | { reason: string }> => {
-    const r = await runCapture({ file: buildx.file, args: [...buildx.args, 'history', 'ls', '--builder', builder, '--format', 'json', '--no-trunc', ...filter] }, env, cwd);
+    const r = await runCapture(
+      { file: buildx.file, args: [...buildx.args, 'history', 'ls', '--builder', builder, '--format', 'json', '--no-trunc', ...filter] },
+      env,
+      cwd,
+    );
     return r.exitCode === 0 ? { records: parseHistoryLs(r.stdout) } : { reason: firstLine(r.stderr) || `buildx history ls exited with ${r.exitCode}` };
   };
   const found = (records: HistoryRecord[]) => {
@@ -81,7 +86,12 @@ export async function buildRecords(buildx: Command, metadata: Record<string, Rec
 }
 
 function firstLine(s: string): string {
-  return s.split('\n').find((l) => l.trim() !== '')?.replace(/^ERROR: /, '') ?? '';
+  return (
+    s
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.replace(/^ERROR: /, '') ?? ''
+  );
 }
 
 /**
@@ -91,7 +101,11 @@ function firstLine(s: string): string {
  */
 export async function replayedProgress(buildx: Command, ref: string, env: Record<string, string>, cwd: string): Promise<string | undefined> {
   const parts = ref.split('/');
-  const r = await runCapture({ file: buildx.file, args: [...buildx.args, 'history', 'logs', '--builder', parts[0]!, '--progress=rawjson', parts[2]!] }, env, cwd);
+  const r = await runCapture(
+    { file: buildx.file, args: [...buildx.args, 'history', 'logs', '--builder', parts[0]!, '--progress=rawjson', parts[2]!] },
+    env,
+    cwd,
+  );
   // rawjson goes to stderr (it is progress); stdout is empty.
   return r.exitCode === 0 ? `${r.stdout}\n${r.stderr}` : undefined;
 }

@@ -11,3 +11,26 @@ export async function digestOf(buildx: Command, ref: string, cwd: string): Promi
     return undefined;
   }
 }
+
+export interface IndexRequest {
+  /** Tags the manifest list gets. */
+  tags: string[];
+  /** `repo@sha256:...` of each platform's image. */
+  sources: string[];
+  /** `index:key=value`: what the list says of itself. */
+  annotations?: string[];
+  /** One source becomes a copy of it, not a list of one (promote). */
+  preferIndex?: boolean;
+}
+
+/** `imagetools create`: a manifest list over images already in the registry, by digest. */
+export function createIndexArgs(r: IndexRequest): string[] {
+  return [
+    'imagetools',
+    'create',
+    ...(r.preferIndex === false ? ['--prefer-index=false'] : []),
+    ...(r.annotations ?? []).flatMap((a) => ['--annotation', a]),
+    ...r.tags.flatMap((t) => ['-t', t]),
+    ...r.sources,
+  ];
+}

@@ -124,7 +124,10 @@ export function nodeMerges(plan: Plan, requested: string[], archs?: string[]): N
   const names = new Set(requested.flatMap((r) => plan.groups.find((g) => g.name === r)?.targets ?? [r]));
   return plan.targets
     .filter((t) => names.has(t.name) && t.arch === undefined && t.tagSuffix !== undefined)
-    .map((t) => ({ node: t.name, twins: plan.targets.filter((x) => x.node === t.name && x.arch !== undefined && (archs === undefined || archs.includes(x.arch))).map((x) => x.name) }))
+    .map((t) => ({
+      node: t.name,
+      twins: plan.targets.filter((x) => x.node === t.name && x.arch !== undefined && (archs === undefined || archs.includes(x.arch))).map((x) => x.name),
+    }))
     .filter((m) => m.twins.length > 0);
 }
 
@@ -135,4 +138,9 @@ export function linkSets(run: LevelRun, o: Pick<LevelOptions, 'repo' | 'tag'>, d
     const digest = digestOf(l.target);
     return `${n}.contexts.${l.context}=docker-image://${linkTag(o, l.target)}${digest ? `@${digest}` : ''}`;
   });
+}
+
+/** The cache registry a run links through: `--var CACHE_REGISTRY`, else the matrix's `[cache] registry`. */
+export function cacheRegistryOf(plan: Plan, vars: Record<string, string>): string | undefined {
+  return (vars.CACHE_REGISTRY ?? plan.matrix.cache?.registry) || undefined;
 }

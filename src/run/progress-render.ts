@@ -34,7 +34,11 @@ export interface ProgressRenderer {
   line(text: string): string;
 }
 
-export function progressRenderer(): ProgressRenderer {
+/**
+ * `quiet`: BuildKit's warnings the matrix accepted on purpose (`[[lint.accept]]` with key
+ * `check.<Rule>`). Printed on every bake, they would teach a user to read past warnings.
+ */
+export function progressRenderer(quiet: (warning: string) => boolean = () => false): ProgressRenderer {
   const index = new Map<string, number>();
   const cached = new Set<string>();
   const done = new Set<string>();
@@ -76,7 +80,8 @@ export function progressRenderer(): ProgressRenderer {
         const size = s.total ? ` ${bytes(s.current ?? 0)} / ${bytes(s.total)}` : s.current ? ` ${bytes(s.current)}` : '';
         out.push(`#${id(s.vertex, undefined, out)} ${s.id}${size} done`);
       }
-      for (const w of m.warnings ?? []) if (w.vertex && w.short) out.push(`#${id(w.vertex, undefined, out)} WARN: ${decode(w.short)}`);
+      for (const w of m.warnings ?? [])
+        if (w.vertex && w.short && !quiet(decode(w.short))) out.push(`#${id(w.vertex, undefined, out)} WARN: ${decode(w.short)}`);
       for (const l of m.logs ?? []) {
         if (!l.vertex || !l.data) continue;
         const n = id(l.vertex, undefined, out);

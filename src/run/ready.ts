@@ -21,6 +21,11 @@ export interface Job {
 export function readyJobs<J extends Job>(jobs: readonly J[], started: ReadonlySet<string>, pushed: ReadonlySet<string>): J[] {
   const waiting = jobs.filter((j) => !started.has(j.target));
   const linked = (j: J) => j.needs.every((n) => pushed.has(n));
-  const blocked = new Set(waiting.filter((j) => !linked(j)).map((j) => j.group).filter((g) => g !== undefined));
+  const blocked = new Set(
+    waiting
+      .filter((j) => !linked(j))
+      .map((j) => j.group)
+      .filter((g) => g !== undefined),
+  );
   return waiting.filter((j) => linked(j) && (j.group === undefined || !blocked.has(j.group)));
 }

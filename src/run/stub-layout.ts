@@ -7,7 +7,7 @@ import { join } from 'node:path';
 // target") and, offline, of a registry image. It has no layers; its config sets the usual PATH, so
 // a Dockerfile that reads $PATH is not told the variable is undefined.
 
-export const STUB_TAG = 'stub';
+const STUB_TAG = 'stub';
 const PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Writes the layout into `dir` and returns the context value that names it: `oci-layout://<dir>:stub`. */
@@ -23,11 +23,23 @@ export function writeStubLayout(dir: string, platforms: string[]): string {
     const [os, architecture, variant] = p.split('/');
     const platform = { architecture: architecture!, os: os!, ...(variant ? { variant } : {}) };
     const config = blob('application/vnd.oci.image.config.v1+json', { ...platform, config: { Env: [PATH] }, rootfs: { type: 'layers', diff_ids: [] } });
-    const manifest = blob('application/vnd.oci.image.manifest.v1+json', { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers: [] });
+    const manifest = blob('application/vnd.oci.image.manifest.v1+json', {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config,
+      layers: [],
+    });
     return { ...manifest, platform };
   });
   const index = blob('application/vnd.oci.image.index.v1+json', { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests });
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ ...index, annotations: { 'org.opencontainers.image.ref.name': STUB_TAG } }] }));
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{ ...index, annotations: { 'org.opencontainers.image.ref.name': STUB_TAG } }],
+    }),
+  );
   return `oci-layout://${dir}:${STUB_TAG}`;
 }

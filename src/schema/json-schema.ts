@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { acceptReason, axisValues, excludeReason, matrixFileSchema, scalar } from '../model/schema.js';
+import { matrixFileSchema } from '../model/schema.js';
+import { acceptReason, axisValues, ciCommand, excludeReason, scalar } from '../model/schema-values.js';
 
 // The matrix file's JSON Schema, for editors (taplo / Even Better TOML read the `#:schema`
 // comment at the top of a matrix file). Generated from the zod schema, the one source of truth;
@@ -15,8 +16,8 @@ export function matrixJsonSchema(): Record<string, unknown> {
     override: (ctx) => {
       const js = ctx.jsonSchema as Record<string, unknown>;
       if (ctx.zodSchema === scalar) replace(js, SCALAR);
-      // zod trims a reason before it counts: a reason of spaces is none.
-      if (ctx.zodSchema === excludeReason || ctx.zodSchema === acceptReason) js.pattern = '\\S';
+      // zod trims a reason (and the CI command) before it counts: a reason of spaces is none.
+      if (ctx.zodSchema === excludeReason || ctx.zodSchema === acceptReason || ctx.zodSchema === ciCommand) js.pattern = '\\S';
       if (ctx.zodSchema === axisValues) {
         replace(js, { anyOf: ['string', 'integer', 'boolean'].map((type) => ({ type: 'array', minItems: 1, items: { type } })) });
       }

@@ -21,9 +21,13 @@ export function checkPathsOnDisk(m: Matrix, repo: string): Diagnostic[] {
   const at = (message: string, hint: string) => [{ ...error('project.context', message, hint), file: m.file }];
   const rel = relative(root, target);
   if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
-    return at(`${showString(written)} resolves to ${target}, outside the repository ${root}`, 'a symlink points out of the repo: bake would send BuildKit the files there; use a directory inside the repo');
+    return at(
+      `${showString(written)} resolves to ${target}, outside the repository ${root}`,
+      'a symlink points out of the repo: bake would send BuildKit the files there; use a directory inside the repo',
+    );
   }
-  if (!statSync(target).isDirectory()) return at(`${showString(written)} is a file; the build context is a directory`, 'use the directory that holds the sources, e.g. "."');
+  if (!statSync(target).isDirectory())
+    return at(`${showString(written)} is a file; the build context is a directory`, 'use the directory that holds the sources, e.g. "."');
   return [];
 }
 

@@ -1,19 +1,9 @@
-import type { z } from 'zod';
 import { closest, error, meant, type Diagnostic } from '../diagnostics.js';
-import { keyPath, keySegment, showString, showValue } from '../show-value.js';
-import { KNOWN_KEYS, pathPattern, SYNONYMS } from './known-keys.js';
-import { isCredentialName } from './rules/credentials.js';
+import { keySegment, showValue } from '../show-value.js';
+import { KNOWN_KEYS } from './known-keys.js';
 import { describe, expectedWords, lastName, typeHint } from './type-words.js';
-
-type Issue = z.core.$ZodIssue;
-type Path = readonly PropertyKey[];
-
-export function dotPath(path: Path): string {
-  return keyPath(...path.map((p) => (typeof p === 'number' ? p : String(p))));
-}
-
-const ROOT_TABLES: Record<string, string> = { project: '[project]', matrix: '[matrix]', stage: '[stage.<name>]' };
-const ROOT_HINT = 'a matrix needs [project] (image = "..."), [matrix] (the axes) and at least one [stage.<name>]; see matrix/demo.toml';
+import { dotPath, type Issue, isTable, type Path, rawAt, rootExpected, unwrapUnion, valueAt } from './issue-paths.js';
+import { guessKey, missingKey, notAMatrix, ROOT_HINT, ROOT_TABLES, unknownKey } from './key-issues.js';
 
 /** zod issues -> one diagnostic per mistake, naming the key path and the culprit value. */
 export function schemaDiagnostics(issues: readonly Issue[], raw: unknown): Diagnostic[] {
@@ -33,7 +23,14 @@ export function schemaDiagnostics(issues: readonly Issue[], raw: unknown): Diagn
     if (issue.code === 'invalid_type' && issue.input === undefined && meant.has(path)) continue;
     // `[stage]` then `dockerfile = ...`: every key reads as a stage; say it once.
     if (issue.path[0] === 'stage' && issue.path.length === 2 && KNOWN_KEYS['stage.*']!.includes(String(issue.path[1])) && issue.code === 'invalid_type') {
-      if (!flatStage) out.push(error(path, `${JSON.stringify(issue.path[1])} sits directly under [stage], so it reads as a stage named ${JSON.stringify(issue.path[1])}`, 'name the stage: [stage.base], then its keys under it'));
+      if (!flatStage)
+        out.push(
+          error(
+            path,
+            `${JSON.stringify(issue.path[1])} sits directly under [stage], so it reads as a stage named ${JSON.stringify(issue.path[1])}`,
+            'name the stage: [stage.base], then its keys under it',
+          ),
+        );
       flatStage = true;
       continue;
     }
@@ -67,7 +64,9 @@ function oncePerList(ds: Diagnostic[]): Diagnostic[] {
  */
 function misspeltKeys(flat: Issue[]): { pairs: Map<string, string>; meant: Set<string> } {
   const missingIn = (at: Path) =>
-    flat.filter((i) => i.code === 'invalid_type' && i.input === undefined && i.path.length === at.length + 1 && dotPath(i.path.slice(0, -1)) === dotPath(at)).map((i) => String(i.path.at(-1)));
+    flat
+      .filter((i) => i.code === 'invalid_type' && i.input === undefined && i.path.length === at.length + 1 && dotPath(i.path.slice(0, -1)) === dotPath(at))
+      .map((i) => String(i.path.at(-1)));
   const pairs = new Map<string, string>();
   const meant = new Set<string>();
   for (const i of flat) {
@@ -89,9 +88,20 @@ function explain(issue: Issue, raw: unknown, pairs: Map<string, string>): Diagno
       return issue.keys.map((key) => unknownKey(issue.path, key, pairs.get(dotPath([...issue.path, key]))));
     case 'invalid_type':
       if (issue.input === undefined) return [missingKey(issue.path, issue.expected, raw)];
-      if (path === 'stage' && Array.isArray(issue.input)) return [error(path, '[[stage]] makes a list of tables, but stages are named tables', 'write [stage.<name>] once per stage, e.g. [stage.base]')];
-      if (path === 'matrix.exclude' && isTable(issue.input)) return [error(path, '[matrix.exclude] is one table, but excludes are a list of tables', 'write [[matrix.exclude]] (double brackets), once per exclude')];
-      if (path === 'matrix.exclude') return [error(path, `expected a list of tables, got ${describe(issue.input)}`, `write one [[matrix.exclude]] table per exclude: ${excludeExample(issue.input)}`)];
+      if (path === 'stage' && Array.isArray(issue.input))
+        return [error(path, '[[stage]] makes a list of tables, but stages are named tables', 'write [stage.<name>] once per stage, e.g. [stage.base]')];
+      if (path === 'matrix.exclude' && isTable(issue.input))
+        return [
+          error(path, '[matrix.exclude] is one table, but excludes are a list of tables', 'write [[matrix.exclude]] (double brackets), once per exclude'),
+        ];
+      if (path === 'matrix.exclude')
+        return [
+          error(
+            path,
+            `expected a list of tables, got ${describe(issue.input)}`,
+            `write one [[matrix.exclude]] table per exclude: ${excludeExample(issue.input)}`,
+          ),
+        ];
       if ((issue.expected === 'object' || issue.expected === 'record') && Array.isArray(issue.input) && issue.input.length > 0 && issue.input.every(isTable)) {
         return [error(path, `[[${path}]] makes a list of tables, but [${path}] is one table`, `write [${path}] (single brackets)`)];
       }
@@ -99,19 +109,47 @@ function explain(issue: Issue, raw: unknown, pairs: Map<string, string>): Diagno
     case 'invalid_union': {
       const key = keySegment(lastName(issue.path));
       const inList = typeof issue.path.at(-1) === 'number';
-      const hint = issue.path[1] === 'exclude' && !inList ? `name the values to drop: ${key} = "..." or ${key} = ["...", "..."]` : inList ? `write the values as strings: ${key} = ["...", "..."]` : `write ${key} = ${quotedGuess(issue.input)}`;
+      const hint =
+        issue.path[1] === 'exclude' && !inList
+          ? `name the values to drop: ${key} = "..." or ${key} = ["...", "..."]`
+          : inList
+            ? `write the values as strings: ${key} = ["...", "..."]`
+            : `write ${key} = ${quotedGuess(issue.input)}`;
       return [error(path, `expected ${expectedWords(rootExpected(issue))}, got ${describe(issue.input)}`, hint)];
     }
     case 'invalid_value': {
       const values = issue.values.map((v) => JSON.stringify(v));
       const guess = typeof issue.input === 'string' ? closest(issue.input, issue.values.map(String)) : undefined;
-      return [error(path, `unknown value ${showValue(issue.input)}${typeof issue.input === 'string' ? meant(issue.input, guess) : ''}`, `use one of ${values.join(', ')}`)];
+      return [
+        error(
+          path,
+          `unknown value ${showValue(issue.input)}${typeof issue.input === 'string' ? meant(issue.input, guess) : ''}`,
+          `use one of ${values.join(', ')}`,
+        ),
+      ];
     }
     case 'too_small': {
       const own = !issue.message.startsWith('Too small');
       // A reason of spaces is trimmed before it is checked: show what the user wrote.
-      if (issue.origin === 'string') return [error(path, `${own ? issue.message : 'must not be empty'}, got ${showValue(rawAt(raw, issue.path) ?? issue.input)}`, path.startsWith('lint.') ? 'say why the finding is accepted: it is printed with it' : path.endsWith('reason') ? 'say why the combination is left out' : 'give it a value, or remove the key')];
-      return [error(path, `${own ? issue.message : 'needs at least one value'}, got ${showValue(issue.input)}`, `list at least one value, or remove ${String(issue.path.at(-1))}`)];
+      if (issue.origin === 'string')
+        return [
+          error(
+            path,
+            `${own ? issue.message : 'must not be empty'}, got ${showValue(rawAt(raw, issue.path) ?? issue.input)}`,
+            path.startsWith('lint.')
+              ? 'say why the finding is accepted: it is printed with it'
+              : path.endsWith('reason')
+                ? 'say why the combination is left out'
+                : 'give it a value, or remove the key',
+          ),
+        ];
+      return [
+        error(
+          path,
+          `${own ? issue.message : 'needs at least one value'}, got ${showValue(issue.input)}`,
+          `list at least one value, or remove ${String(issue.path.at(-1))}`,
+        ),
+      ];
     }
     case 'custom': {
       const hint = (issue.params as { hint?: string } | undefined)?.hint;
@@ -132,69 +170,4 @@ function quotedGuess(input: unknown): string {
 function excludeExample(input: unknown): string {
   const pairs = typeof input === 'string' ? [...input.matchAll(/([A-Za-z0-9_-]+)\s*=\s*([^,;\s]+)/g)].map(([, k, v]) => `${k} = ${JSON.stringify(v)}`) : [];
   return [...(pairs.length > 0 ? pairs : ['framework = "trtllm"', 'cuda = "12"']), 'reason = "..."'].join(', ');
-}
-
-function unknownKey(at: Path, key: string, paired: string | undefined): Diagnostic {
-  const path = dotPath([...at, key]);
-  const pattern = pathPattern(at);
-  // [axis.python.values.3.12] is the tables "3" then "12": TOML splits bare keys at dots.
-  if (pattern === 'axis.*.values.*' && /^\d+$/.test(String(at[3])) && /^\d/.test(key)) {
-    return error(path, `unknown key ${JSON.stringify(key)}: TOML read the value ${String(at[3])}.${key} as two nested tables`, `quote the value: [axis.${String(at[1])}.values."${String(at[3])}.${key}"]`);
-  }
-  const synonym = SYNONYMS[pattern]?.[key];
-  const guess = paired ?? guessKey(at, key);
-  const known = KNOWN_KEYS[pattern] ?? [];
-  const where = pattern === '' ? 'the tables of a matrix' : `the keys of [${pattern.replaceAll('*', '<name>')}]`;
-  // An AWS key under [sccache], a token in [project]: the value is never echoed, and never belongs here.
-  if (!guess && isCredentialName(key)) return error(path, `unknown key ${showString(key)}, and it looks like a credential`, 'credentials never go in the matrix: sccache\'s AWS keys come from the environment as BuildKit secrets (auth = "static" or "oidc"), others as secrets of their own');
-  return error(path, `unknown key ${showString(key)}${meant(key, guess)}`, synonym?.hint ?? `${where}: ${known.join(', ')}`);
-}
-
-function guessKey(at: Path, key: string): string | undefined {
-  const pattern = pathPattern(at);
-  return SYNONYMS[pattern]?.[key]?.key ?? closest(key, KNOWN_KEYS[pattern] ?? []);
-}
-
-function missingKey(at: Path, expected: string, raw: unknown): Diagnostic {
-  const path = dotPath(at);
-  const key = String(at.at(-1));
-  if (key === 'reason' && at[1] === 'exclude') {
-    // Exclude keys are axis names, so a misspelt reason is no unknown key: look for it here.
-    const axes = Object.keys(valueAt(raw, ['matrix']) ?? {});
-    const typo = closest('reason', Object.keys(valueAt(raw, at.slice(0, -1)) ?? {}).filter((k) => !axes.includes(k)));
-    return error(path, `every exclude needs a reason${typo ? ` (found "${typo}": did you mean "reason"?)` : ''}`, 'say why the combination is left out, e.g. reason = "TensorRT-LLM publishes CUDA 13 builds only"');
-  }
-  const parent = at.length > 1 ? `[${dotPath(at.slice(0, -1))}]` : 'the file';
-  return error(path, `missing required key ${JSON.stringify(key)} (${expectedWords([expected])})`, `add ${key} = ... to ${parent}`);
-}
-
-function notAMatrix(raw: unknown): Diagnostic {
-  const tables = isTable(raw) ? Object.keys(raw).slice(0, 4).map((k) => `[${k}]`) : [];
-  const project = isTable(raw) && 'project' in raw ? ', and its [project] has no image' : '';
-  return error(undefined, `is not a matrix file: it has no [matrix] and no [stage.<name>]${project} (its tables: ${tables.join(', ') || 'none'})`, ROOT_HINT);
-}
-
-/** A union whose value had the right type for one option carries that option's issues. */
-function unwrapUnion(issue: Issue): Issue[] {
-  if (issue.code !== 'invalid_union') return [issue];
-  const fits = issue.errors.find((errs) => errs.length > 0 && !errs.some((e) => e.path.length === 0 && (e.code === 'invalid_type' || e.code === 'invalid_union')));
-  if (!fits) return [issue];
-  return fits.flatMap((e) => unwrapUnion({ ...e, path: [...issue.path, ...e.path] } as Issue));
-}
-
-function rootExpected(issue: Issue & { code: 'invalid_union' }): string[] {
-  return issue.errors.flat().flatMap((e) => (e.path.length > 0 ? [] : e.code === 'invalid_type' ? [e.expected] : e.code === 'invalid_union' ? rootExpected(e) : []));
-}
-
-const isTable = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
-
-function rawAt(raw: unknown, path: Path): unknown {
-  let v = raw;
-  for (const p of path) v = isTable(v) || Array.isArray(v) ? (v as Record<PropertyKey, unknown>)[p] : undefined;
-  return v;
-}
-
-function valueAt(raw: unknown, path: Path): Record<string, unknown> | undefined {
-  const v = rawAt(raw, path);
-  return isTable(v) ? v : undefined;
 }

@@ -20,7 +20,7 @@ import { variablesAndArgsAreNamed } from './rules/variables.js';
 import { whenNamesRealCells } from './rules/when.js';
 import { schemaDiagnostics } from './schema-issues.js';
 
-export const RULES: Rule[] = [
+const RULES: Rule[] = [
   axesAreWellFormed,
   stagesAreWellFormed,
   excludesNameRealValues,

@@ -23,7 +23,10 @@ export async function writeAtomic(file: string, content: string): Promise<void> 
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     const err = e as NodeJS.ErrnoException;
-    const isDir = await stat(file).then((s) => s.isDirectory(), () => false);
+    const isDir = await stat(file).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
     if (isDir) throw new OutputError(file, 'it is a directory; -o takes the path of a file, e.g. bake/docker-bake.hcl');
     if (err.code === 'EEXIST' || err.code === 'ENOTDIR') throw new OutputError(file, `a path component of ${dir} is not a directory`);
     const { reason, hint } = inPlainWords(err, dir);
@@ -35,7 +38,10 @@ export async function writeAtomic(file: string, content: string): Promise<void> 
 function inPlainWords(err: NodeJS.ErrnoException, dir: string): { reason: string; hint?: string } {
   switch (err.code) {
     case 'ENOSPC':
-      return { reason: 'no space left on device', hint: `free some space on the file system that holds ${dir} (df -h ${dir}), or write the file somewhere else` };
+      return {
+        reason: 'no space left on device',
+        hint: `free some space on the file system that holds ${dir} (df -h ${dir}), or write the file somewhere else`,
+      };
     case 'EDQUOT':
       return { reason: 'disk quota exceeded', hint: `free some space within your quota on ${dir}, or write the file somewhere else` };
     case 'EROFS':
@@ -43,7 +49,10 @@ function inPlainWords(err: NodeJS.ErrnoException, dir: string): { reason: string
     case 'EACCES':
     case 'EPERM':
       // The new file is made next to the old one and renamed over it: the directory is what must be writable.
-      return { reason: 'permission denied', hint: `the file is made in ${dir} and renamed into place, so that directory must be writable by this user (ls -ld ${dir}), or write the file somewhere else` };
+      return {
+        reason: 'permission denied',
+        hint: `the file is made in ${dir} and renamed into place, so that directory must be writable by this user (ls -ld ${dir}), or write the file somewhere else`,
+      };
     default:
       // Node's message is "<CODE>: <what>, <syscall> <path>": keep the words.
       return { reason: /^[A-Z0-9]+: (.+?),/.exec(err.message)?.[1] ?? err.code ?? err.message };

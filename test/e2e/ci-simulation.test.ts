@@ -7,7 +7,7 @@ import type { Plan, PlanTarget } from '../../src/plan/plan.js';
 import type { PushedTwin } from '../../src/release/release-plan.js';
 import { changedTargets } from '../../bench/builds.js';
 import { startBuildkitd, type Buildkitd } from '../support/buildkitd.js';
-import { privateCliPath, rawjsonVertices } from '../support/cli-build.js';
+import { cliPath, rawjsonVertices } from '../support/cli-build.js';
 import { compileOk } from '../support/compile.js';
 import { gitRepoCopy, type GitRepo } from '../support/git-repo.js';
 import { manifest, platforms, tags, type Descriptor } from '../support/registry.js';
@@ -108,13 +108,20 @@ describe.runIf(HAVE && SBOM)('CI simulation: the registry cache survives a new c
   }
 
   async function matrixbake(args: string[], builder?: string) {
-    const r = await execa('node', [cli, ...args], { cwd: repo.root, env: builder ? { BUILDX_BUILDER: builder } : {}, reject: false, stdin: 'ignore', maxBuffer: 1 << 30 });
+    const r = await execa('node', [cli, ...args], {
+      cwd: repo.root,
+      env: builder ? { BUILDX_BUILDER: builder } : {},
+      reject: false,
+      stdin: 'ignore',
+      maxBuffer: 1 << 30,
+    });
     return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
   }
 
   async function mustSucceed(what: string, args: string[], builder?: string) {
     const r = await matrixbake(args, builder);
-    if (r.exitCode !== 0) throw new Error(`${what} failed (exit ${r.exitCode}): matrixbake ${args.join(' ')}\n${r.stdout}\n${humanLines(r.stderr).slice(-40).join('\n')}`);
+    if (r.exitCode !== 0)
+      throw new Error(`${what} failed (exit ${r.exitCode}): matrixbake ${args.join(' ')}\n${r.stdout}\n${humanLines(r.stderr).slice(-40).join('\n')}`);
     return r;
   }
 
@@ -127,7 +134,10 @@ describe.runIf(HAVE && SBOM)('CI simulation: the registry cache survives a new c
     scratch.push(workspace);
 
     // plan: the fan-out, and the version every job is given.
-    const planned = JSON.parse((await mustSucceed('plan', ['ci', MATRIX, '--format', 'github', '--levels', '--group', GROUP])).stdout) as Record<string, { include: CiJob[] }>;
+    const planned = JSON.parse((await mustSucceed('plan', ['ci', MATRIX, '--format', 'github', '--levels', '--group', GROUP])).stdout) as Record<
+      string,
+      { include: CiJob[] }
+    >;
     const levels = Object.keys(planned)
       .sort((a, b) => Number(a.replace('level', '')) - Number(b.replace('level', '')))
       .map((k) => planned[k]!.include);
@@ -151,16 +161,29 @@ describe.runIf(HAVE && SBOM)('CI simulation: the registry cache survives a new c
     for (const job of levels.flat().filter((j) => j.publish)) cpSync(join(workspace, 'runners', job.target, 'digests'), digests, { recursive: true });
     const uploaded = readdirSync(digests).map((f) => JSON.parse(readFileSync(join(digests, f), 'utf8')) as PushedTwin);
     let t = performance.now();
-    await onFreshRunner((builder) => mustSucceed('merge', ['release', MATRIX, GROUP, '--phase', 'merge', '--registry', STAGING, '--version', version, '--digests', digests], builder));
+    await onFreshRunner((builder) =>
+      mustSucceed('merge', ['release', MATRIX, GROUP, '--phase', 'merge', '--registry', STAGING, '--version', version, '--digests', digests], builder),
+    );
     const merge = (performance.now() - t) / 1000;
 
     // promote (on a v* tag): the staged indexes copied by digest to the release registry.
     t = performance.now();
-    await onFreshRunner((builder) => mustSucceed('promote', ['promote', MATRIX, GROUP, '--from', STAGING, '--registry', RELEASE, '--version', version], builder));
+    await onFreshRunner((builder) =>
+      mustSucceed('promote', ['promote', MATRIX, GROUP, '--from', STAGING, '--registry', RELEASE, '--version', version], builder),
+    );
     const promote = (performance.now() - t) / 1000;
 
     const plan = (await compileOk(repo.file(MATRIX))).plan;
-    return { sha, version, commitTime, plan, levels, jobs, uploaded, seconds: { levels: levelSeconds, merge, promote, total: (performance.now() - start) / 1000 } };
+    return {
+      sha,
+      version,
+      commitTime,
+      plan,
+      levels,
+      jobs,
+      uploaded,
+      seconds: { levels: levelSeconds, merge, promote, total: (performance.now() - start) / 1000 },
+    };
   }
 
   /** bake-level.yml's one step: `release <target> --phase build --only`, on an empty builder. */
@@ -169,11 +192,30 @@ describe.runIf(HAVE && SBOM)('CI simulation: the registry cache survives a new c
     const r = await onFreshRunner((builder) =>
       matrixbake(
         [
-          'release', MATRIX, job.target, '--phase', 'build', '--only',
-          '--registry', STAGING, '--version', version, '--digests', join(runnerDir, 'digests'),
-          '--var', `CACHE_REGISTRY=${CACHE}`, '--var', 'BRANCH=main', '--var', 'PUSH_CACHE=true', '--var', `BUILD_NONCE=${BUILD_NONCE}`,
-          '--sbom-generator', SBOM!,
-          '--', '--progress=rawjson',
+          'release',
+          MATRIX,
+          job.target,
+          '--phase',
+          'build',
+          '--only',
+          '--registry',
+          STAGING,
+          '--version',
+          version,
+          '--digests',
+          join(runnerDir, 'digests'),
+          '--var',
+          `CACHE_REGISTRY=${CACHE}`,
+          '--var',
+          'BRANCH=main',
+          '--var',
+          'PUSH_CACHE=true',
+          '--var',
+          `BUILD_NONCE=${BUILD_NONCE}`,
+          '--sbom-generator',
+          SBOM!,
+          '--',
+          '--progress=rawjson',
         ],
         builder,
       ),
@@ -190,7 +232,7 @@ describe.runIf(HAVE && SBOM)('CI simulation: the registry cache survives a new c
   }
 
   beforeAll(async () => {
-    cli = privateCliPath('e2e-ci-simulation');
+    cli = cliPath();
     repo = gitRepoCopy([MATRIX, 'dockerfiles/demo', '.dockerignore']);
     scratch.push(repo.root);
     repo.write('NOTES.md', 'Notes that no image reads.\n');
@@ -203,10 +245,15 @@ describe.runIf(HAVE && SBOM)('CI simulation: the registry cache survives a new c
     repo.commit('B: vllm v0.12.1');
     second = await runPipeline();
 
-    for (const [name, p] of [['commit A', first], ['commit B', second]] as const) {
+    for (const [name, p] of [
+      ['commit A', first],
+      ['commit B', second],
+    ] as const) {
       const steps = p.jobs.reduce((n, j) => n + j.executed.length, 0);
       const slowest = [...p.jobs].sort((x, y) => y.seconds - x.seconds)[0]!;
-      console.log(`${name} (${p.sha.slice(0, 9)}, ${p.version}): ${p.jobs.length} jobs in ${p.levels.length} levels, ${steps} steps executed; levels ${p.seconds.levels.map((s) => `${s.toFixed(0)} s`).join(' + ')} (slowest job ${slowest.job.target} ${slowest.seconds.toFixed(0)} s), merge ${p.seconds.merge.toFixed(0)} s, promote ${p.seconds.promote.toFixed(0)} s, total ${p.seconds.total.toFixed(0)} s`);
+      console.log(
+        `${name} (${p.sha.slice(0, 9)}, ${p.version}): ${p.jobs.length} jobs in ${p.levels.length} levels, ${steps} steps executed; levels ${p.seconds.levels.map((s) => `${s.toFixed(0)} s`).join(' + ')} (slowest job ${slowest.job.target} ${slowest.seconds.toFixed(0)} s), merge ${p.seconds.merge.toFixed(0)} s, promote ${p.seconds.promote.toFixed(0)} s, total ${p.seconds.total.toFixed(0)} s`,
+      );
     }
   }, SLOW);
 
@@ -217,11 +264,24 @@ describe.runIf(HAVE && SBOM)('CI simulation: the registry cache survives a new c
 
   it('runs the jobs the plan lists, level by level, each linking only earlier levels', () => {
     for (const p of [first, second]) {
-      expect(p.jobs.map((j) => j.job.target).sort()).toEqual(p.plan.targets.filter((t) => t.arch !== undefined && inGroupClosure(p.plan, GROUP).has(t.name)).map((t) => t.name).sort());
+      expect(p.jobs.map((j) => j.job.target).sort()).toEqual(
+        p.plan.targets
+          .filter((t) => t.arch !== undefined && inGroupClosure(p.plan, GROUP).has(t.name))
+          .map((t) => t.name)
+          .sort(),
+      );
       for (const [level, jobs] of p.levels.entries()) {
         for (const job of jobs) {
           const linked = twin(p.plan, job.target).links.map((l) => l.target);
-          expect(linked.every((l) => p.levels.slice(0, level).flat().some((j) => j.target === l)), `${job.target} at level ${level} links ${linked.join(', ')}`).toBe(true);
+          expect(
+            linked.every((l) =>
+              p.levels
+                .slice(0, level)
+                .flat()
+                .some((j) => j.target === l),
+            ),
+            `${job.target} at level ${level} links ${linked.join(', ')}`,
+          ).toBe(true);
         }
       }
     }
@@ -230,11 +290,14 @@ describe.runIf(HAVE && SBOM)('CI simulation: the registry cache survives a new c
   it('builds the first commit from nothing: every job runs its own steps, the release image reuses the link build', () => {
     for (const j of first.jobs) {
       expect(j.executed.filter((s) => s.instruction.startsWith('RUN ')).length, `${j.job.target} ran ${describeSteps(j.executed)}`).toBeGreaterThan(0);
-      expect(j.executed.filter((s) => s.build === 'release image'), j.job.target).toEqual([]);
+      expect(
+        j.executed.filter((s) => s.build === 'release image'),
+        j.job.target,
+      ).toEqual([]);
     }
   });
 
-  it('saves every job\'s registry cache (a refused export, ignored by the build, would make the next commit rebuild)', () => {
+  it("saves every job's registry cache (a refused export, ignored by the build, would make the next commit rebuild)", () => {
     for (const p of [first, second]) for (const j of p.jobs) expect(j.cacheExportErrors, `${j.job.target} on ${p.version}`).toEqual([]);
   });
 
@@ -243,9 +306,18 @@ describe.runIf(HAVE && SBOM)('CI simulation: the registry cache survives a new c
     const expected = expectedRerun(first, second.plan);
     const executed = second.jobs.flatMap((j) => j.executed);
     // What the expectation rests on: the changed jobs are vLLM's CUDA 13 chain, each with work to redo.
-    expect([...new Set(expected.map((s) => s.job))].sort()).toEqual(second.jobs.map((j) => j.job.target).filter((t) => changed.has(t)).sort());
-    expect([...new Set(expected.map((s) => s.job))].sort()).toEqual(['backend', 'runtime', 'ci'].flatMap((stage) => ['amd64', 'arm64'].map((arch) => `${stage}-vllm-cuda13-${arch}`)).sort());
-    console.log(`commit B: ${executed.length} steps executed, ${expected.length} expected (${expected.filter((s) => s.instruction.startsWith('RUN ')).length} RUN, ${expected.filter((s) => s.instruction.startsWith('COPY ')).length} COPY)`);
+    expect([...new Set(expected.map((s) => s.job))].sort()).toEqual(
+      second.jobs
+        .map((j) => j.job.target)
+        .filter((t) => changed.has(t))
+        .sort(),
+    );
+    expect([...new Set(expected.map((s) => s.job))].sort()).toEqual(
+      ['backend', 'runtime', 'ci'].flatMap((stage) => ['amd64', 'arm64'].map((arch) => `${stage}-vllm-cuda13-${arch}`)).sort(),
+    );
+    console.log(
+      `commit B: ${executed.length} steps executed, ${expected.length} expected (${expected.filter((s) => s.instruction.startsWith('RUN ')).length} RUN, ${expected.filter((s) => s.instruction.startsWith('COPY ')).length} COPY)`,
+    );
     expect(executed.map(stepKey).sort(), whyRerun(second, expected)).toEqual(expected.map(stepKey).sort());
   });
 
@@ -256,7 +328,10 @@ describe.runIf(HAVE && SBOM)('CI simulation: the registry cache survives a new c
         expect((await platforms(`${RUN_ID}/staging/dynamo`, tag)).sort(), tag).toEqual(['linux/amd64', 'linux/arm64']);
         const annotations = (await manifest(`${RUN_ID}/staging/dynamo`, tag))!.body.annotations as Record<string, string>;
         expect(annotations['org.opencontainers.image.version'], tag).toBe(p.version);
-        expect(p.sha.startsWith(annotations['org.opencontainers.image.revision']!), `${tag} revision ${annotations['org.opencontainers.image.revision']} of ${p.sha}`).toBe(true);
+        expect(
+          p.sha.startsWith(annotations['org.opencontainers.image.revision']!),
+          `${tag} revision ${annotations['org.opencontainers.image.revision']} of ${p.sha}`,
+        ).toBe(true);
         expect(annotations['org.opencontainers.image.created'], tag).toBe(new Date(Number(p.commitTime) * 1000).toISOString());
       }
     }
@@ -265,11 +340,19 @@ describe.runIf(HAVE && SBOM)('CI simulation: the registry cache survives a new c
 
   it('merges exactly the per-arch images the build jobs pushed by digest', async () => {
     for (const p of [first, second]) {
-      expect(p.uploaded.map((u) => u.target).sort()).toEqual(p.levels.flat().filter((j) => j.publish).map((j) => j.target).sort());
+      expect(p.uploaded.map((u) => u.target).sort()).toEqual(
+        p.levels
+          .flat()
+          .filter((j) => j.publish)
+          .map((j) => j.target)
+          .sort(),
+      );
       for (const u of p.uploaded) {
         // A job pushes its image with its provenance and SBOM: an index of one image and its attestations.
         const pushed = (await manifest(`${RUN_ID}/staging/dynamo`, u.digest))!;
-        const image = Array.isArray(pushed.body.manifests) ? (pushed.body.manifests as Descriptor[]).find((d) => d.platform?.os !== 'unknown')!.digest : pushed.digest;
+        const image = Array.isArray(pushed.body.manifests)
+          ? (pushed.body.manifests as Descriptor[]).find((d) => d.platform?.os !== 'unknown')!.digest
+          : pushed.digest;
         const node = twin(p.plan, u.target).node;
         expect((await platformDigests(`${p.version}-${twin(p.plan, node).tagSuffix}`))[u.platform], `${u.target} on ${p.version}`).toBe(image);
       }
@@ -289,7 +372,11 @@ describe.runIf(HAVE && SBOM)('CI simulation: the registry cache survives a new c
         expected[key] = changed.has(t.name) ? 'new image' : 'same image';
       }
     }
-    console.log(`platform images across the commits: ${Object.entries(verdicts).map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+    console.log(
+      `platform images across the commits: ${Object.entries(verdicts)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; ')}`,
+    );
     expect(Object.values(expected)).toContain('same image');
     expect(verdicts).toEqual(expected);
   });
@@ -385,8 +472,14 @@ function expectedRerun(first: Pipeline, after: Plan): Step[] {
 function whyRerun(p: Pipeline, expected: Step[]): string {
   const want = new Set(expected.map(stepKey));
   return p.jobs
-    .filter((j) => j.executed.some((s) => !want.has(stepKey(s))) || expected.some((s) => s.job === j.job.target && !j.executed.some((e) => stepKey(e) === stepKey(s))))
-    .map((j) => `${j.job.target}: ran ${describeSteps(j.executed)}; imported ${j.cacheImports.join(', ') || 'no cache'}${j.cacheExportErrors.length > 0 ? `; cache export failed: ${j.cacheExportErrors.join('; ')}` : ''}`)
+    .filter(
+      (j) =>
+        j.executed.some((s) => !want.has(stepKey(s))) || expected.some((s) => s.job === j.job.target && !j.executed.some((e) => stepKey(e) === stepKey(s))),
+    )
+    .map(
+      (j) =>
+        `${j.job.target}: ran ${describeSteps(j.executed)}; imported ${j.cacheImports.join(', ') || 'no cache'}${j.cacheExportErrors.length > 0 ? `; cache export failed: ${j.cacheExportErrors.join('; ')}` : ''}`,
+    )
     .join('\n');
 }
 
@@ -395,7 +488,12 @@ function describeSteps(steps: Step[]): string {
 }
 
 function publishedNodes(p: Pipeline): PlanTarget[] {
-  const nodes = new Set(p.levels.flat().filter((j) => j.publish).map((j) => j.node));
+  const nodes = new Set(
+    p.levels
+      .flat()
+      .filter((j) => j.publish)
+      .map((j) => j.node),
+  );
   return p.plan.targets.filter((t) => nodes.has(t.name) && t.arch === undefined);
 }
 

@@ -1,8 +1,8 @@
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BakeReport, Status } from '../../src/run/summary.js';
+import type { BakeReport, Status } from '../../src/run/report.js';
 import { startBuildkitd, type Buildkitd } from '../support/buildkitd.js';
-import { privateCliPath } from '../support/cli-build.js';
+import { cliPath } from '../support/cli-build.js';
 import { requireServices } from '../support/services.js';
 import { flakyProxy, type FlakyProxy } from '../support/flaky-proxy.js';
 import { startRegistry, type ThrowawayRegistry } from '../support/throwaway-registry.js';
@@ -30,7 +30,7 @@ describe.runIf(HAVE)('faults during a bake, on a real BuildKit and registry', ()
     // concurrent pushes ("provided digest did not match uploaded content").
     proxy = await flakyProxy(flaky.address, /^PUT \/v2\/cache\/manifests\/ci-vllm-cuda12-main$/);
     kit = await startBuildkitd({ extraConfig: `${registry.buildkitConfig}\n${flaky.buildkitConfig}\n[registry."${proxy.address}"]\n  http = true\n` });
-    cli = privateCliPath('e2e-faults');
+    cli = cliPath();
   }, SLOW);
   afterAll(async () => {
     await kit?.stop();
@@ -59,67 +59,103 @@ describe.runIf(HAVE)('faults during a bake, on a real BuildKit and registry', ()
   const statuses = (r?: BakeReport) => Object.fromEntries((r?.targets ?? []).map((t) => [t.target, t.status])) as Record<string, Status>;
   const finished = (stderr: string) => new Set([...stderr.matchAll(FINISHED)].map((m) => m[1]!));
 
-  it('finishes the build when the cache registry stops mid-bake, and says which caches were not saved', async () => {
-    let stopped: Promise<void> | undefined;
-    const r = await bake({ CACHE_REGISTRY: `${registry.address}/cache`, PUSH_CACHE: 'true', BUILD_NONCE: `reg-${Date.now()}` }, (stderr) => {
-      if (!stopped && finished(stderr).has('base-cuda12')) stopped = registry.stop();
-    });
-    await stopped;
-    expect(stopped, 'the registry was never stopped: base-cuda12 did not finish').toBeDefined();
-    expect(r.exitCode, r.stderr.slice(-3000)).toBe(0);
-    // Everything was built: cache import and export errors do not fail a build.
-    expect(new Set(Object.values(statuses(r.report)))).toEqual(new Set(['built', 'cached'].filter((s) => Object.values(statuses(r.report)).includes(s as Status))));
-    expect(Object.keys(statuses(r.report))).toHaveLength(20);
-    const lost = new Set(r.report!.cacheNotSaved.map((c) => c.target));
-    // Targets that finished after the stop lost their cache; the ci images finish last of all.
-    for (const t of ['ci-vllm-cuda12', 'ci-sglang-cuda13', 'ci-trtllm-cuda13', 'runtime-vllm-cuda13']) expect(lost).toContain(t);
-    expect(lost).not.toContain('base-cuda12');
-    console.log(`fault: cache registry stopped after base-cuda12 finished: ${Object.keys(statuses(r.report)).length} targets built, exit 0, caches not saved for ${lost.size}`);
-    const warnings = r.stderr.split('\n').filter((l) => l.startsWith('matrixbake: warning: registry cache not saved'));
-    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^matrixbake: warning: registry cache not saved for ${lost.size} of 20 targets \\(.+\\): .*connection refused`))]);
-  }, SLOW);
+  it(
+    'finishes the build when the cache registry stops mid-bake, and says which caches were not saved',
+    async () => {
+      let stopped: Promise<void> | undefined;
+      const r = await bake({ CACHE_REGISTRY: `${registry.address}/cache`, PUSH_CACHE: 'true', BUILD_NONCE: `reg-${Date.now()}` }, (stderr) => {
+        if (!stopped && finished(stderr).has('base-cuda12')) stopped = registry.stop();
+      });
+      await stopped;
+      expect(stopped, 'the registry was never stopped: base-cuda12 did not finish').toBeDefined();
+      expect(r.exitCode, r.stderr.slice(-3000)).toBe(0);
+      // Everything was built: cache import and export errors do not fail a build.
+      expect(new Set(Object.values(statuses(r.report)))).toEqual(
+        new Set(['built', 'cached'].filter((s) => Object.values(statuses(r.report)).includes(s as Status))),
+      );
+      expect(Object.keys(statuses(r.report))).toHaveLength(20);
+      const lost = new Set(r.report!.cacheNotSaved.map((c) => c.target));
+      // Targets that finished after the stop lost their cache; the ci images finish last of all.
+      for (const t of ['ci-vllm-cuda12', 'ci-sglang-cuda13', 'ci-trtllm-cuda13', 'runtime-vllm-cuda13']) expect(lost).toContain(t);
+      expect(lost).not.toContain('base-cuda12');
+      console.log(
+        `fault: cache registry stopped after base-cuda12 finished: ${Object.keys(statuses(r.report)).length} targets built, exit 0, caches not saved for ${lost.size}`,
+      );
+      const warnings = r.stderr.split('\n').filter((l) => l.startsWith('matrixbake: warning: registry cache not saved'));
+      expect(warnings).toEqual([
+        expect.stringMatching(new RegExp(`^matrixbake: warning: registry cache not saved for ${lost.size} of 20 targets \\(.+\\): .*connection refused`)),
+      ]);
+    },
+    SLOW,
+  );
 
-  it('exports a cache the registry refused once more, and then says nothing', async () => {
-    const r = await bake({ CACHE_REGISTRY: `${proxy.address}/cache`, PUSH_CACHE: 'true', BUILD_NONCE: `flaky-${Date.now()}` });
-    expect(r.exitCode, r.stderr.slice(-3000)).toBe(0);
-    expect(proxy.failed).toEqual(['PUT /v2/cache/manifests/ci-vllm-cuda12-main']);
-    const notes = r.stderr.split('\n').filter((l) => l.startsWith('matrixbake:'));
-    expect(notes).toEqual([
-      expect.stringMatching(/^matrixbake: one bake: --one-bake: /),
-      expect.stringMatching(/^matrixbake: the registry refused the cache of ci-vllm-cuda12 \(.*provided digest did not match uploaded content\); exporting it once more$/),
-    ]);
-    expect(r.report!.cacheNotSaved).toEqual([]);
-    expect(await flaky.tags('cache')).toContain('ci-vllm-cuda12-main');
-    expect((await flaky.tags('cache')).sort()).toEqual(Object.keys(statuses(r.report)).map((t) => `${t}-main`).sort());
-  }, SLOW);
+  it(
+    'exports a cache the registry refused once more, and then says nothing',
+    async () => {
+      const r = await bake({ CACHE_REGISTRY: `${proxy.address}/cache`, PUSH_CACHE: 'true', BUILD_NONCE: `flaky-${Date.now()}` });
+      expect(r.exitCode, r.stderr.slice(-3000)).toBe(0);
+      expect(proxy.failed).toEqual(['PUT /v2/cache/manifests/ci-vllm-cuda12-main']);
+      const notes = r.stderr.split('\n').filter((l) => l.startsWith('matrixbake:'));
+      expect(notes).toEqual([
+        expect.stringMatching(/^matrixbake: one bake: --one-bake: /),
+        expect.stringMatching(
+          /^matrixbake: the registry refused the cache of ci-vllm-cuda12 \(.*provided digest did not match uploaded content\); exporting it once more$/,
+        ),
+      ]);
+      expect(r.report!.cacheNotSaved).toEqual([]);
+      expect(await flaky.tags('cache')).toContain('ci-vllm-cuda12-main');
+      expect((await flaky.tags('cache')).sort()).toEqual(
+        Object.keys(statuses(r.report))
+          .map((t) => `${t}-main`)
+          .sort(),
+      );
+    },
+    SLOW,
+  );
 
-  it('names the interrupted targets when buildkitd is killed, and the next run reuses what finished', async () => {
-    const vars = { BUILD_NONCE: `kill-${Date.now()}` };
-    let killed: Promise<void> | undefined;
-    const first = await bake(vars, (stderr) => {
-      if (!killed && finished(stderr).has('base-cuda12') && finished(stderr).has('base-cuda13')) killed = kit.kill();
-    });
-    await killed;
-    expect(killed, 'buildkitd was never killed: base did not finish').toBeDefined();
-    expect(first.exitCode).not.toBe(0);
-    const said = `stdout:\n${JSON.stringify(first.report)}\nstderr:\n${first.stderr.split('\n').filter((l) => /ERROR|matrixbake|provenance/.test(l)).join('\n')}`;
-    const before = statuses(first.report);
-    const done = Object.keys(before).filter((t) => before[t] === 'built');
-    const interrupted = Object.keys(before).filter((t) => before[t] === 'interrupted');
-    expect(done, said).toEqual(expect.arrayContaining(['busybox', 'base-cuda12', 'base-cuda13']));
-    // The backends take 14 s after base: none can have finished.
-    expect(interrupted).toEqual(expect.arrayContaining(['backend-vllm-cuda12', 'runtime-vllm-cuda12', 'ci-trtllm-cuda13']));
-    expect(done.length + interrupted.length, said).toBe(20);
-    const last = first.stderr.trimEnd().split('\n').at(-1)!;
-    expect(last).toMatch(new RegExp(`^matrixbake: buildkitd went away during the bake \\(.+\\): ${interrupted.length} of 20 targets interrupted \\(.+\\) \\(hint: start it again`));
+  it(
+    'names the interrupted targets when buildkitd is killed, and the next run reuses what finished',
+    async () => {
+      // The cache is this test's own: reading the shared registry's bench refs, which other suites
+      // write at the same time, is not what this test is about.
+      const vars = { BUILD_NONCE: `kill-${Date.now()}`, CACHE_REGISTRY: `${flaky.address}/kill-cache` };
+      let killed: Promise<void> | undefined;
+      const first = await bake(vars, (stderr) => {
+        if (!killed && finished(stderr).has('base-cuda12') && finished(stderr).has('base-cuda13')) killed = kit.kill();
+      });
+      await killed;
+      const tail = () => `exit ${first.exitCode}, finished: ${[...finished(first.stderr)].join(' ') || 'none'}\n${first.stderr.slice(-4000)}`;
+      expect(killed, `buildkitd was never killed: base did not finish (${tail()})`).toBeDefined();
+      expect(first.exitCode).not.toBe(0);
+      const said = `stdout:\n${JSON.stringify(first.report)}\nstderr:\n${first.stderr
+        .split('\n')
+        .filter((l) => /ERROR|matrixbake|provenance/.test(l))
+        .join('\n')}`;
+      const before = statuses(first.report);
+      const done = Object.keys(before).filter((t) => before[t] === 'built');
+      const interrupted = Object.keys(before).filter((t) => before[t] === 'interrupted');
+      expect(done, said).toEqual(expect.arrayContaining(['busybox', 'base-cuda12', 'base-cuda13']));
+      // The backends take 14 s after base: none can have finished.
+      expect(interrupted).toEqual(expect.arrayContaining(['backend-vllm-cuda12', 'runtime-vllm-cuda12', 'ci-trtllm-cuda13']));
+      expect(done.length + interrupted.length, said).toBe(20);
+      const last = first.stderr.trimEnd().split('\n').at(-1)!;
+      expect(last).toMatch(
+        new RegExp(
+          `^matrixbake: buildkitd went away during the bake \\(.+\\): ${interrupted.length} of 20 targets interrupted \\(.+\\) \\(hint: start it again`,
+        ),
+      );
 
-    await kit.restart();
-    const again = await bake(vars);
-    expect(again.exitCode, again.stderr.slice(-3000)).toBe(0);
-    const after = statuses(again.report);
-    // What finished before the kill comes from the daemon's cache: not one Dockerfile step reruns.
-    for (const t of done) expect([t, after[t]]).toEqual([t, 'cached']);
-    for (const t of interrupted) expect([t, after[t]]).toEqual([t, 'built']);
-    console.log(`fault: buildkitd killed: exit ${first.exitCode}, ${done.length} finished, ${interrupted.length} interrupted; rerun: ${done.length} cached, ${interrupted.length} built`);
-  }, SLOW);
+      await kit.restart();
+      const again = await bake(vars);
+      expect(again.exitCode, again.stderr.slice(-3000)).toBe(0);
+      const after = statuses(again.report);
+      // What finished before the kill comes from the daemon's cache: not one Dockerfile step reruns.
+      for (const t of done) expect([t, after[t]]).toEqual([t, 'cached']);
+      for (const t of interrupted) expect([t, after[t]]).toEqual([t, 'built']);
+      console.log(
+        `fault: buildkitd killed: exit ${first.exitCode}, ${done.length} finished, ${interrupted.length} interrupted; rerun: ${done.length} cached, ${interrupted.length} built`,
+      );
+    },
+    SLOW,
+  );
 });

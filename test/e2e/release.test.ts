@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanTarget } from '../../src/plan/plan.js';
 import { startBuildkitd } from '../support/buildkitd.js';
-import { executedRuns, privateCli, rawjsonVertices } from '../support/cli-build.js';
+import { executedRuns, cliRunner, rawjsonVertices } from '../support/cli-build.js';
 import { compileOk } from '../support/compile.js';
 import { blob, manifest, type Descriptor } from '../support/registry.js';
 import { repoCopy } from '../support/repo-copy.js';
@@ -22,12 +22,25 @@ const STAGING = `localhost:5000/${run}/staging`;
 const RELEASE = `localhost:5000/${run}/release`;
 const VERSION = 'v1.2.3';
 // Fixed inputs, as CI has them for one commit: the demo's build ids and the commit time.
-const fixed = (cache: string) => ['--sbom-generator', SBOM!, '--var', `CACHE_REGISTRY=localhost:5000/${run}/${cache}`, '--var', 'PUSH_CACHE=true', '--var', 'BUILD_NONCE=commit-0123abc', '--var', 'SOURCE_DATE_EPOCH=1700000000', '--var', 'GIT_SHA=0123abc'];
+const fixed = (cache: string) => [
+  '--sbom-generator',
+  SBOM!,
+  '--var',
+  `CACHE_REGISTRY=localhost:5000/${run}/${cache}`,
+  '--var',
+  'PUSH_CACHE=true',
+  '--var',
+  'BUILD_NONCE=commit-0123abc',
+  '--var',
+  'SOURCE_DATE_EPOCH=1700000000',
+  '--var',
+  'GIT_SHA=0123abc',
+];
 const SLOW = 20 * 60_000;
 
 describe.runIf(HAVE && SBOM)('release: per-arch jobs, push by digest, merge, promote', () => {
   let kit: Awaited<ReturnType<typeof startBuildkitd>>;
-  let cli: ReturnType<typeof privateCli>;
+  let cli: ReturnType<typeof cliRunner>;
   let published: PlanTarget[];
   const digests = mkdtempSync(join(tmpdir(), 'mb-digests-'));
   const jobs: Record<string, string[]> = {};
@@ -35,7 +48,7 @@ describe.runIf(HAVE && SBOM)('release: per-arch jobs, push by digest, merge, pro
 
   beforeAll(async () => {
     kit = await startBuildkitd();
-    cli = privateCli('e2e-release');
+    cli = cliRunner();
     published = (await compileOk('matrix/demo.toml')).plan.targets.filter((t) => t.tagSuffix !== undefined && t.arch === undefined);
     // The jobs CI runs: `ci --levels`, level by level; each job a `release <target> --only` of its own.
     const plan = cli(['ci', 'matrix/demo.toml', '--format', 'github', '--levels']);
@@ -44,13 +57,40 @@ describe.runIf(HAVE && SBOM)('release: per-arch jobs, push by digest, merge, pro
       await kit.restartFresh(); // each arch on runners of its own
       for (const level of levels) {
         for (const job of level.include.filter((j) => j.arch === arch)) {
-          const r = release(['matrix/demo.toml', job.target, '--phase', 'build', '--only', '--registry', STAGING, '--version', VERSION, '--digests', digests, ...fixed('cache'), '--', '--progress=rawjson']);
+          const r = release([
+            'matrix/demo.toml',
+            job.target,
+            '--phase',
+            'build',
+            '--only',
+            '--registry',
+            STAGING,
+            '--version',
+            VERSION,
+            '--digests',
+            digests,
+            ...fixed('cache'),
+            '--',
+            '--progress=rawjson',
+          ]);
           if (r.status !== 0) throw new Error(`job ${job.target} failed:\n${humanLines(r.stderr).slice(-30).join('\n')}`);
           Object.assign(jobs, runsPerJob(r.stderr));
         }
       }
     }
-    const merge = release(['matrix/demo.toml', 'default', '--phase', 'merge', '--registry', STAGING, '--version', VERSION, '--digests', digests, ...fixed('cache')]);
+    const merge = release([
+      'matrix/demo.toml',
+      'default',
+      '--phase',
+      'merge',
+      '--registry',
+      STAGING,
+      '--version',
+      VERSION,
+      '--digests',
+      digests,
+      ...fixed('cache'),
+    ]);
     if (merge.status !== 0) throw new Error(`merge failed:\n${merge.stdout}\n${merge.stderr}`);
   }, SLOW);
   afterAll(async () => kit?.stop());
@@ -72,7 +112,9 @@ describe.runIf(HAVE && SBOM)('release: per-arch jobs, push by digest, merge, pro
         expect(images.map((d) => `${d.platform!.os}/${d.platform!.architecture}`).sort(), tag).toEqual(['linux/amd64', 'linux/arm64']);
         expect(attestations.map((d) => d.annotations!['vnd.docker.reference.digest']).sort()).toEqual(images.map((d) => d.digest).sort());
         for (const a of attestations) {
-          const layers = ((await manifest(`${run}/staging/dynamo`, a.digest))!.body.layers as Descriptor[]).map((l) => l.annotations?.['in-toto.io/predicate-type']);
+          const layers = ((await manifest(`${run}/staging/dynamo`, a.digest))!.body.layers as Descriptor[]).map(
+            (l) => l.annotations?.['in-toto.io/predicate-type'],
+          );
           expect(layers.sort(), tag).toEqual(['https://slsa.dev/provenance/v1', 'https://spdx.dev/Document']);
         }
         expect(m.body.annotations?.['org.opencontainers.image.version']).toBe(VERSION);
@@ -87,10 +129,14 @@ describe.runIf(HAVE && SBOM)('release: per-arch jobs, push by digest, merge, pro
       for (const arch of ['amd64', 'arm64']) {
         const image = index.find((d) => d.platform?.architecture === arch)!;
         const att = index.find((d) => d.annotations?.['vnd.docker.reference.digest'] === image.digest)!;
-        const layer = ((await manifest(`${run}/staging/dynamo`, att.digest))!.body.layers as Descriptor[]).find((l) => l.annotations?.['in-toto.io/predicate-type'] === 'https://spdx.dev/Document')!;
+        const layer = ((await manifest(`${run}/staging/dynamo`, att.digest))!.body.layers as Descriptor[]).find(
+          (l) => l.annotations?.['in-toto.io/predicate-type'] === 'https://spdx.dev/Document',
+        )!;
         const statement = JSON.parse((await blob(`${run}/staging/dynamo`, layer.digest)).toString('utf8'));
         expect(statement.subject[0].digest.sha256, `${t.name} ${arch}`).toBe(image.digest.replace('sha256:', ''));
-        const purls: string[] = statement.predicate.packages.flatMap((p: { externalRefs?: { referenceLocator: string }[] }) => (p.externalRefs ?? []).map((r) => r.referenceLocator));
+        const purls: string[] = statement.predicate.packages.flatMap((p: { externalRefs?: { referenceLocator: string }[] }) =>
+          (p.externalRefs ?? []).map((r) => r.referenceLocator),
+        );
         expect(purls, `${t.name} ${arch}`).toContainEqual(expect.stringMatching(new RegExp(`^pkg:pypi/${t.values.framework}@`)));
         expect(purls).toContainEqual(expect.stringMatching(/^pkg:generic\/busybox@/));
       }
@@ -100,47 +146,91 @@ describe.runIf(HAVE && SBOM)('release: per-arch jobs, push by digest, merge, pro
   it('builds no shared stage in more than one job: each base, wheel and backend RUN ran in its own job only', () => {
     const ranIn = (stage: string) => Object.entries(jobs).filter(([, runs]) => runs.some((n) => n.includes(`stage=${stage} `)));
     // 2 CUDA x 2 arch bases and wheels; 5 backends x 2 arch.
-    expect(ranIn('base').map(([job]) => job).sort()).toEqual(['base-cuda12-amd64', 'base-cuda12-arm64', 'base-cuda13-amd64', 'base-cuda13-arm64']);
-    expect(ranIn('wheel').map(([job]) => job).sort()).toEqual(['wheel-cuda12-amd64', 'wheel-cuda12-arm64', 'wheel-cuda13-amd64', 'wheel-cuda13-arm64']);
+    expect(
+      ranIn('base')
+        .map(([job]) => job)
+        .sort(),
+    ).toEqual(['base-cuda12-amd64', 'base-cuda12-arm64', 'base-cuda13-amd64', 'base-cuda13-arm64']);
+    expect(
+      ranIn('wheel')
+        .map(([job]) => job)
+        .sort(),
+    ).toEqual(['wheel-cuda12-amd64', 'wheel-cuda12-arm64', 'wheel-cuda13-amd64', 'wheel-cuda13-arm64']);
     expect(ranIn('backend')).toHaveLength(10);
     for (const [job, runs] of ranIn('backend')) expect(job.startsWith('backend-'), `${job} ran ${runs.join(' | ')}`).toBe(true);
     // The release image of a runtime is the cached link build pushed again, not a second build.
     expect(Object.keys(jobs).filter((j) => j.includes('(release image') && jobs[j]!.length > 0)).toEqual([]);
   });
 
-  it('promotes by digest: the release tag is the staged index, not a rebuild', async () => {
-    const r = cli(['promote', 'matrix/demo.toml', 'default', '--from', STAGING, '--registry', RELEASE, '--version', VERSION], { BUILDX_BUILDER: kit.builder });
-    expect(r.status, r.stderr).toBe(0);
-    for (const t of published) {
-      const staged = (await manifest(`${run}/staging/dynamo`, `${VERSION}-${t.tagSuffix}`))!.digest;
-      expect((await manifest(`${run}/release/dynamo`, `${VERSION}-${t.tagSuffix}`))!.digest, t.name).toBe(staged);
-      expect((await manifest(`${run}/release/dynamo`, `latest-${t.tagSuffix}`))!.digest).toBe(staged);
-    }
-  }, SLOW);
+  it(
+    'promotes by digest: the release tag is the staged index, not a rebuild',
+    async () => {
+      const r = cli(['promote', 'matrix/demo.toml', 'default', '--from', STAGING, '--registry', RELEASE, '--version', VERSION], {
+        BUILDX_BUILDER: kit.builder,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      for (const t of published) {
+        const staged = (await manifest(`${run}/staging/dynamo`, `${VERSION}-${t.tagSuffix}`))!.digest;
+        expect((await manifest(`${run}/release/dynamo`, `${VERSION}-${t.tagSuffix}`))!.digest, t.name).toBe(staged);
+        expect((await manifest(`${run}/release/dynamo`, `latest-${t.tagSuffix}`))!.digest).toBe(staged);
+      }
+    },
+    SLOW,
+  );
 
-  it('builds the same image digests twice from clean state (no cache shared)', async () => {
-    await kit.restartFresh();
-    const again = mkdtempSync(join(tmpdir(), 'mb-digests-'));
-    const r = release(['matrix/demo.toml', 'vllm-runtime', '--phase', 'build', '--arch', 'amd64', '--registry', `localhost:5000/${run}/again`, '--version', VERSION, '--digests', again, ...fixed('cache-again')]);
-    expect(r.status, humanLines(r.stderr).slice(-20).join('\n')).toBe(0);
-    for (const t of published.filter((x) => x.stage === 'runtime' && x.values.framework === 'vllm')) {
-      const first = await platformDigest(`${run}/staging/dynamo`, `${VERSION}-${t.tagSuffix}`, 'amd64');
-      const second = await platformDigest(`${run}/again/dynamo`, JSON.parse(readFileSync(join(again, `${t.name}-amd64.json`), 'utf8')).digest, 'amd64');
-      expect(second, t.name).toBe(first);
-    }
-  }, SLOW);
+  it(
+    'builds the same image digests twice from clean state (no cache shared)',
+    async () => {
+      await kit.restartFresh();
+      const again = mkdtempSync(join(tmpdir(), 'mb-digests-'));
+      const r = release([
+        'matrix/demo.toml',
+        'vllm-runtime',
+        '--phase',
+        'build',
+        '--arch',
+        'amd64',
+        '--registry',
+        `localhost:5000/${run}/again`,
+        '--version',
+        VERSION,
+        '--digests',
+        again,
+        ...fixed('cache-again'),
+      ]);
+      expect(r.status, humanLines(r.stderr).slice(-20).join('\n')).toBe(0);
+      for (const t of published.filter((x) => x.stage === 'runtime' && x.values.framework === 'vllm')) {
+        const first = await platformDigest(`${run}/staging/dynamo`, `${VERSION}-${t.tagSuffix}`, 'amd64');
+        const second = await platformDigest(`${run}/again/dynamo`, JSON.parse(readFileSync(join(again, `${t.name}-amd64.json`), 'utf8')).digest, 'amd64');
+        expect(second, t.name).toBe(first);
+      }
+    },
+    SLOW,
+  );
 
-  it('a failed job stops the merge of its own image only, and says which', () => {
-    const repo = repoCopy(['matrix/demo.toml', 'dockerfiles/demo', '.dockerignore']);
-    repo.edit('dockerfiles/demo/Dockerfile.framework', (t) => t.replace('echo "$FRAMEWORK==$FRAMEWORK_REF" > /opt/demo/venv/requirements.txt', 'echo "$FRAMEWORK==$FRAMEWORK_REF" > /opt/demo/venv/requirements.txt && test "$FRAMEWORK" != sglang'));
-    const r = release([repo.file('matrix/demo.toml'), 'cuda12', '--registry', `localhost:5000/${run}/broken`, '--version', VERSION, ...fixed('cache-broken')], repo.root);
-    expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^runtime-vllm-cuda12 {2}localhost:5000\/.*\/broken\/dynamo:v1\.2\.3-vllm-runtime-cuda12 /m);
-    expect(r.stdout).toMatch(/^matrixbake: skipping runtime-sglang-cuda12-amd64: it links .*backend-sglang-cuda12-amd64.*, which did not build$/m);
-    expect(r.stderr).toMatch(/release incomplete: .*backend-sglang-cuda12-amd64: docker buildx bake exited with 1/);
-    expect(r.stderr).toMatch(/runtime-sglang-cuda12: not merged: no image from runtime-sglang-cuda12-amd64/);
-    expect(r.stderr).not.toMatch(/runtime-vllm-cuda12: not merged/);
-  }, SLOW);
+  it(
+    'a failed job stops the merge of its own image only, and says which',
+    () => {
+      const repo = repoCopy(['matrix/demo.toml', 'dockerfiles/demo', '.dockerignore']);
+      repo.edit('dockerfiles/demo/Dockerfile.framework', (t) =>
+        t.replace(
+          'echo "$FRAMEWORK==$FRAMEWORK_REF" > /opt/demo/venv/requirements.txt',
+          'echo "$FRAMEWORK==$FRAMEWORK_REF" > /opt/demo/venv/requirements.txt && test "$FRAMEWORK" != sglang',
+        ),
+      );
+      const r = release(
+        [repo.file('matrix/demo.toml'), 'cuda12', '--registry', `localhost:5000/${run}/broken`, '--version', VERSION, ...fixed('cache-broken')],
+        repo.root,
+      );
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/^runtime-vllm-cuda12 {2}localhost:5000\/.*\/broken\/dynamo:v1\.2\.3-vllm-runtime-cuda12 /m);
+      expect(r.stdout).toMatch(/^matrixbake: skipping runtime-sglang-cuda12-amd64: it links .*backend-sglang-cuda12-amd64.*, which did not build$/m);
+      expect(r.stderr).toMatch(/release incomplete: .*backend-sglang-cuda12-amd64: docker buildx bake exited with 1/);
+      expect(r.stderr).toMatch(/runtime-sglang-cuda12: not merged: no image from runtime-sglang-cuda12-amd64/);
+      expect(r.stderr).not.toMatch(/runtime-vllm-cuda12: not merged/);
+    },
+    SLOW,
+  );
 });
 
 /** Executed RUN names per job, from the release's `matrixbake: job <name>` lines and buildx's rawjson. */

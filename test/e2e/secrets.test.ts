@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bakePrint, BUILDX } from '../support/buildx.js';
 import { startBuildkitd } from '../support/buildkitd.js';
-import { executedRuns, privateCli, rawjsonVertices } from '../support/cli-build.js';
+import { executedRuns, cliRunner, rawjsonVertices } from '../support/cli-build.js';
 import { compileOk } from '../support/compile.js';
 import { reachable } from '../support/normalise-print.js';
 import { resolveBake } from '../../src/bake/resolve.js';
@@ -26,9 +26,15 @@ describe('secret scan', () => {
     expect(scan('url', `pkg:docker/a?v=${encodeURIComponent(secret)}`, find).map((h) => h.form)).toEqual(['url']);
     for (const prefix of ['', 'a', 'ab', 'abc']) {
       const b64 = Buffer.from(`${prefix}${secret} and more`).toString('base64');
-      expect(scan('b64', `{"data":"${b64}"}`, find).map((h) => h.form), prefix).toContain(`base64@${prefix.length % 3}`);
+      expect(
+        scan('b64', `{"data":"${b64}"}`, find).map((h) => h.form),
+        prefix,
+      ).toContain(`base64@${prefix.length % 3}`);
       const nested = Buffer.from(JSON.stringify({ config: b64 })).toString('base64');
-      expect(scan('nested', nested, find).map((h) => h.form), prefix).toContain('plain in base64');
+      expect(
+        scan('nested', nested, find).map((h) => h.form),
+        prefix,
+      ).toContain('plain in base64');
       expect(scan('url-safe', Buffer.from(`${prefix}${secret}`).toString('base64url'), find).length, prefix).toBeGreaterThan(0);
     }
   });
@@ -57,7 +63,7 @@ const SLOW = 15 * 60_000;
 
 describe.runIf(HAVE)('no credential in anything the demo build pushes or writes (USE_SCCACHE=true)', () => {
   let kit: Awaited<ReturnType<typeof startBuildkitd>>;
-  let cli: ReturnType<typeof privateCli>;
+  let cli: ReturnType<typeof cliRunner>;
   let build: { status: number; stdout: string; stderr: string };
   let targets: string[];
   let nodes: number;
@@ -65,7 +71,7 @@ describe.runIf(HAVE)('no credential in anything the demo build pushes or writes 
 
   beforeAll(async () => {
     kit = await startBuildkitd();
-    cli = privateCli('e2e-secrets');
+    cli = cliRunner();
     const compiled = await compileOk('matrix/demo.toml');
     const plan = compiled.plan;
     // What one bake of `all` builds, each with its own cache ref: the nodes, and the twins of those
@@ -73,68 +79,99 @@ describe.runIf(HAVE)('no credential in anything the demo build pushes or writes 
     targets = Object.keys(reachable(resolveBake(compiled.bake), ['all']));
     // A node and its twins build the same layers (deduplicated below by digest): count nodes.
     nodes = new Set(targets.map((t) => plan.targets.find((x) => x.name === t)!.node)).size;
-    published = plan.targets.filter((t) => t.tagSuffix !== undefined && t.arch === undefined).map((t) => ({ name: t.name, tagSuffix: t.tagSuffix!, stage: t.stage }));
+    published = plan.targets
+      .filter((t) => t.tagSuffix !== undefined && t.arch === undefined)
+      .map((t) => ({ name: t.name, tagSuffix: t.tagSuffix!, stage: t.stage }));
     // One bake (`--one-bake`): published images with provenance, cache refs per node. The levelled
     // default path is scanned below too.
-    build = cli(['bake', 'matrix/demo.toml', 'all', '--one-bake', '--push', ...vars, '--', '--progress=rawjson'], { BUILDX_BUILDER: kit.builder, ...CREDENTIALS });
-    if (build.status !== 0) throw new Error(`demo build failed:\n${build.stderr.split('\n').filter((l) => !l.startsWith('{')).join('\n')}`);
+    build = cli(['bake', 'matrix/demo.toml', 'all', '--one-bake', '--push', ...vars, '--', '--progress=rawjson'], {
+      BUILDX_BUILDER: kit.builder,
+      ...CREDENTIALS,
+    });
+    if (build.status !== 0)
+      throw new Error(
+        `demo build failed:\n${build.stderr
+          .split('\n')
+          .filter((l) => !l.startsWith('{'))
+          .join('\n')}`,
+      );
   }, SLOW);
   afterAll(async () => kit?.stop());
 
-  it('ran every RUN that mounts the credentials, in this build, and each saw them', async () => {
-    // A fresh buildkitd and a new namespace: nothing came from cache, so a leak could not hide in an older layer.
-    const mounting = executedRuns(rawjsonVertices(build.stderr)).filter((v) => v.name.includes('id=aws-secret-id'));
-    expect(mounting.filter((v) => v.name.includes('stage=wheel'))).toHaveLength(2 * 2); // cuda x arch
-    expect(mounting.filter((v) => v.name.includes('stage=backend'))).toHaveLength(5 * 2); // framework x cuda x arch, less trtllm-cuda12
-    for (const t of published.filter((p) => p.stage === 'runtime')) {
-      for (const platform of ['linux/amd64', 'linux/arm64']) {
-        const seen = await readFile(`${run}/dynamo`, `latest-${t.tagSuffix}`, platform, '/opt/demo/consumed/wheel/wheel.sccache');
-        expect(seen, `${t.name} ${platform}`).toBe(`sccache bucket=demo-sccache region=us-west-2 prefix=dynamo key_bytes=${KEY.length} secret_bytes=${SECRET.length}\n`);
+  it(
+    'ran every RUN that mounts the credentials, in this build, and each saw them',
+    async () => {
+      // A fresh buildkitd and a new namespace: nothing came from cache, so a leak could not hide in an older layer.
+      const mounting = executedRuns(rawjsonVertices(build.stderr)).filter((v) => v.name.includes('id=aws-secret-id'));
+      expect(mounting.filter((v) => v.name.includes('stage=wheel'))).toHaveLength(2 * 2); // cuda x arch
+      expect(mounting.filter((v) => v.name.includes('stage=backend'))).toHaveLength(5 * 2); // framework x cuda x arch, less trtllm-cuda12
+      for (const t of published.filter((p) => p.stage === 'runtime')) {
+        for (const platform of ['linux/amd64', 'linux/arm64']) {
+          const seen = await readFile(`${run}/dynamo`, `latest-${t.tagSuffix}`, platform, '/opt/demo/consumed/wheel/wheel.sccache');
+          expect(seen, `${t.name} ${platform}`).toBe(
+            `sccache bucket=demo-sccache region=us-west-2 prefix=dynamo key_bytes=${KEY.length} secret_bytes=${SECRET.length}\n`,
+          );
+        }
       }
-    }
-  }, SLOW);
+    },
+    SLOW,
+  );
 
-  it('every pushed blob (manifests and annotations, configs with history, labels and env, layers, attestations, registry cache) is free of them', async () => {
-    const started = Date.now();
-    expect((await repositories(`${run}/`)).sort()).toEqual([`${run}/cache`, `${run}/dynamo`]);
-    const imageTags = await tags(`${run}/dynamo`);
-    const cacheTags = await tags(`${run}/cache`);
-    expect(imageTags.sort()).toEqual(published.map((t) => `latest-${t.tagSuffix}`).sort());
-    expect(cacheTags.sort()).toEqual(targets.map((t) => `${t}-main`).sort());
+  it(
+    'every pushed blob (manifests and annotations, configs with history, labels and env, layers, attestations, registry cache) is free of them',
+    async () => {
+      const started = Date.now();
+      expect((await repositories(`${run}/`)).sort()).toEqual([`${run}/cache`, `${run}/dynamo`]);
+      const imageTags = await tags(`${run}/dynamo`);
+      const cacheTags = await tags(`${run}/cache`);
+      expect(imageTags.sort()).toEqual(published.map((t) => `latest-${t.tagSuffix}`).sort());
+      expect(cacheTags.sort()).toEqual(targets.map((t) => `${t}-main`).sort());
 
-    const seen = new Set<string>();
-    const blobs: PushedBlob[] = [];
-    let images = 0;
-    for (const tag of imageTags) {
-      expect((await platforms(`${run}/dynamo`, tag)).sort(), tag).toEqual(['linux/amd64', 'linux/arm64']);
-      images += 2;
-      blobs.push(...(await pushedBlobs(`${run}/dynamo`, tag, seen)));
-    }
-    for (const tag of cacheTags) blobs.push(...(await pushedBlobs(`${run}/cache`, tag, seen)));
+      const seen = new Set<string>();
+      const blobs: PushedBlob[] = [];
+      let images = 0;
+      for (const tag of imageTags) {
+        expect((await platforms(`${run}/dynamo`, tag)).sort(), tag).toEqual(['linux/amd64', 'linux/arm64']);
+        images += 2;
+        blobs.push(...(await pushedBlobs(`${run}/dynamo`, tag, seen)));
+      }
+      for (const tag of cacheTags) blobs.push(...(await pushedBlobs(`${run}/cache`, tag, seen)));
 
-    const hits: Hit[] = [];
-    const canary: Hit[] = [];
-    for (const b of blobs) {
-      const where = `${b.repo}@${b.digest} (${b.kind} ${b.mediaType})`;
-      hits.push(...scan(where, b.bytes, [...VALUES, ...IDS]));
-      canary.push(...scan(where, b.bytes, needles('canary', CANARY)));
-    }
-    const bytes = blobs.reduce((n, b) => n + b.bytes.length, 0);
-    console.log(`secrets scan: ${images} images, ${blobs.length} blobs, ${(bytes / 1e6).toFixed(1)} MB, ${hits.length} hits, ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    expect(hits).toEqual([]);
+      const hits: Hit[] = [];
+      const canary: Hit[] = [];
+      for (const b of blobs) {
+        const where = `${b.repo}@${b.digest} (${b.kind} ${b.mediaType})`;
+        hits.push(...scan(where, b.bytes, [...VALUES, ...IDS]));
+        canary.push(...scan(where, b.bytes, needles('canary', CANARY)));
+      }
+      const bytes = blobs.reduce((n, b) => n + b.bytes.length, 0);
+      console.log(
+        `secrets scan: ${images} images, ${blobs.length} blobs, ${(bytes / 1e6).toFixed(1)} MB, ${hits.length} hits, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
+      expect(hits).toEqual([]);
 
-    // The scan saw what it had to: every kind of blob, in the numbers the build makes ...
-    const kinds = count(blobs.map(kindOf));
-    expect(kinds).toMatchObject({ index: imageTags.length, image: images, attestation: images, provenance: images, 'image config': images, 'cache manifest': cacheTags.length, 'cache config': cacheTags.length });
-    expect(kinds['layer']).toBeGreaterThanOrEqual(2 * nodes);
-    expect(blobs.length).toBeGreaterThanOrEqual(150);
-    expect(bytes).toBeGreaterThan(4e6);
-    // ... and it finds an arg's value everywhere an arg goes: history, image and cache layers,
-    // and provenance, where the linked targets' configs are base64 inside JSON.
-    const canaryIn = new Set(canary.map((h) => kindOf(blobs.find((b) => h.where.startsWith(`${b.repo}@${b.digest}`))!)));
-    expect([...canaryIn].sort()).toEqual(['image config', 'layer', 'provenance']);
-    expect(canary.filter((h) => h.form.startsWith('base64@')).length).toBeGreaterThan(0);
-  }, SLOW);
+      // The scan saw what it had to: every kind of blob, in the numbers the build makes ...
+      const kinds = count(blobs.map(kindOf));
+      expect(kinds).toMatchObject({
+        index: imageTags.length,
+        image: images,
+        attestation: images,
+        provenance: images,
+        'image config': images,
+        'cache manifest': cacheTags.length,
+        'cache config': cacheTags.length,
+      });
+      expect(kinds['layer']).toBeGreaterThanOrEqual(2 * nodes);
+      expect(blobs.length).toBeGreaterThanOrEqual(150);
+      expect(bytes).toBeGreaterThan(4e6);
+      // ... and it finds an arg's value everywhere an arg goes: history, image and cache layers,
+      // and provenance, where the linked targets' configs are base64 inside JSON.
+      const canaryIn = new Set(canary.map((h) => kindOf(blobs.find((b) => h.where.startsWith(`${b.repo}@${b.digest}`))!)));
+      expect([...canaryIn].sort()).toEqual(['image config', 'layer', 'provenance']);
+      expect(canary.filter((h) => h.form.startsWith('base64@')).length).toBeGreaterThan(0);
+    },
+    SLOW,
+  );
 
   it('nor the bake file (HCL, JSON, resolved), the bake command line, buildx --print or the build log', () => {
     const env = { ...CREDENTIALS, BUILDX_BUILDER: kit.builder };
@@ -157,40 +194,59 @@ describe.runIf(HAVE)('no credential in anything the demo build pushes or writes 
     expect(texts.flatMap(([what, text]) => scan(what, text, VALUES))).toEqual([]);
     // They are wired all the same: the secrets by id and env name, the log showing the mounting RUNs.
     expect(hcl).toContain('"id=aws-secret-id,env=AWS_SECRET_ACCESS_KEY"');
-    if (BUILDX) expect(texts.at(-1)![1]).toContain(`"secret":[{"id":"aws-key-id","env":"AWS_ACCESS_KEY_ID"},{"id":"aws-secret-id","env":"AWS_SECRET_ACCESS_KEY"}]`);
+    if (BUILDX)
+      expect(texts.at(-1)![1]).toContain(`"secret":[{"id":"aws-key-id","env":"AWS_ACCESS_KEY_ID"},{"id":"aws-secret-id","env":"AWS_SECRET_ACCESS_KEY"}]`);
     if (BUILDX) expect(texts.at(-1)![1]).toContain(`"BUILD_NONCE":"${CANARY}"`);
     expect(scan('log', build.stderr, needles('canary', CANARY)).length).toBeGreaterThan(0);
   });
 
-  it('nor anything the default (levelled) path pushes: link images, twins\' cache refs, merged tags', async () => {
-    const ns = `${run}-levels`;
-    const levelVars = Object.entries({ ...VARS, REGISTRY: `localhost:5000/${ns}`, CACHE_REGISTRY: `localhost:5000/${ns}/cache` }).flatMap(([k, v]) => ['--var', `${k}=${v}`]);
-    await kit.restartFresh();
-    const levels = cli(['bake', 'matrix/demo.toml', 'all', '--push', ...levelVars, '--', '--progress=rawjson'], { BUILDX_BUILDER: kit.builder, ...CREDENTIALS });
-    expect(levels.status, levels.stderr.split('\n').filter((l) => !l.startsWith('{')).slice(-20).join('\n')).toBe(0);
-    expect(executedRuns(rawjsonVertices(levels.stderr)).filter((v) => v.name.includes('id=aws-secret-id'))).toHaveLength(4 + 10);
-    const seen = new Set<string>();
-    const blobs: PushedBlob[] = [];
-    const imageTags = await tags(`${ns}/dynamo`);
-    const cacheTags = await tags(`${ns}/cache`);
-    expect(imageTags).toHaveLength(published.length);
-    // 40 twins' cache refs and 40 link images (a published twin pushes one to be merged).
-    expect(cacheTags.filter((t) => t.endsWith('-main'))).toHaveLength(40);
-    expect(cacheTags.filter((t) => t.startsWith('link-'))).toHaveLength(40);
-    for (const tag of imageTags) blobs.push(...(await pushedBlobs(`${ns}/dynamo`, tag, seen)));
-    for (const tag of cacheTags) blobs.push(...(await pushedBlobs(`${ns}/cache`, tag, seen)));
-    const hits = blobs.flatMap((b) => scan(`${b.repo}@${b.digest} (${b.kind} ${b.mediaType})`, b.bytes, [...VALUES, ...IDS]));
-    expect(hits).toEqual([]);
-    expect(blobs.length).toBeGreaterThanOrEqual(200);
-    const canaryIn = new Set(blobs.filter((b) => scan('', b.bytes, needles('canary', CANARY)).length > 0).map(kindOf));
-    expect([...canaryIn].sort()).toEqual(['image config', 'layer']);
-    expect(scan('log', levels.stdout + levels.stderr, VALUES)).toEqual([]);
-  }, SLOW);
+  it(
+    "nor anything the default (levelled) path pushes: link images, twins' cache refs, merged tags",
+    async () => {
+      const ns = `${run}-levels`;
+      const levelVars = Object.entries({ ...VARS, REGISTRY: `localhost:5000/${ns}`, CACHE_REGISTRY: `localhost:5000/${ns}/cache` }).flatMap(([k, v]) => [
+        '--var',
+        `${k}=${v}`,
+      ]);
+      await kit.restartFresh();
+      const levels = cli(['bake', 'matrix/demo.toml', 'all', '--push', ...levelVars, '--', '--progress=rawjson'], {
+        BUILDX_BUILDER: kit.builder,
+        ...CREDENTIALS,
+      });
+      expect(
+        levels.status,
+        levels.stderr
+          .split('\n')
+          .filter((l) => !l.startsWith('{'))
+          .slice(-20)
+          .join('\n'),
+      ).toBe(0);
+      expect(executedRuns(rawjsonVertices(levels.stderr)).filter((v) => v.name.includes('id=aws-secret-id'))).toHaveLength(4 + 10);
+      const seen = new Set<string>();
+      const blobs: PushedBlob[] = [];
+      const imageTags = await tags(`${ns}/dynamo`);
+      const cacheTags = await tags(`${ns}/cache`);
+      expect(imageTags).toHaveLength(published.length);
+      // 40 twins' cache refs and 40 link images (a published twin pushes one to be merged).
+      expect(cacheTags.filter((t) => t.endsWith('-main'))).toHaveLength(40);
+      expect(cacheTags.filter((t) => t.startsWith('link-'))).toHaveLength(40);
+      for (const tag of imageTags) blobs.push(...(await pushedBlobs(`${ns}/dynamo`, tag, seen)));
+      for (const tag of cacheTags) blobs.push(...(await pushedBlobs(`${ns}/cache`, tag, seen)));
+      const hits = blobs.flatMap((b) => scan(`${b.repo}@${b.digest} (${b.kind} ${b.mediaType})`, b.bytes, [...VALUES, ...IDS]));
+      expect(hits).toEqual([]);
+      expect(blobs.length).toBeGreaterThanOrEqual(200);
+      const canaryIn = new Set(blobs.filter((b) => scan('', b.bytes, needles('canary', CANARY)).length > 0).map(kindOf));
+      expect([...canaryIn].sort()).toEqual(['image config', 'layer']);
+      expect(scan('log', levels.stdout + levels.stderr, VALUES)).toEqual([]);
+    },
+    SLOW,
+  );
 });
 
 function kindOf(b: PushedBlob): string {
   if (b.kind === 'layer') return b.mediaType === 'application/vnd.in-toto+json' ? 'provenance' : 'layer';
-  if (b.kind === 'config') return b.mediaType === 'application/vnd.buildkit.cacheconfig.v0' ? 'cache config' : b.mediaType.includes('empty') ? 'empty config' : 'image config';
+  if (b.kind === 'config')
+    return b.mediaType === 'application/vnd.buildkit.cacheconfig.v0' ? 'cache config' : b.mediaType.includes('empty') ? 'empty config' : 'image config';
   if (b.kind === 'index') return 'index';
   const m = JSON.parse(b.bytes.toString('utf8')) as { artifactType?: string; config?: { mediaType?: string } };
   if (m.config?.mediaType === 'application/vnd.buildkit.cacheconfig.v0') return 'cache manifest';

@@ -8,10 +8,27 @@ import type { Drawn } from './matrix-arbitrary.js';
 /** Built-in bake variables a stage may pass as args (the bools would print as "false"). */
 const BUILTIN_ARGS = ['USER_UID', 'USER_GID', 'GIT_SHA', 'VERSION', 'BRANCH', 'REGISTRY'];
 /** Variable names the compiler refuses: the built-ins, and those every shell sets. */
-const RESERVED = [...BUILTIN_ARGS, 'CACHE_REGISTRY', 'PUSH_CACHE', 'USE_SCCACHE', 'SCCACHE_BUCKET', 'SCCACHE_REGION', 'AWS_WEB_IDENTITY_TOKEN_FILE', '_', 'PWD', 'OLDPWD', 'SHLVL', 'HOME', 'PATH', 'USER', 'LOGNAME', 'SHELL'];
+const RESERVED = [
+  ...BUILTIN_ARGS,
+  'CACHE_REGISTRY',
+  'PUSH_CACHE',
+  'USE_SCCACHE',
+  'SCCACHE_BUCKET',
+  'SCCACHE_REGION',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  '_',
+  'PWD',
+  'OLDPWD',
+  'SHLVL',
+  'HOME',
+  'PATH',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+];
 const SCCACHE_ARGS = ['USE_SCCACHE', 'SCCACHE_BUCKET', 'SCCACHE_REGION', 'SCCACHE_S3_KEY_PREFIX'];
 
-export interface SpecValue {
+interface SpecValue {
   value: string;
   label: string;
   args: Record<string, string>;
@@ -50,7 +67,6 @@ export interface Generated {
   spec: Spec;
 }
 
-
 const nameSafe = (v: string) => v.replace(/[^A-Za-z0-9_-]/g, '_');
 /** Args as the model reads them: TOML integers are their digits. */
 const strings = (o: Record<string, string | number>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
@@ -83,7 +99,13 @@ export function assembleMatrix(g: Drawn): Generated {
         .map(({ v, value }) => {
           const templated = a.template.replace('{value}', nameSafe(value));
           const label = unique(v.tricky !== undefined || v.label !== undefined ? (v.label ?? 'l') : templated);
-          return { value, label, own: v.tricky !== undefined || label !== templated, args: argMap(v.args, noArgs), ...(a.dockerfiles ? { dockerfile: v.dockerfile } : {}) };
+          return {
+            value,
+            label,
+            own: v.tricky !== undefined || label !== templated,
+            args: argMap(v.args, noArgs),
+            ...(a.dockerfiles ? { dockerfile: v.dockerfile } : {}),
+          };
         });
       return { name: a.name, template: a.template, ints, values };
     });
@@ -116,7 +138,7 @@ export function assembleMatrix(g: Drawn): Generated {
     const uses: SpecStage['uses'] = [];
     s.uses.forEach((u, i) => {
       const used = stages[stages.length - 1 - i];
-      if (!u.on || !used || !used.axes.every((a) => stageAxes.includes(a))) return;
+      if (!u.on || !used?.axes.every((a) => stageAxes.includes(a))) return;
       // Linking a stage under the name of its own Dockerfile stage is what makes BuildKit pass links on.
       const context = u.asTarget && /^[a-z0-9]+(?:[._/:@-]+[a-z0-9]+)*$/.test(used.target) ? used.target : u.context;
       if (!uses.some((x) => x.context === context)) uses.push({ context, stage: used.name });
@@ -125,7 +147,18 @@ export function assembleMatrix(g: Drawn): Generated {
     const dockerfile = s.dockerfile ?? (fromAxis ? undefined : 'Dockerfile');
     const variables = [...new Set(s.variables.map((i) => variablePool[i % variablePool.length]!))];
     const sccache = g.sccache !== undefined && (s.sccache ?? true);
-    const stage: SpecStage = { name, target: s.target ?? name, axes: stageAxes, uses, publish: s.publish, args: strings(argMap(s.args, noArgs)), variables, sccache, ...(dockerfile ? { dockerfile } : {}), ...(s.description ? { description: s.description } : {}) };
+    const stage: SpecStage = {
+      name,
+      target: s.target ?? name,
+      axes: stageAxes,
+      uses,
+      publish: s.publish,
+      args: strings(argMap(s.args, noArgs)),
+      variables,
+      sccache,
+      ...(dockerfile ? { dockerfile } : {}),
+      ...(s.description ? { description: s.description } : {}),
+    };
     stages.push(stage);
     rawStages[name] = {
       ...(dockerfile ? { dockerfile } : {}),
@@ -148,7 +181,17 @@ export function assembleMatrix(g: Drawn): Generated {
     matrix[a.name] = a.values.map((v) => (a.ints ? Number(v.value) : v.value));
     const values = Object.fromEntries(
       a.values
-        .map((v) => [v.value, { ...(v.own ? { label: v.label } : {}), ...(Object.keys(v.args).length > 0 ? { args: v.args } : {}), ...(v.dockerfile ? { dockerfile: v.dockerfile } : {}) }] as const)
+        .map(
+          (v) =>
+            [
+              v.value,
+              {
+                ...(v.own ? { label: v.label } : {}),
+                ...(Object.keys(v.args).length > 0 ? { args: v.args } : {}),
+                ...(v.dockerfile ? { dockerfile: v.dockerfile } : {}),
+              },
+            ] as const,
+        )
         .filter(([, attrs]) => Object.keys(attrs).length > 0),
     );
     if (a.template !== '{value}' || Object.keys(values).length > 0) axisTables[a.name] = { ...(a.template !== '{value}' ? { label: a.template } : {}), values };
@@ -157,7 +200,12 @@ export function assembleMatrix(g: Drawn): Generated {
   if (rawExcludes.length > 0) matrix.exclude = rawExcludes;
 
   const fallback = g.cache?.fallback;
-  const sccache = g.sccache && { bucket: g.sccache.bucket, region: g.sccache.region, auth: g.sccache.auth ?? 'static', keyPrefix: g.sccache.keyPrefix ?? g.image };
+  const sccache = g.sccache && {
+    bucket: g.sccache.bucket,
+    region: g.sccache.region,
+    auth: g.sccache.auth ?? 'static',
+    keyPrefix: g.sccache.keyPrefix ?? g.image,
+  };
   const raw = {
     project: {
       image: g.image,
@@ -170,7 +218,16 @@ export function assembleMatrix(g: Drawn): Generated {
     ...(Object.keys(axisTables).length > 0 ? { axis: axisTables } : {}),
     stage: rawStages,
     ...(g.cache ? { cache: { registry: g.cache.registry, ...(fallback ? { fallback } : {}) } } : {}),
-    ...(g.sccache ? { sccache: { bucket: g.sccache.bucket, region: g.sccache.region, ...(g.sccache.auth ? { auth: g.sccache.auth } : {}), ...(g.sccache.keyPrefix ? { key_prefix: g.sccache.keyPrefix } : {}) } } : {}),
+    ...(g.sccache
+      ? {
+          sccache: {
+            bucket: g.sccache.bucket,
+            region: g.sccache.region,
+            ...(g.sccache.auth ? { auth: g.sccache.auth } : {}),
+            ...(g.sccache.keyPrefix ? { key_prefix: g.sccache.keyPrefix } : {}),
+          },
+        }
+      : {}),
     ...(Object.keys(variables).length > 0 ? { variables } : {}),
   };
   const spec: Spec = {

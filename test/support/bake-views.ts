@@ -2,7 +2,8 @@ import { posix } from 'node:path';
 import type { PlanTarget } from '../../src/plan/plan.js';
 import type { Spec } from './assemble-matrix.js';
 
-// What a planned target must look like in the bake file, spelt out from DESIGN.md's rules:
+// What a planned target must look like in the bake file, spelt out from the rules in docs/design.md
+// ("Rules the emitted bake file keeps"):
 // - `hclTarget`: as hcl2-parser reads the HCL back (literals decoded; an expression comes back
 //   as its source, `${...}`);
 // - `resolvedTarget`: as bake evaluates it with every variable at its default (what
@@ -14,7 +15,14 @@ const SECRETS: Record<string, string[]> = {
   static: ['id=aws-key-id,env=AWS_ACCESS_KEY_ID', 'id=aws-secret-id,env=AWS_SECRET_ACCESS_KEY'],
   oidc: ['id=aws-web-identity-token,src=${AWS_WEB_IDENTITY_TOKEN_FILE}', 'id=aws-role-arn,env=AWS_ROLE_ARN'],
 };
-const BUILTIN_DEFAULTS = (spec: Spec): Record<string, string> => ({ REGISTRY: spec.registry, VERSION: 'latest', GIT_SHA: '', USER_UID: '1000', USER_GID: '0', BRANCH: 'main' });
+const BUILTIN_DEFAULTS = (spec: Spec): Record<string, string> => ({
+  REGISTRY: spec.registry,
+  VERSION: 'latest',
+  GIT_SHA: '',
+  USER_UID: '1000',
+  USER_GID: '0',
+  BRANCH: 'main',
+});
 
 const sanitizeBranch = (b: string) => b.replace(/[^A-Za-z0-9_.-]/g, '-');
 const literalArgs = (t: PlanTarget) => Object.fromEntries(t.args.map((a) => [a.name, a.value]));
@@ -48,9 +56,15 @@ function cacheKeys(plan: PlanTarget[], t: PlanTarget): string[] {
 
 export function hclTarget(spec: Spec, t: PlanTarget, all: PlanTarget[]): Record<string, unknown> {
   const when = (v: string) => `\${USE_SCCACHE ? ${v} : null}`;
-  const sccache = t.sccache && spec.sccache
-    ? { USE_SCCACHE: when('"true"'), SCCACHE_BUCKET: when('SCCACHE_BUCKET'), SCCACHE_REGION: when('SCCACHE_REGION'), SCCACHE_S3_KEY_PREFIX: when(`"${spec.sccache.keyPrefix}"`) }
-    : {};
+  const sccache =
+    t.sccache && spec.sccache
+      ? {
+          USE_SCCACHE: when('"true"'),
+          SCCACHE_BUCKET: when('SCCACHE_BUCKET'),
+          SCCACHE_REGION: when('SCCACHE_REGION'),
+          SCCACHE_S3_KEY_PREFIX: when(`"${spec.sccache.keyPrefix}"`),
+        }
+      : {};
   const repo = spec.registry ? `\${REGISTRY}/${spec.image}` : spec.image;
   const ref = (branch: string, key = t.name) => `type=registry,ref=\${CACHE_REGISTRY}:${key}-${branch}`;
   const keys = cacheKeys(all, t);
@@ -59,7 +73,12 @@ export function hclTarget(spec: Spec, t: PlanTarget, all: PlanTarget[]): Record<
     ...common(spec, t, '${GIT_SHA}', '${VERSION}'),
     ...nonEmpty('args', { ...literalArgs(t), ...Object.fromEntries(t.variableArgs.map((v) => [v, `\${${v}}`])), ...sccache }),
     ...(tagged(t) ? { tags: [`${repo}:\${VERSION}-${t.tagSuffix}`, `${repo}:latest-${t.tagSuffix}`] } : {}),
-    ...(spec.cache ? { 'cache-from': [...keys.map((k) => ref(BRANCH_TAG, k)), ...spec.cache.fallback.flatMap((b) => keys.map((k) => ref(sanitizeBranch(b), k)))], 'cache-to': `\${PUSH_CACHE ? ["${ref(BRANCH_TAG)},${CACHE_TO_OPTIONS}"] : []}` } : {}),
+    ...(spec.cache
+      ? {
+          'cache-from': [...keys.map((k) => ref(BRANCH_TAG, k)), ...spec.cache.fallback.flatMap((b) => keys.map((k) => ref(sanitizeBranch(b), k)))],
+          'cache-to': `\${PUSH_CACHE ? ["${ref(BRANCH_TAG)},${CACHE_TO_OPTIONS}"] : []}`,
+        }
+      : {}),
     // The list's layout (one item a line) is the printer's business: compared with spaces folded.
     ...(secrets ? { secret: `\${USE_SCCACHE ? [ ${secrets.map((s) => `"${s}", `).join('')}] : []}` } : {}),
   };

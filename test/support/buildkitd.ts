@@ -126,7 +126,10 @@ async function launch(p: { config: string; root: string; sock: string; log: stri
  * not clean them), and rm cannot remove a mounted directory.
  */
 async function unmountUnder(dir: string): Promise<void> {
-  const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(`${dir}/`));
+  const mounts = readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((m) => m.startsWith(`${dir}/`));
   for (const m of mounts.sort((a, b) => b.length - a.length)) await execa('umount', ['-l', m], { stdin: 'ignore', reject: false });
 }
 

@@ -21,16 +21,21 @@ export async function flakyProxy(upstream: string, failOnce: RegExp): Promise<Fl
     if (failed.length === 0 && failOnce.test(what)) {
       failed.push(what);
       req.resume();
-      res.writeHead(400, { 'content-type': 'application/json' }).end('{"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match uploaded content"}]}');
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end('{"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match uploaded content"}]}');
       return;
     }
-    const out = request({ host: host === 'localhost' ? '127.0.0.1' : host, port: Number(port), method: req.method, path: req.url, headers: { ...req.headers, host: upstream } }, (up) => {
-      // Location headers name the upstream; the client must come back through the proxy.
-      const headers = { ...up.headers };
-      if (typeof headers.location === 'string') headers.location = headers.location.replace(`//${upstream}`, `//${address}`);
-      res.writeHead(up.statusCode ?? 502, headers);
-      up.pipe(res);
-    });
+    const out = request(
+      { host: host === 'localhost' ? '127.0.0.1' : host, port: Number(port), method: req.method, path: req.url, headers: { ...req.headers, host: upstream } },
+      (up) => {
+        // Location headers name the upstream; the client must come back through the proxy.
+        const headers = { ...up.headers };
+        if (typeof headers.location === 'string') headers.location = headers.location.replace(`//${upstream}`, `//${address}`);
+        res.writeHead(up.statusCode ?? 502, headers);
+        up.pipe(res);
+      },
+    );
     out.on('error', () => res.writeHead(502).end());
     req.pipe(out);
   });

@@ -24,8 +24,20 @@ export function gitRepoCopy(paths: string[], opts: { branch?: string } = {}): Gi
   const copy = repoCopy(paths);
   const root = copy.root;
   rmSync(join(root, '.git'), { recursive: true });
-  const env = { ...process.env, GIT_AUTHOR_NAME: 'matrixbake test', GIT_AUTHOR_EMAIL: 'test@example.invalid', GIT_COMMITTER_NAME: 'matrixbake test', GIT_COMMITTER_EMAIL: 'test@example.invalid' };
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', ...args], { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const env = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'matrixbake test',
+    GIT_AUTHOR_EMAIL: 'test@example.invalid',
+    GIT_COMMITTER_NAME: 'matrixbake test',
+    GIT_COMMITTER_EMAIL: 'test@example.invalid',
+  };
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', ...args], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
   git('init', '-q', '-b', opts.branch ?? 'main');
   return {
     ...copy,

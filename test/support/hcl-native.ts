@@ -17,7 +17,11 @@ export function buildNativeHcl(): string | undefined {
     execFileSync('go', ['build', '-o', bin, '.'], { cwd: SOURCE, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, GOFLAGS: '-buildvcs=false' } });
     return bin;
   } catch (e) {
-    const why = `cannot build the native HCL reader (${SOURCE}) with go: ${String((e as { stderr?: Buffer }).stderr ?? (e as Error).message).trim().split('\n')[0]}`;
+    const why = `cannot build the native HCL reader (${SOURCE}) with go: ${
+      String((e as { stderr?: Buffer }).stderr ?? (e as Error).message)
+        .trim()
+        .split('\n')[0]
+    }`;
     if (process.env.CI === 'true') throw new Error(`CI=true needs it: ${why}`);
     console.warn(`skipping: ${why}`);
     return undefined;

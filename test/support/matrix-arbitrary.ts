@@ -8,12 +8,40 @@ import { assembleMatrix, type Generated } from './assemble-matrix.js';
 // built from tricky strings. Small on purpose: 10,000 matrices a run are paid for in bytes of HCL.
 
 /** An optional key: absent (undefined, as in the parsed TOML) `absent` times to `present` times. */
-const maybe = <T>(a: fc.Arbitrary<T>, absent = 1, present = 1) => fc.oneof({ weight: absent, arbitrary: fc.constant(undefined) }, { weight: present, arbitrary: a });
+const maybe = <T>(a: fc.Arbitrary<T>, absent = 1, present = 1) =>
+  fc.oneof({ weight: absent, arbitrary: fc.constant(undefined) }, { weight: present, arbitrary: a });
 
-const TRICKY = ['${', '%{', '$${', '%%{', '$', '%', '{', '}', '"', '\\', '\n', '\r', '\t', '\u0001', '\u007f', '\u2028', 'é', '日本', '🚀', '~}', '=', ',', '#', '//', '/*', '<<EOF'];
+const TRICKY = [
+  '${',
+  '%{',
+  '$${',
+  '%%{',
+  '$',
+  '%',
+  '{',
+  '}',
+  '"',
+  '\\',
+  '\n',
+  '\r',
+  '\t',
+  '\u0001',
+  '\u007f',
+  '\u2028',
+  'é',
+  '日本',
+  '🚀',
+  '~}',
+  '=',
+  ',',
+  '#',
+  '//',
+  '/*',
+  '<<EOF',
+];
 
 /** Text a user may write in an arg, a description, a reason: NFC and no NUL (both refused by the loader). */
-export const userString = fc
+const userString = fc
   .array(fc.oneof(fc.constantFrom(...TRICKY), fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 3 })
   .map((a) => a.join('').replaceAll('\0', ''))
   .filter((s) => s === s.normalize('NFC') && credentialKind(s) === undefined);
@@ -24,7 +52,11 @@ export const userString = fc
 const made = (f: (s: string) => string) => userString.map(f).filter((s) => s === s.normalize('NFC'));
 
 /** A path inside the repository with tricky characters in its last part (no "/" or "\\" there). */
-const path = (dir: string, file: string) => fc.oneof({ weight: 3, arbitrary: fc.constantFrom(file, `${dir}/${file}`) }, made((s) => `${dir}/${s.replaceAll(/[/\\]/g, '')}${file}`));
+const path = (dir: string, file: string) =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(file, `${dir}/${file}`) },
+    made((s) => `${dir}/${s.replaceAll(/[/\\]/g, '')}${file}`),
+  );
 
 /** A named context: what a Dockerfile can read in FROM or COPY --from. */
 const contextName = fc.stringMatching(/^[a-z0-9]{1,3}(?:[._/:@-]{1,2}[a-z0-9]{1,3}){0,2}$/);
@@ -38,7 +70,10 @@ const valueGen = fc.record({
   tame: fc.stringMatching(/^[a-z0-9.]{1,3}$/),
   int: fc.nat(99),
   /** A value only a label of its own can name (spaces at its ends, quotes, newlines...). */
-  tricky: maybe(made((s) => `w${s}`), 2),
+  tricky: maybe(
+    made((s) => `w${s}`),
+    2,
+  ),
   label: maybe(namePart, 2),
   args,
   dockerfile: path('docker', 'Dockerfile.v'),
@@ -69,7 +104,10 @@ const stageGen = fc.record({
 });
 
 const excludeGen = fc.record({
-  picks: fc.array(fc.record({ axis: fc.nat(3), values: fc.array(fc.nat(2), { minLength: 1, maxLength: 2 }), list: fc.boolean() }), { minLength: 1, maxLength: 2 }),
+  picks: fc.array(fc.record({ axis: fc.nat(3), values: fc.array(fc.nat(2), { minLength: 1, maxLength: 2 }), list: fc.boolean() }), {
+    minLength: 1,
+    maxLength: 2,
+  }),
   reason: made((s) => `r${s}`),
 });
 
@@ -87,9 +125,25 @@ const specGen = fc.record({
   stages: fc.array(stageGen, { minLength: 1, maxLength: 4 }),
   variables: fc.array(fc.tuple(fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,4}$/), userString), { maxLength: 2 }),
   // Cache refs and sccache args are the longest lines of a target: each in some of the matrices.
-  cache: maybe(fc.record({ registry: fc.constantFrom('localhost:5000/cache', 'ghcr.io/o/c'), fallback: maybe(fc.uniqueArray(made((s) => `b${s.replaceAll(':', '')}`), { maxLength: 2 })) }), 2),
+  cache: maybe(
+    fc.record({
+      registry: fc.constantFrom('localhost:5000/cache', 'ghcr.io/o/c'),
+      fallback: maybe(
+        fc.uniqueArray(
+          made((s) => `b${s.replaceAll(':', '')}`),
+          { maxLength: 2 },
+        ),
+      ),
+    }),
+    2,
+  ),
   sccache: maybe(
-    fc.record({ bucket: made((s) => `b${s.replaceAll('/', '')}`), region: made((s) => `r${s}`), auth: fc.constantFrom(undefined, 'static', 'oidc', 'none'), keyPrefix: maybe(fc.stringMatching(/^[a-z0-9/_-]{1,6}$/)) }),
+    fc.record({
+      bucket: made((s) => `b${s.replaceAll('/', '')}`),
+      region: made((s) => `r${s}`),
+      auth: fc.constantFrom(undefined, 'static', 'oidc', 'none'),
+      keyPrefix: maybe(fc.stringMatching(/^[a-z0-9/_-]{1,6}$/)),
+    }),
     3,
   ),
 });

@@ -1,6 +1,6 @@
 import type { Spec, SpecStage } from './assemble-matrix.js';
 
-// The targets a generated matrix must compile to, worked out from the README's rules alone (no
+// The targets a generated matrix must compile to, worked out from docs/format.md's rules alone (no
 // src/ code): nodes are a stage times the surviving cells projected on its axes, per-arch twins
 // follow, args merge project < axis values < stage (two axis values giving one arg two values is
 // an error: argConflicts). A second reading to hold the planner to.
@@ -30,7 +30,7 @@ function survivingCells(spec: Spec): Cell[] {
 
 /**
  * Args that two axis values of one built node give two values, with no stage arg above them: the
- * README says that is an error, whatever the order of the axes.
+ * docs/format.md says that is an error, whatever the order of the axes.
  */
 export function argConflicts(spec: Spec): { stage: string; arg: string }[] {
   const out: { stage: string; arg: string }[] = [];
@@ -55,7 +55,8 @@ export function expectedTargets(spec: Spec): ExpectedTarget[] {
   const value = (axis: string, v: string) => spec.axes.find((a) => a.name === axis)!.values.find((x) => x.value === v)!;
   const own = (stage: SpecStage) => spec.axes.filter((a) => stage.axes.includes(a.name)).map((a) => a.name);
   const nodeName = (stage: SpecStage, c: Cell) => [stage.name, ...own(stage).map((a) => value(a, c[a]!).label)].join('-');
-  const primary = (spec.axes.find((a) => a.name === 'framework') ?? spec.axes[0])?.name;
+  // The first axis written leads the tag, whatever its name.
+  const primary = spec.axes[0]?.name;
 
   const nodes = new Map<string, ExpectedTarget & { stage: SpecStage; archs: Set<string> }>();
   for (const stage of spec.stages) {
@@ -91,7 +92,15 @@ export function expectedTargets(spec: Spec): ExpectedTarget[] {
         dockerfile,
         dockerTarget: stage.target,
         description: `${spec.image} ${stage.description ?? `${stage.name} stage (${stage.target})`}${mine.length > 0 ? ` for ${mine.map((a) => `${a}=${c[a]}`).join(' ')}` : ''}`,
-        ...(stage.publish ? { tagSuffix: [...(primary && mine.includes(primary) ? [value(primary, c[primary]!).label] : []), stage.name, ...rest.map((a) => value(a, c[a]!).label)].join('-') } : {}),
+        ...(stage.publish
+          ? {
+              tagSuffix: [
+                ...(primary && mine.includes(primary) ? [value(primary, c[primary]!).label] : []),
+                stage.name,
+                ...rest.map((a) => value(a, c[a]!).label),
+              ].join('-'),
+            }
+          : {}),
       });
     }
   }
@@ -103,7 +112,13 @@ export function expectedTargets(spec: Spec): ExpectedTarget[] {
     out.push({ ...n, platforms, description: platforms.length > 0 ? `${n.description} (${platforms.join(', ')})` : n.description });
     for (const a of arches) {
       const contexts = Object.fromEntries(Object.entries(n.contexts).map(([k, t]) => [k, `${t}-${a}`]));
-      twins.push({ ...n, name: `${n.name}-${a}`, platforms: [`linux/${a}`], contexts, description: `${n.description} (linux/${a} only: per-arch twin of ${n.name})` });
+      twins.push({
+        ...n,
+        name: `${n.name}-${a}`,
+        platforms: [`linux/${a}`],
+        contexts,
+        description: `${n.description} (linux/${a} only: per-arch twin of ${n.name})`,
+      });
     }
   }
   return [...out, ...twins];

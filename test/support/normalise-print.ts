@@ -2,18 +2,18 @@ import type { Resolved, Value } from '../../src/bake/resolve.js';
 import type { BakePrint } from './buildx.js';
 
 // What `--print` does differently from the file we wrote, undone so the two compare equal
-// (DESIGN.md, "Rules the emitted bake file keeps"):
+// (docs/design.md, "What `buildx bake --print` shows"):
 // - cache-from, cache-to and secret come back as objects: we compare both sides as objects;
 // - args and labels are re-escaped (`${` -> `$${`, `%{` -> `%%{`) so the JSON can be read back;
 // - targets reached only through `target:` links get `output: [{type: cacheonly}]` (`reachable` adds it).
 
 const CSV_ATTRS = ['cache-from', 'cache-to', 'secret', 'output'];
 
-export function csvToObject(s: string): Record<string, string> {
+function csvToObject(s: string): Record<string, string> {
   return Object.fromEntries(s.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 }
 
-const unescape = (s: string) => s.replaceAll('$${', () => '${').replaceAll('%%{', () => '%{');
+const unescapeHcl = (s: string) => s.replaceAll('$${', () => '${').replaceAll('%%{', () => '%{');
 
 export function normaliseTargets(targets: Record<string, Record<string, unknown>>, printed: boolean): Record<string, Record<string, unknown>> {
   return Object.fromEntries(
@@ -21,7 +21,8 @@ export function normaliseTargets(targets: Record<string, Record<string, unknown>
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(t)) {
         if (CSV_ATTRS.includes(k)) out[k] = (v as (string | Record<string, string>)[]).map((e) => sortKeys(typeof e === 'string' ? csvToObject(e) : e));
-        else if (printed && (k === 'args' || k === 'labels')) out[k] = sortKeys(Object.fromEntries(Object.entries(v as Record<string, string>).map(([a, b]) => [a, unescape(b)])));
+        else if (printed && (k === 'args' || k === 'labels'))
+          out[k] = sortKeys(Object.fromEntries(Object.entries(v as Record<string, string>).map(([a, b]) => [a, unescapeHcl(b)])));
         else out[k] = v && typeof v === 'object' && !Array.isArray(v) ? sortKeys(v as Record<string, unknown>) : v;
       }
       return [name, sortKeys(out)];

@@ -26,10 +26,11 @@ export interface Manifest {
   digest: string;
   // any: the body is one of four wire formats (index, list, OCI or Docker manifest); callers
   // narrow it themselves, and the helpers below check the fields they use.
+  // biome-ignore lint/suspicious/noExplicitAny: four wire formats, narrowed by each caller
   body: any;
 }
 
-export interface Layer extends Descriptor {
+interface Layer extends Descriptor {
   /** The layer's bytes, decompressed (a tar for image layers, JSON for attestations). */
   content(): Promise<Buffer>;
 }
@@ -37,7 +38,8 @@ export interface Layer extends Descriptor {
 export interface Image {
   manifest: Manifest;
   /** The parsed config blob (os, architecture, config.Env, history, ...). */
-  config: any; // any: image config JSON as pushed, read by tests field by field
+  // biome-ignore lint/suspicious/noExplicitAny: image config JSON as pushed, read by tests field by field
+  config: any;
   layers: Layer[];
 }
 

@@ -24,4 +24,3 @@ export function repoCopy(paths: string[]): { root: string; edit(path: string, ch
     },
   };
 }
-

@@ -30,7 +30,8 @@ export function tarEntries(buf: Buffer): TarEntry[] {
     if (type === 'L') longName = text(content);
     else if (type === 'K') longLink = text(content);
     else if (type === 'x') pax = { ...pax, ...paxRecords(content) };
-    else if (type === 'g') continue; // global pax defaults: nothing we read depends on them
+    else if (type === 'g')
+      continue; // global pax defaults: nothing we read depends on them
     else {
       entries.push({
         name: pax.path ?? longName ?? headerName(header),

@@ -24,7 +24,12 @@ export async function startRegistry(): Promise<ThrowawayRegistry> {
   const child = execa('docker-registry', ['serve', config], { stdin: 'ignore', stdout: 'ignore', stderr: 'ignore', reject: false });
   const address = `localhost:${port}`;
   const deadline = Date.now() + 15_000;
-  while (!(await fetch(`http://${address}/v2/`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`http://${address}/v2/`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (Date.now() > deadline) throw new Error(`docker-registry did not answer on ${address}`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -20,8 +20,10 @@ export interface CiJob {
 }
 
 export interface CiMatrix {
-  /** The matrix file, relative to its repository root: what `make bake MATRIX=` takes in a job. */
+  /** The matrix file, relative to its repository root: what a job passes to matrixbake. */
   source: string;
+  /** The shell command a job runs matrixbake with: `npx matrixbake`, or the matrix's `[ci] command`. */
+  command: string;
   /** Jobs by level (`--levels`), or one flat fan-out. */
   levels: boolean;
   /** The plan group the jobs were selected from (`--group`); the merge job merges that group. */
@@ -31,7 +33,7 @@ export interface CiMatrix {
 }
 
 /** The jobs of each level, level 0 first. */
-export function jobsByLevel(jobs: readonly CiJob[]): CiJob[][] {
+function jobsByLevel(jobs: readonly CiJob[]): CiJob[][] {
   const out: CiJob[][] = [];
   for (const j of jobs) (out[j.level] ??= []).push(j);
   return Array.from(out, (level) => level ?? []);

@@ -19,7 +19,16 @@ export interface SelectOptions {
 export function selectCiJobs(plan: Plan, o: SelectOptions): Result<CiJob[]> {
   const m = plan.matrix;
   const inFile = (d: Diagnostic): Diagnostic => ({ ...d, file: m.file });
-  if (!m.arch) return fail([inFile(error('matrix', 'the CI fan-out is one job per arch, and the matrix has no arch axis', 'add arch = ["amd64", "arm64"] (the arches you build) under [matrix]'))]);
+  if (!m.arch)
+    return fail([
+      inFile(
+        error(
+          'matrix',
+          'the CI fan-out is one job per arch, and the matrix has no arch axis',
+          'add arch = ["amd64", "arm64"] (the arches you build) under [matrix]',
+        ),
+      ),
+    ]);
   if (!plan.targets.some((t) => t.tagSuffix !== undefined)) {
     return fail([inFile(error('stage', 'no stage is published, so CI has no image to build', 'set publish = true on the stages whose images CI builds'))]);
   }
@@ -29,9 +38,15 @@ export function selectCiJobs(plan: Plan, o: SelectOptions): Result<CiJob[]> {
   // A group lists nodes, or twins for the per-arch groups (`amd64`).
   const members = o.group === undefined ? undefined : new Set(plan.groups.find((g) => g.name === o.group)?.targets ?? []);
   const roots = twins.filter((t) => t.tagSuffix !== undefined && (!members || members.has(t.node) || members.has(t.name)));
-  const needed = linkClosure(plan, roots.map((t) => t.name));
+  const needed = linkClosure(
+    plan,
+    roots.map((t) => t.name),
+  );
   const inOrder = twins.filter((t) => needed.has(t.name));
-  const sorted = sortIntoLevels(inOrder.map((t) => t.name), (n) => byName.get(n)!.links.map((l) => l.target));
+  const sorted = sortIntoLevels(
+    inOrder.map((t) => t.name),
+    (n) => byName.get(n)!.links.map((l) => l.target),
+  );
   // The plan was checked for cycles between stages, and twins link only twins of used stages.
   if ('cycle' in sorted) throw new Error(`cycle among per-arch targets: ${sorted.cycle.join(' -> ')}`);
   const level = new Map(sorted.levels.flatMap((names, i) => names.map((n) => [n, i] as const)));
@@ -39,10 +54,23 @@ export function selectCiJobs(plan: Plan, o: SelectOptions): Result<CiJob[]> {
   const chosen = o.levels ? inOrder : roots;
   const missing = [...new Set(chosen.map((t) => t.arch!))].filter((a) => m.ci.runners[a] === undefined);
   if (missing.length > 0) {
-    return fail(missing.map((a) => inFile(error(`ci.runners.${a}`, `no CI runner for arch "${a}"`, `add ${tomlKey(a)} = "<runner label>" under [ci.runners]`))));
+    return fail(
+      missing.map((a) => inFile(error(`ci.runners.${a}`, `no CI runner for arch "${a}"`, `add ${tomlKey(a)} = "<runner label>" under [ci.runners]`))),
+    );
   }
   // sort is stable: inside a level, the plan's order.
-  return ok(chosen.map((t) => job(t, level.get(t.name)!, m.ci.runners[t.arch!]!, m.axes.map((a) => a.name))).sort((a, b) => a.level - b.level));
+  return ok(
+    chosen
+      .map((t) =>
+        job(
+          t,
+          level.get(t.name)!,
+          m.ci.runners[t.arch!]!,
+          m.axes.map((a) => a.name),
+        ),
+      )
+      .sort((a, b) => a.level - b.level),
+  );
 }
 
 function job(t: PlanTarget, level: number, runner: string, axisOrder: string[]): CiJob {

@@ -12,7 +12,10 @@ export function emitDot(g: Graph): string {
     '  edge [fontname="Helvetica", fontsize=10];',
   ];
   const id = dotIds(g.clusters.flatMap((c) => c.nodes.map((n) => n.name)));
-  const cluster = dotIds(g.clusters.map((c) => c.stage), 'cluster_');
+  const cluster = dotIds(
+    g.clusters.map((c) => c.stage),
+    'cluster_',
+  );
   for (const c of g.clusters) {
     lines.push(`  subgraph ${cluster.get(c.stage)} {`, `    label=${quoteDot(c.stage)};`);
     for (const n of c.nodes) {

@@ -4,8 +4,14 @@ import { mermaidIds, mermaidLabel } from './quote-mermaid.js';
 /** A mermaid flowchart: a subgraph per stage, edges labelled with the named context, shared nodes in class `shared`. */
 export function emitMermaid(g: Graph): string {
   const nodes = g.clusters.flatMap((c) => c.nodes);
-  const id = mermaidIds(nodes.map((n) => n.name), 't_');
-  const cluster = mermaidIds(g.clusters.map((c) => c.stage), 's_');
+  const id = mermaidIds(
+    nodes.map((n) => n.name),
+    't_',
+  );
+  const cluster = mermaidIds(
+    g.clusters.map((c) => c.stage),
+    's_',
+  );
   const lines = ['flowchart LR'];
   for (const c of g.clusters) {
     lines.push(`  subgraph ${cluster.get(c.stage)}[${mermaidLabel([c.stage])}]`);

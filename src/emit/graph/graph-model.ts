@@ -2,7 +2,7 @@ import type { Plan, PlanTarget } from '../../plan/plan.js';
 
 // The picture every graph format draws, as plain data: emitters only spell it.
 
-export interface GraphNode {
+interface GraphNode {
   /** The target name: unique, and what the user types. */
   name: string;
   /** Label lines: the name, then the platforms (twins are not drawn, so their platforms are said here). */
@@ -13,12 +13,12 @@ export interface GraphNode {
   shared: boolean;
 }
 
-export interface GraphCluster {
+interface GraphCluster {
   stage: string;
   nodes: GraphNode[];
 }
 
-export interface GraphEdge {
+interface GraphEdge {
   /** The linked node (built first). */
   from: string;
   /** The node that links it. */

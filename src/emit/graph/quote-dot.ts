@@ -16,7 +16,7 @@ export function quoteDot(text: string): string {
 export function dotLabel(lines: string[]): string {
   // A label that starts with a line break corrupts the memory of Graphviz in @viz-js/viz 3.31
   // (Graphviz 16.1; the kind of bug of mdaines/viz-js#204, closed): a later render in the same
-  // instance fails with "table index is out of bounds". Found by test/graph.property.test.ts.
+  // instance fails with "table index is out of bounds". Found by test/property/graph.property.test.ts.
   // An empty first line is drawn the same as a space.
   const [first = '', ...rest] = lines;
   return `"${[rest.length > 0 && first === '' ? ' ' : first, ...rest].map(escapeDot).join('\\n')}"`;

@@ -7,7 +7,7 @@
 const SPECIAL = /["#&<>`|:\u00b6\ufb02]|[\u0000-\u001f\u007f\u2028\u2029]/g;
 
 /** Text as the inside of a mermaid `"..."` label: every special character as a `#code;` entity. */
-export function escapeMermaid(text: string): string {
+function escapeMermaid(text: string): string {
   return text.replace(SPECIAL, (c) => (c === '"' ? '#quot;' : `#${c.codePointAt(0)};`));
 }
 

@@ -10,7 +10,10 @@ export function selectNodes(plan: Plan, group?: string): PlanTarget[] {
   const nodes = plan.targets.filter((t) => t.arch === undefined);
   if (group === undefined) return nodes;
   const byName = new Map(plan.targets.map((t) => [t.name, t]));
-  const keep = linkClosure(plan, (plan.groups.find((g) => g.name === group)?.targets ?? []).map((member) => byName.get(member)!.node));
+  const keep = linkClosure(
+    plan,
+    (plan.groups.find((g) => g.name === group)?.targets ?? []).map((member) => byName.get(member)!.node),
+  );
   // Plan order, not visit order: the same group always draws the same text.
   return nodes.filter((n) => keep.has(n.name));
 }

@@ -21,13 +21,27 @@ export const argScopesNameRealThings: Rule = ({ model, report }) => {
       report(error(at(), `build arg name ${showString(name)} is not a name a Dockerfile ARG can declare`, 'use letters, digits and "_", e.g. CUDA_VERSION'));
       continue;
     }
-    if (!setting.has(name)) report(error(at(), `no key sets arg ${showString(name)}, so there is nothing to keep to some stages${meant(name, closest(name, [...setting]))}`, 'remove this table, or set the arg in project.args, an axis value, a [[when]] or a stage'));
+    if (!setting.has(name))
+      report(
+        error(
+          at(),
+          `no key sets arg ${showString(name)}, so there is nothing to keep to some stages${meant(name, closest(name, [...setting]))}`,
+          'remove this table, or set the arg in project.args, an axis value, a [[when]] or a stage',
+        ),
+      );
     stages.forEach((s, i) => {
-      if (!stageNames.includes(s)) report(error(at('stages', i), `unknown stage ${showString(s)}${meant(s, closest(s, stageNames))}`, `the stages: ${stageNames.join(', ')}`));
+      if (!stageNames.includes(s))
+        report(error(at('stages', i), `unknown stage ${showString(s)}${meant(s, closest(s, stageNames))}`, `the stages: ${stageNames.join(', ')}`));
     });
     for (const stage of model.stages) {
       if (Object.hasOwn(stage.args, name) && !stages.includes(stage.name)) {
-        report(error(keyPath('stage', stage.name, 'args', name), `stage ${stage.name} sets ${showString(name)}, but arg.${name}.stages keeps it to ${stages.join(', ')}`, `add "${stage.name}" to arg.${name}.stages, or remove the arg from stage.${stage.name}.args`));
+        report(
+          error(
+            keyPath('stage', stage.name, 'args', name),
+            `stage ${stage.name} sets ${showString(name)}, but arg.${name}.stages keeps it to ${stages.join(', ')}`,
+            `add "${stage.name}" to arg.${name}.stages, or remove the arg from stage.${stage.name}.args`,
+          ),
+        );
       }
     }
   }

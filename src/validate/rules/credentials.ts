@@ -71,16 +71,19 @@ export const noCredentialsInArgs: Rule = ({ file, model, report }) => {
     }
   };
   check('project.args', model.project.args);
-  for (const axis of [...model.axes, ...(model.arch ? [model.arch] : [])]) for (const v of axis.values) check(keyPath('axis', axis.name, 'values', v.value, 'args'), v.args);
+  for (const axis of [...model.axes, ...(model.arch ? [model.arch] : [])])
+    for (const v of axis.values) check(keyPath('axis', axis.name, 'values', v.value, 'args'), v.args);
   for (const stage of model.stages) check(keyPath('stage', stage.name, 'args'), stage.args);
   for (const w of model.when) check(keyPath('when', w.index, 'args'), w.args);
   check('variables', model.variables);
   for (const stage of model.stages) {
     for (const [arg, v] of Object.entries(stage.variableArgs)) {
-      if (isCredentialArg(arg, model.variables[v]) || isCredentialArg(v, model.variables[v])) report(error(keyPath('stage', stage.name, 'variable_args', arg), `bake variable "${v}" passed as arg "${arg}" looks like a credential`, HINT));
+      if (isCredentialArg(arg, model.variables[v]) || isCredentialArg(v, model.variables[v]))
+        report(error(keyPath('stage', stage.name, 'variable_args', arg), `bake variable "${v}" passed as arg "${arg}" looks like a credential`, HINT));
     }
     stage.variables.forEach((v, i) => {
-      if (isCredentialArg(v, model.variables[v])) report(error(keyPath('stage', stage.name, 'variables', i), `variable "${v}" looks like a credential and would be passed as a build arg`, HINT));
+      if (isCredentialArg(v, model.variables[v]))
+        report(error(keyPath('stage', stage.name, 'variables', i), `variable "${v}" looks like a credential and would be passed as a build arg`, HINT));
     });
   }
   // Anywhere else (a description, a label, an axis value, a registry) a token is as public.

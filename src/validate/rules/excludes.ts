@@ -15,10 +15,22 @@ export const excludesNameRealValues: Rule = (ctx) => {
     const others = new Set(all.filter((a) => !axes.includes(a)).map((a) => a.name));
     for (const ex of stage.excludes) {
       for (const name of Object.keys(ex.match).filter((n) => others.has(n))) {
-        ctx.report(error(keyPath('stage', stage.name, 'exclude', ex.index, name), `stage ${stage.name} does not vary over ${name}: one of its images serves every ${name}, so it cannot be left out for some`, `exclude the stages that vary over ${name}, or use [[matrix.exclude]] to drop the cells for every stage`));
+        ctx.report(
+          error(
+            keyPath('stage', stage.name, 'exclude', ex.index, name),
+            `stage ${stage.name} does not vary over ${name}: one of its images serves every ${name}, so it cannot be left out for some`,
+            `exclude the stages that vary over ${name}, or use [[matrix.exclude]] to drop the cells for every stage`,
+          ),
+        );
       }
     }
-    check(ctx, stage.excludes.filter((ex) => !Object.keys(ex.match).some((n) => others.has(n))), ['stage', stage.name, 'exclude'], axes, new Set<string>());
+    check(
+      ctx,
+      stage.excludes.filter((ex) => !Object.keys(ex.match).some((n) => others.has(n))),
+      ['stage', stage.name, 'exclude'],
+      axes,
+      new Set<string>(),
+    );
   }
 };
 
@@ -44,7 +56,9 @@ function check({ file, report }: Parameters<Rule>[0], excludes: Exclude[], prefi
         if (known.includes(v) || known.some((k) => k.trim() === v)) continue;
         const guess = name === ARCH_AXIS ? guessArch(v, known) : closest(v, known);
         const elsewhere = axes.find((a) => a.name !== name && a.values.some((x) => x.value === v));
-        const hint = elsewhere ? `${showString(v)} is a value of matrix.${elsewhere.name}: write ${elsewhere.name} = ${showString(v)}` : `the values: ${known.map((k) => showString(k)).join(', ')}`;
+        const hint = elsewhere
+          ? `${showString(v)} is a value of matrix.${elsewhere.name}: write ${elsewhere.name} = ${showString(v)}`
+          : `the values: ${known.map((k) => showString(k)).join(', ')}`;
         report(error(at(name), `${showString(v)} is not a value of matrix.${name}${meant(v, guess)}`, hint));
       }
     }

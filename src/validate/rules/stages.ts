@@ -7,10 +7,11 @@ import { keyPath, keySegment, showString } from '../../show-value.js';
 import type { Rule } from '../rule.js';
 import { isCredentialArg } from './credentials.js';
 import { misspeltAxes } from './misspelt-axes.js';
+import { contextName, stageMeant, targetHint } from './stage-hints.js';
 
 const NAME = /^[A-Za-z0-9_-]+$/;
 /** Most stages a matrix may have: Dynamo's has 7, and planning grows faster than linearly with them. */
-export const MAX_STAGES = 256;
+const MAX_STAGES = 256;
 // A named context is looked up by the name a Dockerfile writes in FROM or COPY --from, which
 // BuildKit parses as an image reference (lowercase) or matches against a stage name (lowercased),
 // so a context named otherwise is never read.
@@ -28,17 +29,39 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
   const misspelt = misspeltAxes({ file, model });
   const named = [...new Set(model.stages.flatMap((s) => s.axes))].filter((a) => a !== ARCH_AXIS);
   if (noAxes && named.length > 0) {
-    report(error('matrix', `[matrix] lists no axes, but stages vary over ${named.map((a) => showString(a)).join(', ')}`, `list each axis with its values under [matrix], e.g. ${named[0]} = ["..."]`));
+    report(
+      error(
+        'matrix',
+        `[matrix] lists no axes, but stages vary over ${named.map((a) => showString(a)).join(', ')}`,
+        `list each axis with its values under [matrix], e.g. ${named[0]} = ["..."]`,
+      ),
+    );
   }
   if (model.stages.length > MAX_STAGES) {
-    report(error('stage', `${model.stages.length} stages, over the limit of ${MAX_STAGES}`, 'a build graph has a handful of stages: split the matrix into several files'));
+    report(
+      error(
+        'stage',
+        `${model.stages.length} stages, over the limit of ${MAX_STAGES}`,
+        'a build graph has a handful of stages: split the matrix into several files',
+      ),
+    );
     return;
   }
   for (const stage of model.stages) {
     const at = (...rest: (string | number)[]) => keyPath('stage', stage.name, ...rest);
     if (!NAME.test(stage.name)) {
       const note = lookalikeNote(stage.name);
-      report(error(at(), `stage name ${showString(stage.name)} may use only letters, digits, "_" and "-"${note ? `: ${note}` : ''}`, `rename it, e.g. [stage.${toAscii(stage.name).trim().replace(/[^A-Za-z0-9_-]+/g, '-') || 'base'}]`));
+      report(
+        error(
+          at(),
+          `stage name ${showString(stage.name)} may use only letters, digits, "_" and "-"${note ? `: ${note}` : ''}`,
+          `rename it, e.g. [stage.${
+            toAscii(stage.name)
+              .trim()
+              .replace(/[^A-Za-z0-9_-]+/g, '-') || 'base'
+          }]`,
+        ),
+      );
     }
     const seen = new Set<string>();
     stage.axes.forEach((axis, i) => {
@@ -47,7 +70,11 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
       } else if (!axisNames.includes(axis) && !noAxes && !misspelt.has(axis)) {
         report(
           Object.hasOwn(file.axis, axis)
-            ? error(at('axes', i), `unknown axis ${showString(axis)}: [axis.${axis}] describes it, but [matrix] gives it no values`, `add ${axis} = ["..."] under [matrix]`)
+            ? error(
+                at('axes', i),
+                `unknown axis ${showString(axis)}: [axis.${axis}] describes it, but [matrix] gives it no values`,
+                `add ${axis} = ["..."] under [matrix]`,
+              )
             : error(at('axes', i), `unknown axis ${showString(axis)}${didYouMean(axis, axisNames)}`, `the axes of [matrix]: ${axisNames.join(', ') || 'none'}`),
         );
       }
@@ -57,14 +84,24 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
     for (const link of stage.uses) {
       const path = at('uses', link.context);
       if (!CONTEXT.test(link.context)) {
-        report(error(path, `named context ${showString(link.context)} is not a name a Dockerfile can read in FROM or COPY --from`, `use lowercase letters, digits, ".", "_", "-" and "/", e.g. ${contextName(link.context)}`));
+        report(
+          error(
+            path,
+            `named context ${showString(link.context)} is not a name a Dockerfile can read in FROM or COPY --from`,
+            `use lowercase letters, digits, ".", "_", "-" and "/", e.g. ${contextName(link.context)}`,
+          ),
+        );
       }
       const used = model.stages.find((s) => s.name === link.stage);
       if (!used) {
         const meant = stageMeant(model.stages, link.stage);
         report(
           meant
-            ? error(path, `unknown stage ${showString(link.stage)}: ${meant.why}`, `write ${keySegment(link.context)} = "${meant.stage}": uses names a stage, and each target links the ${meant.stage} target for its own axis values`)
+            ? error(
+                path,
+                `unknown stage ${showString(link.stage)}: ${meant.why}`,
+                `write ${keySegment(link.context)} = "${meant.stage}": uses names a stage, and each target links the ${meant.stage} target for its own axis values`,
+              )
             : error(path, `unknown stage ${showString(link.stage)}${didYouMean(link.stage, stageNames)}`, `the stages: ${stageNames.join(', ')}`),
         );
         continue;
@@ -73,15 +110,29 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
       if (stage.axes.some((a) => a !== ARCH_AXIS && !axisNames.includes(a))) continue;
       const wider = used.axes.filter((a) => !stage.axes.includes(a) && axisNames.includes(a));
       if (wider.length > 0) {
-        report(error(path, `stage "${used.name}" varies over ${wider.map((a) => `"${a}"`).join(', ')}, which stage "${stage.name}" does not, so there is no single node to link`, `add ${wider.join(', ')} to ${at('axes')}, or link a stage with fewer axes`));
+        report(
+          error(
+            path,
+            `stage "${used.name}" varies over ${wider.map((a) => `"${a}"`).join(', ')}, which stage "${stage.name}" does not, so there is no single node to link`,
+            `add ${wider.join(', ')} to ${at('axes')}, or link a stage with fewer axes`,
+          ),
+        );
       }
     }
     const explicitTarget = file.stage[stage.name]?.target !== undefined;
     if (!DOCKER_STAGE.test(stage.target) && (explicitTarget || NAME.test(stage.name))) {
       report(
         explicitTarget
-          ? error(at('target'), `${showString(stage.target)} cannot be a Dockerfile stage: BuildKit names stages with a letter, then letters, digits, "-", "_" and "."`, targetHint(stage.target))
-          : error(at(), `the stage builds the Dockerfile stage of its own name, and ${showString(stage.target)} cannot be one: BuildKit names stages with a letter, then letters, digits, "-", "_" and "."`, `set ${at('target')} to the name in its FROM ... AS <name> line`),
+          ? error(
+              at('target'),
+              `${showString(stage.target)} cannot be a Dockerfile stage: BuildKit names stages with a letter, then letters, digits, "-", "_" and "."`,
+              targetHint(stage.target),
+            )
+          : error(
+              at(),
+              `the stage builds the Dockerfile stage of its own name, and ${showString(stage.target)} cannot be one: BuildKit names stages with a letter, then letters, digits, "-", "_" and "."`,
+              `set ${at('target')} to the name in its FROM ... AS <name> line`,
+            ),
       );
     }
     stage.variables.forEach((v, i) => {
@@ -92,36 +143,41 @@ export const stagesAreWellFormed: Rule = ({ file, model, report }) => {
       }
     });
     for (const [arg, v] of Object.entries(stage.variableArgs)) {
-      if (!variables.includes(v)) report(error(at('variable_args', arg), `unknown bake variable ${showString(v)}${didYouMean(v, variables)}`, `variable_args maps a build arg to a bake variable (DYNAMO_COMMIT_SHA = "GIT_SHA"): a built-in one (${Object.keys(BUILTIN_VARIABLES).join(', ')}) or one declared under [variables]`));
-      else if (stage.variables.includes(arg)) report(error(at('variable_args', arg), `build arg ${showString(arg)} is both in variables (bake variable ${arg}) and in variable_args (bake variable ${v})`, 'keep one of the two'));
+      if (!variables.includes(v))
+        report(
+          error(
+            at('variable_args', arg),
+            `unknown bake variable ${showString(v)}${didYouMean(v, variables)}`,
+            `variable_args maps a build arg to a bake variable (DYNAMO_COMMIT_SHA = "GIT_SHA"): a built-in one (${Object.keys(BUILTIN_VARIABLES).join(', ')}) or one declared under [variables]`,
+          ),
+        );
+      else if (stage.variables.includes(arg))
+        report(
+          error(
+            at('variable_args', arg),
+            `build arg ${showString(arg)} is both in variables (bake variable ${arg}) and in variable_args (bake variable ${v})`,
+            'keep one of the two',
+          ),
+        );
     }
     if (!stage.dockerfile && !stage.axes.some((a) => model.axes.find((x) => x.name === a)?.values.every((v) => v.dockerfile))) {
-      report(error(at('dockerfile'), 'no Dockerfile for this stage', `set ${at('dockerfile')}, or a dockerfile on every value of one of its axes (axis.<name>.values.<value>.dockerfile)`));
+      report(
+        error(
+          at('dockerfile'),
+          'no Dockerfile for this stage',
+          `set ${at('dockerfile')}, or a dockerfile on every value of one of its axes (axis.<name>.values.<value>.dockerfile)`,
+        ),
+      );
     }
   }
   const order = sortIntoLevels(stageNames, (s) => model.stages.find((x) => x.name === s)!.uses.map((u) => u.stage));
   if ('cycle' in order) {
-    report(error(keyPath('stage', order.cycle[0]!, 'uses'), `dependency cycle: ${order.cycle.join(' -> ')}`, 'a stage cannot use itself, directly or through others'));
+    report(
+      error(
+        keyPath('stage', order.cycle[0]!, 'uses'),
+        `dependency cycle: ${order.cycle.join(' -> ')}`,
+        'a stage cannot use itself, directly or through others',
+      ),
+    );
   }
 };
-
-function targetHint(target: string): string {
-  const colon = target.lastIndexOf(':');
-  if (colon !== -1) return `target is the stage name alone: target = ${showString(target.slice(colon + 1))}; the file goes in dockerfile`;
-  if (target.trim() !== target) return `write ${showString(target.trim())}`;
-  return 'write the name from its FROM ... AS <name> line';
-}
-
-/** What a `uses` value names when it is no stage: bake's `target:base`, a target `base-cuda12`, a Dockerfile target. */
-function stageMeant(stages: { name: string; target: string }[], written: string): { stage: string; why: string } | undefined {
-  const bare = written.replace(/^target:/, '');
-  const named = stages.find((s) => s.name === bare);
-  if (named && bare !== written) return { stage: named.name, why: `"target:" is how the bake file links it; uses names the stage` };
-  const target = [...stages].sort((a, b) => b.name.length - a.name.length).find((s) => bare.startsWith(`${s.name}-`));
-  if (target) return { stage: target.name, why: `${showString(bare)} is a target of stage "${target.name}"` };
-  const docker = stages.find((s) => s.target.toLowerCase() === bare.toLowerCase());
-  if (docker) return { stage: docker.name, why: `${showString(bare)} is the Dockerfile target of stage "${docker.name}"` };
-  return undefined;
-}
-
-const contextName = (name: string) => name.trim().toLowerCase().replace(/[^a-z0-9._/:@-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'dynamo-base';

@@ -15,7 +15,13 @@ export const tagTemplatesAreSound: Rule = ({ model, report }) => {
   const check = (path: (string | number)[], template: string, stages: typeof published) => {
     const at = keyPath(...path);
     if (!template.startsWith('{registry}/')) {
-      report(error(at, `tag template ${showString(template)} does not start with {registry}/`, `write ${showString(`{registry}/${template.replace(/^[^/]*\.[^/]*\//, '')}`)}: bake, release and promote put their registry there (none: a local tag)`));
+      report(
+        error(
+          at,
+          `tag template ${showString(template)} does not start with {registry}/`,
+          `write ${showString(`{registry}/${template.replace(/^[^/]*\.[^/]*\//, '')}`)}: bake, release and promote put their registry there (none: a local tag)`,
+        ),
+      );
       return;
     }
     for (const name of placeholders(template)) {
@@ -23,13 +29,40 @@ export const tagTemplatesAreSound: Rule = ({ model, report }) => {
       if (TAG_FIELDS.includes(name)) continue;
       const lacking = stages.filter((s) => !s.axes.includes(axis!));
       if (part !== undefined && part !== 'value') report(error(at, `{${name}} is not a placeholder`, `write {${axis}} (the value's label) or {${axis}.value}`));
-      else if (!model.axes.some((a) => a.name === axis)) report(error(at, `{${name}} is not a placeholder of tag templates`, `they are ${[...TAG_FIELDS, ...model.axes.map((a) => a.name)].map((f) => `{${f}}`).join(', ')}`));
-      else if (lacking.length > 0) report(error(at, `{${name}} names axis ${axis}, which stage ${lacking[0]!.name} does not vary over`, `give stage ${lacking[0]!.name} tags of its own (stage.${lacking[0]!.name}.tags), or add ${axis} to its axes`));
+      else if (!model.axes.some((a) => a.name === axis))
+        report(
+          error(
+            at,
+            `{${name}} is not a placeholder of tag templates`,
+            `they are ${[...TAG_FIELDS, ...model.axes.map((a) => a.name)].map((f) => `{${f}}`).join(', ')}`,
+          ),
+        );
+      else if (lacking.length > 0)
+        report(
+          error(
+            at,
+            `{${name}} names axis ${axis}, which stage ${lacking[0]!.name} does not vary over`,
+            `give stage ${lacking[0]!.name} tags of its own (stage.${lacking[0]!.name}.tags), or add ${axis} to its axes`,
+          ),
+        );
     }
     // Placeholders filled with plain samples: project.image has its own rule.
     const sample = template.replace('{registry}/', '').replace(/\{([^{}]*)\}/g, (_m, name: string) => (name === 'image' ? 'image' : 'v1'));
-    if (!REFERENCE.test(sample)) report(error(at, `tag template ${showString(template)} does not make an image reference (filled in: ${showString(sample)})`, 'write <repository>:<tag>: lowercase repository path, then ":" and a tag of letters, digits, "_", "." and "-"'));
+    if (!REFERENCE.test(sample))
+      report(
+        error(
+          at,
+          `tag template ${showString(template)} does not make an image reference (filled in: ${showString(sample)})`,
+          'write <repository>:<tag>: lowercase repository path, then ":" and a tag of letters, digits, "_", "." and "-"',
+        ),
+      );
   };
-  model.project.tags.forEach((t, i) => check(['project', 'tags', i], t, published.filter((s) => !s.tags)));
+  model.project.tags.forEach((t, i) =>
+    check(
+      ['project', 'tags', i],
+      t,
+      published.filter((s) => !s.tags),
+    ),
+  );
   for (const s of model.stages) s.tags?.forEach((t, i) => check(['stage', s.name, 'tags', i], t, [s]));
 };
