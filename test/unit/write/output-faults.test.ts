@@ -4,7 +4,8 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, statfsSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cliRunner } from '../../support/cli-build.js';
+import { bundledCli } from '../../support/bundle.js';
+import { cliPath, cliRunner } from '../../support/cli-build.js';
 import { canMount, mountTmpfs } from '../../support/mounts.js';
 
 // The -o file under faults, through the built CLI: compiles racing to write one file, a full
@@ -12,7 +13,6 @@ import { canMount, mountTmpfs } from '../../support/mounts.js';
 // one complete version; a failed write is exit 2 and one line saying what happened in words, with
 // a hint, and leaves the older file byte for byte and no temp file beside it.
 
-const CLI = join(process.cwd(), 'test', '.tmp', 'dist-output-faults', 'cli.js');
 const BIG = 'matrix/dynamo.toml';
 const SMALL = 'matrix/demo.toml';
 
@@ -23,7 +23,7 @@ beforeAll(() => {
 
 function compileAsync(args: string[]): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn('node', [CLI, 'compile', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn('node', [cliPath(), 'compile', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('close', (status) => resolve({ status, stderr }));
@@ -119,13 +119,9 @@ describe('a directory this user may not write to', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mb-ro-'));
     const older = olderOutput(dir);
     chmodSync(dir, 0o555);
-    // root writes anywhere: as root, the CLI runs as nobody (setpriv), who may enter the folder only.
-    const r =
-      process.getuid?.() === 0
-        ? (({ status, stdout, stderr }) => ({ status: status ?? 1, stdout, stderr }))(
-            spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', CLI, 'compile', SMALL, '-o', older.file], { encoding: 'utf8' }),
-          )
-        : cli(['compile', SMALL, '-o', older.file]);
+    // root writes anywhere: as root, the CLI runs as nobody (setpriv), who may enter the folder
+    // only: bundled, with the matrix, where nobody may read them, wherever the clone is.
+    const r = process.getuid?.() === 0 ? asNobody(['compile', 'matrix.toml', '-o', older.file]) : cli(['compile', SMALL, '-o', older.file]);
     expectRefused(
       r,
       `matrixbake: cannot write ${older.file}: permission denied (nothing was written) (hint: the file is made in ${dir} and renamed into place, so that directory must be writable by this user (ls -ld ${dir}), or write the file somewhere else)`,
@@ -134,3 +130,20 @@ describe('a directory this user may not write to', () => {
     );
   });
 });
+
+/**
+ * The CLI run as user nobody, from a bundle in a folder anyone may enter, on a small matrix of
+ * its own there (the clone may be closed to nobody: under /root, or in a 0700 folder).
+ */
+function asNobody(args: string[]): { status: number; stdout: string; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'mb-nobody-'));
+  chmodSync(dir, 0o755);
+  writeFileSync(
+    join(dir, 'matrix.toml'),
+    '[project]\nimage = "app"\n\n[matrix]\npython = ["3.12"]\n\n[stage.base]\ndockerfile = "Dockerfile"\naxes = ["python"]\n',
+    { mode: 0o644 },
+  );
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch AS base\n', { mode: 0o644 });
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', bundledCli(), ...args], { encoding: 'utf8', cwd: dir });
+  return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
