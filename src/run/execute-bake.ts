@@ -13,6 +13,7 @@ import { collectReport } from './collect-report.js';
 import { runCapture, runTee } from './exec.js';
 import { formatJson, formatTable } from './format-report.js';
 import { digestOf } from './imagetools.js';
+import { manifestPresence } from './registry-head.js';
 import { readBakeMetadata, type BakeMetadata } from './metadata.js';
 import { progressRenderer } from './progress-render.js';
 import { progressVertices, targetProgress, type TargetProgress } from './progress.js';
@@ -119,7 +120,7 @@ export async function executeBake(x: BakeExecution): Promise<void> {
   };
 
   try {
-    const failed = await schedule({ runs, levels: x.levels, digests, linkTag: x.linkTag, ownProgress, note: x.note, bake, take });
+    const failed = await schedule({ runs, levels: x.levels, digests, linkTag: x.linkTag, ownProgress, note: x.note, bake, take, confirm: manifestPresence });
     if (failed) {
       const f = bakeFailure(
         compiled,

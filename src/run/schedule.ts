@@ -2,6 +2,7 @@ import type { BakeMetadata } from './metadata.js';
 import { BuildFailed } from '../errors.js';
 import { someOf } from '../show-value.js';
 import { pushedImages } from './pushed-images.js';
+import type { Presence } from './registry-head.js';
 import { readyJobs } from './ready.js';
 import { together, type Run } from './runs.js';
 
@@ -36,6 +37,8 @@ export interface Schedule {
   bake: (run: Run, tag: string, tee: Tee) => Promise<Ran>;
   /** Each finished bake, before what it readies starts. */
   take: (ran: Ran) => void;
+  /** Whether the registry holds a pushed link image (manifestPresence, or a stand-in in tests). */
+  confirm: (name: string, digest: string) => Promise<Presence>;
 }
 
 /**
@@ -58,6 +61,7 @@ export async function schedule(s: Schedule): Promise<Ran | undefined> {
   const running = new Set<Promise<void>>();
   let failed: Ran | undefined;
   let count = 0;
+  let closed = false;
   // A push starts what it readies after a short wait, so the links a level pushes together
   // (all of them, on a warm builder) start one bake, not one each: every buildx start costs.
   // The last link still building starts it at once.
@@ -87,10 +91,14 @@ export async function schedule(s: Schedule): Promise<Ran | undefined> {
     const watch = (line: string) => {
       for (const p of pushedImages(line)) {
         const t = byTag.get(p.name);
-        if (t && !digests.has(t)) {
+        if (!t || digests.has(t)) continue;
+        // Pinned only once the registry has it (src/run/registry-head.ts). One it does not have
+        // is pinned from buildx's metadata when its bake ends, after that bake's own retry.
+        void s.confirm(p.name, p.digest).then((presence) => {
+          if (closed || presence === 'absent' || digests.has(t)) return;
           digests.set(t, p.digest);
           soon();
-        }
+        });
       }
     };
     const done: Promise<void> = s
@@ -105,6 +113,7 @@ export async function schedule(s: Schedule): Promise<Ran | undefined> {
   };
   start();
   while (running.size > 0) await Promise.race(running);
+  closed = true;
   clearTimeout(timer);
   const unstarted = runs.filter((r) => !started.has(r.targets.join(' ')));
   if (!failed && unstarted.length > 0)
