@@ -41,6 +41,9 @@ export const GOALS: Record<string, Goal> = {
   changed_framework_next_commit_rebuilt_steps: { text: '= expected', met: (x, e) => x === e, against: 'changed_framework_next_commit_expected_steps' },
   compile_10k_cells_ms: { text: '<= 1000', met: (x) => x <= 1000 },
   compile_10k_over_1k: { text: '<= 12', met: (x) => x <= 12 },
+  // Issue 16: a CI job's bake file holds what it builds, not the catalog.
+  ci_job_print_10k_ms: { text: '<= 1000', met: (x) => x <= 1000 },
+  ci_job_print_10k_over_100: { text: '<= 2', met: (x) => x <= 2 },
 };
 
 /**
@@ -78,6 +81,9 @@ export const MEANING: Record<string, string> = {
   changed_framework_next_commit_rebuilt_steps:
     "commit C (vLLM's FRAMEWORK_REF changed), wiped builder + the registry cache of commit A, `bake all` (levels): RUN steps executed",
   changed_framework_next_commit_expected_steps: 'RUN steps the plan says must run again at commit C',
+  ci_job_print_10k_ms:
+    "`docker buildx bake -f F --print T` of one CI job's per-arch target T on a 10,000-cell matrix, F the job's own bake file (named by `bake M T --dry-run`)",
+  ci_job_print_10k_over_100: 'the same over the same job on a 100-cell matrix, measured in turns: flat means the cost follows the job, not the catalog',
 };
 
 export async function writeResults(dir: string, r: Results): Promise<void> {

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { buildxCommand, type Command } from '../src/run/exec.js';
 import { startBuildkitd } from '../test/support/buildkitd.js';
 import { buildRep, hitRatio, totalSteps, type BuildRep, type StepCount } from './builds.js';
+import { ciJobFile, ciJobPrintMs, ciSynthetic } from './ci-job-print.js';
 import { compileMs, compilePeakRssKiB, printMs, synthetic } from './compile-scale.js';
 import { writeResults, type Results } from './report.js';
 import { figure, ratio, round } from './stats.js';
@@ -66,6 +67,16 @@ async function main() {
   const compiledPrint = Array.from({ length: printReps }, () => printMs(buildx, join(work, `out-${largest}.hcl`)));
   const nativePrint = Array.from({ length: printReps }, () => printMs(buildx, big.native));
   log(`bench: buildx --print ${largest}: compiled ${compiledPrint.map((x) => x.toFixed(0))} ms, native ${nativePrint.map((x) => x.toFixed(0))} ms`);
+  // One CI job's own bake file at 100 cells and at the largest catalog, measured in turns.
+  const [small, large] = [100, largest].map((n) => ciJobFile(cli, ciSynthetic(work, n), n));
+  const jobPrint: [number[], number[]] = [[], []];
+  for (let i = 0; i < Math.max(reps, 5); i++) {
+    jobPrint[0].push(ciJobPrintMs(buildx, small!));
+    jobPrint[1].push(ciJobPrintMs(buildx, large!));
+  }
+  log(
+    `bench: one CI job's --print, 100 cells: ${jobPrint[0].map((x) => x.toFixed(0))} ms; ${largest}: ${jobPrint[1].map((x) => x.toFixed(0))} ms (${large!.targets} targets in its file)`,
+  );
 
   const col = <K extends keyof BuildRep>(k: K) => runs.map((r) => r[k] as number);
   /** The hit ratio of each repetition: Dockerfile RUN/COPY steps from cache over all that completed. */
@@ -119,6 +130,9 @@ async function main() {
       [`buildx_print_${label(largest)}_ms`]: figure(compiledPrint),
       [`buildx_print_native_${label(largest)}_ms`]: figure(nativePrint),
       native_over_compiled_print: ratio(nativePrint, compiledPrint),
+      // A CI job's file holds what the job builds, so its cost follows the job, not the catalog.
+      [`ci_job_print_${label(largest)}_ms`]: figure(jobPrint[1]),
+      [`ci_job_print_${label(largest)}_over_100`]: ratio(jobPrint[1], jobPrint[0]),
     },
     seconds: {
       critical_path: runs[0]!.critical_path_ms / 1000,

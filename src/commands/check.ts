@@ -63,7 +63,7 @@ export async function checkCommand(o: CheckOptions): Promise<string> {
     const buildx = await buildxOrThrow();
     const composed = new Map((await composedFiles(plan, cwd)).map((f) => [f.path, f.composed]));
     await writeComposed(plan, cwd);
-    const file = await writeBakeFile(compiled);
+    const { file } = await writeBakeFile(compiled, names);
     const r = await runCapture(
       { file: buildx.file, args: [...buildx.args, 'bake', '-f', file, '-f', override, '--call=check,format=json', ...names] },
       {},

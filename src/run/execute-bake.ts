@@ -7,6 +7,7 @@ import { acceptsWarning } from '../lint/accept.js';
 import { someOf } from '../show-value.js';
 import { writeComposed } from '../write/write-composed.js';
 import { bakeFailure } from './bake-failure.js';
+import type { MergeStep } from './bake-invocation.js';
 import { buildxOrThrow } from './buildx-or-throw.js';
 import { checkSources } from './check-request.js';
 import { collectReport } from './collect-report.js';
@@ -42,7 +43,7 @@ export interface BakeExecution {
   /** Where the user asked for buildx's metadata (`-- --metadata-file F`): all bakes' together. */
   userMetadata?: string;
   /** The multi-arch tags to make from twins (`--push`): each node's tags, and its `imagetools create`. */
-  merges: { node: string; tags: string[]; args: (digestOf: (twin: string) => string) => string[] }[];
+  merges: MergeStep[];
   print: (line: string) => void;
   note: (line: string) => void;
 }

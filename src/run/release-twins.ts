@@ -58,7 +58,10 @@ export async function buildTwins(compiled: Compiled, twins: PlanTarget[], c: Bui
     lo,
   );
   const byName = new Map(compiled.plan.targets.map((t) => [t.name, t]));
-  const file = await writeBakeFile(compiled);
+  const { file } = await writeBakeFile(
+    compiled,
+    runs.flatMap((r) => r.targets),
+  );
   mkdirSync(c.dir, { recursive: true });
   const sbomGenerator = c.sbomGenerator ?? process.env.MATRIXBAKE_SBOM_GENERATOR;
   const broken = new Set<string>();

@@ -1,13 +1,26 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emit, type Compiled } from '../compile.js';
+import { projectBakeFile } from '../bake/project.js';
+import { EMITTERS } from '../emit/emitters.js';
+import type { Compiled } from '../compile.js';
 import { writeAtomic } from './write-atomic.js';
 
-/** The compiled bake file in a content-addressed temp file: what every buildx call here reads. */
-export async function writeBakeFile(compiled: Compiled): Promise<string> {
-  const hcl = emit(compiled, 'hcl');
+/** A bake file written for one invocation: its path, and how many of the matrix's targets it holds. */
+export interface InvocationFile {
+  file: string;
+  targets: number;
+  of: number;
+}
+
+/**
+ * What one buildx invocation reads: the bake file cut to the targets it builds (src/bake/project.ts),
+ * in a content-addressed temp file, so concurrent invocations of one matrix never share a half-written file.
+ */
+export async function writeBakeFile(compiled: Compiled, names: readonly string[]): Promise<InvocationFile> {
+  const p = projectBakeFile(compiled.plan, compiled.bake, names);
+  const hcl = EMITTERS.hcl(p.bake);
   const file = join(tmpdir(), `matrixbake-${createHash('sha256').update(hcl).digest('hex').slice(0, 16)}.hcl`);
   await writeAtomic(file, hcl);
-  return file;
+  return { file, targets: p.targets, of: p.of };
 }

@@ -3,9 +3,9 @@ import { BUILDX_ARGS, MATRIX_IF_TOML, VAR } from './shared.js';
 
 export const bake = {
   usage: ['[MATRIX] [TARGET...] [--levels|--one-bake] [--json] [--dry-run] [--push] [--set K=V]... [--var K=V]... [-- BUILDX_ARGS]'],
-  summary: 'Compile to a temp file and run `docker buildx bake` on TARGETs.',
+  summary: 'Run `docker buildx bake` on TARGETs, on a bake file of what they build.',
   description: [
-    "Compile MATRIX to a temp file and run `docker buildx bake` on TARGETs (targets or groups; default: group default) in the repository root. buildx's progress shows while it builds; then a table says, per target: status (built, cached: no Dockerfile step ran, failed, interrupted, not built), time, steps, steps from cache, image and digest, read from buildx's metadata file and BuildKit's build history. A failure names the failed targets and passes on buildx's exit code; if buildkitd goes away mid-bake, the interrupted ones. A cache registry that fails mid-bake does not fail the build: a warning names the caches not saved.",
+    "Compile MATRIX and run `docker buildx bake` on TARGETs (targets or groups; default: group default) in the repository root, on a bake file of what they build (the targets, what they link, the variables those read: buildx's cost grows with the file, not the request). --dry-run names that file on its first line. buildx's progress shows while it builds; then a table says, per target: status (built, cached: no Dockerfile step ran, failed, interrupted, not built), time, steps, steps from cache, image and digest, read from buildx's metadata file and BuildKit's build history. A failure names the failed targets and passes on buildx's exit code; if buildkitd goes away mid-bake, the interrupted ones. A cache registry that fails mid-bake does not fail the build: a warning names the caches not saved.",
     'With USE_SCCACHE=true, the compiling stages get AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment as BuildKit secrets, never as args.',
   ],
   positionals: { matrix: MATRIX_IF_TOML, targets: { name: 'TARGET', repeated: true, help: 'targets or groups to build (default: group default)' } },

@@ -103,9 +103,17 @@ describe('matrixbake CLI', () => {
   it('bake --dry-run prints the exact buildx command with variables', () => {
     const r = cli(['bake', 'vllm-runtime', '--one-bake', '--var', 'VERSION=v0.7.0', '--set', '*.args.X=1', '--dry-run']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^cd \S+ && VERSION=v0\.7\.0 docker buildx bake -f \S+matrixbake-[0-9a-f]{16}\.hcl --set '\*\.args\.X=1' vllm-runtime$/m);
-    const file = /-f (\S+)/.exec(r.stdout)![1]!;
-    expect(readFileSync(file, 'utf8')).toBe(readFileSync('bake/docker-bake.hcl', 'utf8'));
+    const [head, command, ...more] = r.stdout.trimEnd().split('\n');
+    const [, file, count] = /^# (\S+matrixbake-[0-9a-f]{16}\.hcl): (\d+) of the matrix's \d+ bake targets, what this request builds$/.exec(head!) ?? [];
+    expect(command).toBe(`cd ${process.cwd()} && VERSION=v0.7.0 docker buildx bake -f ${file} --set '*.args.X=1' vllm-runtime`);
+    expect(more).toEqual([]);
+    // The file it names is the committed one cut to what vllm-runtime builds: each block as committed.
+    const whole = readFileSync('bake/docker-bake.hcl', 'utf8');
+    const blocks = readFileSync(file!, 'utf8')
+      .split('\n\n')
+      .filter((b) => /^(#.*\n)*(target|group|variable) /.test(b));
+    expect(blocks.filter((b) => /^(#.*\n)*target /.test(b)).length).toBe(Number(count));
+    for (const b of blocks) expect(whole).toContain(b.trimEnd());
   });
 
   it('--help shows an example; --version the version', () => {

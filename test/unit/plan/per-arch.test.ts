@@ -114,7 +114,7 @@ describe('per-arch args', () => {
     // One bake: the twins push by digest to the image's repository, then the same merge.
     const one = cli(['bake', MATRIX, 'runtime-vllm-cuda12', '--one-bake', '--push', '--dry-run']);
     expect(one.status, one.stderr).toBe(0);
-    const [bake, oneMerge] = one.stdout.trim().split('\n');
+    const [, bake, oneMerge] = one.stdout.trim().split('\n');
     for (const arch of ['amd64', 'arm64'])
       expect(bake).toContain(
         ` --set runtime-vllm-cuda12-${arch}.output=type=image,name=nvcr.io/nvidia/ai-dynamo/dynamo,push-by-digest=true,name-canonical=true,push=true `,

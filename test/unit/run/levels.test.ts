@@ -92,7 +92,9 @@ describe('levels', () => {
     const cli = cliRunner();
     const r = cli(['bake', 'matrix/demo.toml', 'runtime-vllm-cuda12', '--dry-run', '--var', 'GIT_SHA=0123456789abcdef']);
     expect(r.status, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n');
+    const [file, ...lines] = r.stdout.trim().split('\n');
+    // The file every level reads: the runtime node's group, its twins and the twins they link.
+    expect(file).toMatch(/^# \S+\.hcl: 10 of the matrix's \d+ bake targets, what this request builds$/);
     expect(lines).toHaveLength(4); // busybox; base and wheel; backend; runtime
     expect(lines.every((l) => /docker buildx bake /.test(l))).toBe(true);
     expect(lines[3]).toContain(
