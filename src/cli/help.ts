@@ -8,7 +8,7 @@ import type { CommandSpec, FlagSpec } from './spec.js';
 // (commands.ts); test/unit/cli/cli.test.ts runs every example they hold.
 
 const WIDTH = 100;
-export const DEFAULT_MATRIX_NOTE = `MATRIX defaults to ${MATRIX.default}.`;
+export const DEFAULT_MATRIX_NOTE = `MATRIX defaults to ${MATRIX.defaultText}.`;
 export const EXIT_CODES = 'Exit codes: 0 ok, 1 stale file, lint findings or failed build, 2 bad input or usage.';
 
 let version: string | undefined;

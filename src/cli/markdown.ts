@@ -29,7 +29,7 @@ export function cliReference(): string {
 function section(name: string, c: CommandSpec): string[] {
   const args = Object.values(c.positionals).map((p) => [
     `\`${argument(p)}\``,
-    text(`${p.help}${p.default === undefined ? '' : ` (default: \`${p.default}\`)`}`),
+    text(`${p.help}${p.default === undefined ? '' : ` (default: ${p.defaultText ?? `\`${p.default}\``})`}`),
   ]);
   const options = [
     ...Object.entries(c.flags).map(([name, f]) => [

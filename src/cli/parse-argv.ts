@@ -88,7 +88,8 @@ function assignPositionals(command: string, positionals: ArgsSpec['positionals']
     else if (p.required) throw new UsageError(`${command} needs a ${p.name}${p.example === undefined ? '' : `, e.g. matrixbake ${command} ${p.example}`}`);
   }
   if (rest[0] !== undefined) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  for (const [key, p] of Object.entries(positionals)) if (out[key] === undefined && p.default !== undefined) out[key] = p.default;
+  for (const [key, p] of Object.entries(positionals))
+    if (out[key] === undefined && p.default !== undefined) out[key] = typeof p.default === 'function' ? p.default() : p.default;
   return out;
 }
 

@@ -33,7 +33,10 @@ export interface PositionalSpec {
   readonly required?: boolean;
   /** Takes every argument left (TARGET...). */
   readonly repeated?: boolean;
-  readonly default?: string;
+  /** A value, or where to find one when the command runs (the matrix: package.json). */
+  readonly default?: string | (() => string);
+  /** How help and docs/cli.md name a default found at run time. */
+  readonly defaultText?: string;
   /**
    * Takes the first argument when it ends in this (MATRIX before targets: '.toml'), wherever it
    * is declared; otherwise it takes its declared place, unless that place is the first.
@@ -75,7 +78,7 @@ type FlagValue<F> = F extends { type: 'boolean' }
       : string;
 type FlagAlways<F> = F extends { type: 'boolean' } | { multiple: true } | { default: string } ? true : false;
 type ArgValue<P> = P extends { repeated: true } ? string[] : string;
-type ArgAlways<P> = P extends { repeated: true } | { required: true } | { default: string } ? true : false;
+type ArgAlways<P> = P extends { repeated: true } | { required: true } | { default: string | (() => string) } ? true : false;
 
 type FlagOptions<R> = { [K in keyof R & string as FlagAlways<R[K]> extends true ? Camel<K> : never]: FlagValue<R[K]> } & {
   [K in keyof R & string as FlagAlways<R[K]> extends true ? never : Camel<K>]?: FlagValue<R[K]>;

@@ -55,7 +55,7 @@ export async function loadMatrix(file: string): Promise<Result<LoadedMatrix>> {
   if (isEmptyTable(parsed.value)) {
     return at({
       message: 'holds only comments and blank lines',
-      hint: 'a matrix needs [project], [matrix] and at least one [stage.<name>]; see matrix/demo.toml',
+      hint: 'a matrix needs [project], [matrix] and at least one [stage.<name>]; see the smallest matrix in the README of matrixbake',
     });
   }
   return ok({ file, text, raw: parsed.value });

@@ -74,7 +74,7 @@ async function whyNotFound(file: string, e: NodeJS.ErrnoException): Promise<Read
     const guess = await siblingLike(file);
     return {
       message: `no such matrix file${guess ? ` (did you mean "${guess}"?)` : ''}`,
-      hint: 'pass the path of a matrix TOML file, e.g. matrix/dynamo.toml',
+      hint: 'pass the path of a matrix TOML file, or name it in package.json: "matrixbake": { "matrix": "matrix/images.toml" }',
     };
   }
   if (e.code === 'ENOTDIR') return { message: 'no such matrix file: a directory in its path is a file', hint: 'check the path' };

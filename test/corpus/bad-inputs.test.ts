@@ -143,16 +143,16 @@ publish = true
 `;
 
 const GENERATED: [string, (dir: string) => string, string][] = [
-  ['a missing file', (d) => join(d, 'matrix.toml'), '{file}: no such matrix file (hint: pass the path of a matrix TOML file, e.g. matrix/dynamo.toml)'],
+  ['a missing file', (d) => join(d, 'matrix.toml'), '{file}: no such matrix file (hint: pass the path of a matrix TOML file, or name it in package.json: "matrixbake": { "matrix": "matrix/images.toml" })'],
   [
     'a misspelt file next to the real one',
     (d) => (writeFileSync(join(d, 'dynamo.toml'), TEXT), join(d, 'dynmo.toml')),
-    '{file}: no such matrix file (did you mean "{dir}/dynamo.toml"?) (hint: pass the path of a matrix TOML file, e.g. matrix/dynamo.toml)',
+    '{file}: no such matrix file (did you mean "{dir}/dynamo.toml"?) (hint: pass the path of a matrix TOML file, or name it in package.json: "matrixbake": { "matrix": "matrix/images.toml" })',
   ],
   [
     'the file name without .toml',
     (d) => (writeFileSync(join(d, 'dynamo.toml'), TEXT), join(d, 'dynamo')),
-    '{file}: no such matrix file (did you mean "{dir}/dynamo.toml"?) (hint: pass the path of a matrix TOML file, e.g. matrix/dynamo.toml)',
+    '{file}: no such matrix file (did you mean "{dir}/dynamo.toml"?) (hint: pass the path of a matrix TOML file, or name it in package.json: "matrixbake": { "matrix": "matrix/images.toml" })',
   ],
   [
     'a path through a file',
@@ -198,12 +198,12 @@ const GENERATED: [string, (dir: string) => string, string][] = [
   [
     'an empty file',
     (d) => write(d, ''),
-    '{file}: is empty (0 bytes) (hint: a matrix needs [project], [matrix] and at least one [stage.<name>]; see matrix/demo.toml)',
+    '{file}: is empty (0 bytes) (hint: a matrix needs [project], [matrix] and at least one [stage.<name>]; see the smallest matrix in the README of matrixbake)',
   ],
   [
     'only comments',
     (d) => write(d, '# TODO: the matrix\n\n'),
-    '{file}: holds only comments and blank lines (hint: a matrix needs [project], [matrix] and at least one [stage.<name>]; see matrix/demo.toml)',
+    '{file}: holds only comments and blank lines (hint: a matrix needs [project], [matrix] and at least one [stage.<name>]; see the smallest matrix in the README of matrixbake)',
   ],
   [
     'a UTF-8 byte order mark',

@@ -13,6 +13,7 @@ import { gitRepoCopy, type GitRepo } from '../support/git-repo.js';
 import { manifest, platforms, tags, type Descriptor } from '../support/registry.js';
 import { requireSbomGenerator } from '../support/sbom.js';
 import { requireServices } from '../support/services.js';
+import { humanLines } from '../support/build-log.js';
 
 // The test that keeps the promise honest: "the registry cache survives new commits".
 //
@@ -514,8 +515,4 @@ function inGroupClosure(plan: Plan, group: string): Set<string> {
   };
   for (const t of plan.targets) if (t.arch !== undefined && names.has(t.node)) visit(t.name);
   return out;
-}
-
-function humanLines(stderr: string): string[] {
-  return stderr.split('\n').filter((l) => !l.startsWith('{'));
 }

@@ -10,6 +10,7 @@ import { manifest, platforms, readFile, tags } from '../support/registry.js';
 import { gitRepoCopy, type GitRepo } from '../support/git-repo.js';
 import { repoCopy } from '../support/repo-copy.js';
 import { requireServices } from '../support/services.js';
+import { humanLines, logTail } from '../support/build-log.js';
 
 // The offline demo built for real: a private buildkitd (fresh state), the project's registry on
 // localhost:5000, both platforms. One namespace per run, so nothing left from an earlier run counts.
@@ -33,13 +34,7 @@ describe.runIf(HAVE)('offline demo on a real BuildKit', () => {
     const plan = (await compileOk('matrix/demo.toml')).plan;
     published = plan.targets.filter((t) => t.tagSuffix !== undefined && t.arch === undefined);
     const r = bake(['matrix/demo.toml', 'all', '--push', ...vars(), '--', '--progress=rawjson']);
-    if (r.status !== 0)
-      throw new Error(
-        `demo build failed:\n${r.stderr
-          .split('\n')
-          .filter((l) => !l.startsWith('{'))
-          .join('\n')}`,
-      );
+    if (r.status !== 0) throw new Error(`demo build failed:\n${humanLines(r.stderr).join('\n')}`);
     cold = rawjsonVertices(r.stderr);
   }, SLOW);
   afterAll(async () => kit?.stop());
@@ -127,14 +122,7 @@ describe.runIf(HAVE)('offline demo on a real BuildKit', () => {
     let first: { runs: string[]; digests: Record<string, string> };
     const build = (extra: string[] = []) => {
       const r = bake([repo.file('matrix/demo.toml'), 'all', ...freshVars, ...extra, '--', '--progress=rawjson'], {}, repo.root);
-      expect(
-        r.status,
-        r.stderr
-          .split('\n')
-          .filter((l) => !l.startsWith('{'))
-          .slice(-20)
-          .join('\n'),
-      ).toBe(0);
+      expect(r.status, logTail(r.stderr)).toBe(0);
       const steps = rawjsonVertices(r.stderr).filter((v) => v.completed && /^\[[^\]]+\] (RUN|COPY|ADD) /.test(v.name));
       return { runs: steps.filter((v) => !v.cached).map((v) => v.name), all: steps.length, digests: tableDigests(r.stdout) };
     };
@@ -217,14 +205,7 @@ describe.runIf(HAVE)('offline demo on a real BuildKit', () => {
         '--',
         '--progress=rawjson',
       ]);
-      expect(
-        r.status,
-        r.stderr
-          .split('\n')
-          .filter((l) => !l.startsWith('{'))
-          .slice(-20)
-          .join('\n'),
-      ).toBe(0);
+      expect(r.status, logTail(r.stderr)).toBe(0);
       const steps = rawjsonVertices(r.stderr);
       // `[<target> <stage> 1/1] RUN`, or `[<stage> 1/1] RUN` in a bake of one target.
       const step = (stage: string) => steps.find((v) => new RegExp(`^\\[([a-z0-9-]+ )?${stage} \\d+/\\d+\\] RUN `).test(v.name))!;
@@ -237,30 +218,28 @@ describe.runIf(HAVE)('offline demo on a real BuildKit', () => {
     SLOW,
   );
 
+  /** Builds and pushes a fixture matrix's target to this run's registry, with a cache of its own. */
+  const pushFixture = (fixture: string, target: string) => {
+    const r = bake([
+      `test/fixtures/matrices/${fixture}.toml`,
+      target,
+      '--push',
+      '--var',
+      `REGISTRY=${REGISTRY}`,
+      '--var',
+      `CACHE_REGISTRY=${REGISTRY}/${fixture}-cache`,
+      '--',
+      '--progress=rawjson',
+    ]);
+    expect(r.status, logTail(r.stderr)).toBe(0);
+  };
+
   it(
     'gives a target the contexts that are no stage (a directory, an OCI layout), on the levels path',
     async () => {
       // test/fixtures/matrices/contexts.toml: busybox is a stage link, pinned by digest; the
       // wheel directory and the OCI layout go to bake as the matrix writes them.
-      const r = bake([
-        'test/fixtures/matrices/contexts.toml',
-        'tool',
-        '--push',
-        '--var',
-        `REGISTRY=${REGISTRY}`,
-        '--var',
-        `CACHE_REGISTRY=${REGISTRY}/contexts-cache`,
-        '--',
-        '--progress=rawjson',
-      ]);
-      expect(
-        r.status,
-        r.stderr
-          .split('\n')
-          .filter((l) => !l.startsWith('{'))
-          .slice(-20)
-          .join('\n'),
-      ).toBe(0);
+      pushFixture('contexts', 'tool');
       expect(await readFile(`${run}/contexts`, 'latest-tool', 'linux/amd64', '/opt/wheels.txt')).toBe('ai_dynamo-0.0.0-py3-none-any.whl\n');
       expect(await readFile(`${run}/contexts`, 'latest-tool', 'linux/amd64', '/opt/notice.txt')).toBe('a file from an OCI layout\n');
     },
@@ -270,25 +249,7 @@ describe.runIf(HAVE)('offline demo on a real BuildKit', () => {
   it(
     "builds a composed Dockerfile (a framework's, then Dockerfile.dev appended) on the levels path",
     async () => {
-      const r = bake([
-        'test/fixtures/matrices/composed.toml',
-        'dev-sglang',
-        '--push',
-        '--var',
-        `REGISTRY=${REGISTRY}`,
-        '--var',
-        `CACHE_REGISTRY=${REGISTRY}/composed-cache`,
-        '--',
-        '--progress=rawjson',
-      ]);
-      expect(
-        r.status,
-        r.stderr
-          .split('\n')
-          .filter((l) => !l.startsWith('{'))
-          .slice(-20)
-          .join('\n'),
-      ).toBe(0);
+      pushFixture('composed', 'dev-sglang');
       expect(await readFile(`${run}/composed`, 'latest-sglang-dev', 'linux/amd64', '/opt/dev.txt')).toBe('dev tools=gdb strace on runtime framework=sglang\n');
     },
     SLOW,

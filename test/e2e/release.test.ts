@@ -10,6 +10,7 @@ import { blob, manifest, type Descriptor } from '../support/registry.js';
 import { repoCopy } from '../support/repo-copy.js';
 import { requireSbomGenerator } from '../support/sbom.js';
 import { requireServices } from '../support/services.js';
+import { humanLines } from '../support/build-log.js';
 
 // The levelled CI fan-out of a release (.github/workflows/containers.yml), simulated on one machine:
 // every amd64 job, then a wiped buildkitd (other runners), every arm64 job, each job one
@@ -251,10 +252,6 @@ function runsPerJob(stderr: string): Record<string, string[]> {
   }
   flush();
   return out;
-}
-
-function humanLines(stderr: string): string[] {
-  return stderr.split('\n').filter((l) => !l.startsWith('{'));
 }
 
 async function platformDigest(repo: string, ref: string, arch: string): Promise<string> {

@@ -10,6 +10,7 @@ import { resolveBake } from '../../src/bake/resolve.js';
 import { platforms, pushedBlobs, readFile, repositories, tags, type PushedBlob } from '../support/registry.js';
 import { needles, scan, type Hit, type Needle } from '../support/secret-scan.js';
 import { requireServices } from '../support/services.js';
+import { humanLines, logTail } from '../support/build-log.js';
 
 // Issue 6: no credential value reaches the bake file, an arg, a label, an annotation or an image
 // layer. The whole demo (group all: every published image and every stage under it, both
@@ -88,13 +89,7 @@ describe.runIf(HAVE)('no credential in anything the demo build pushes or writes 
       BUILDX_BUILDER: kit.builder,
       ...CREDENTIALS,
     });
-    if (build.status !== 0)
-      throw new Error(
-        `demo build failed:\n${build.stderr
-          .split('\n')
-          .filter((l) => !l.startsWith('{'))
-          .join('\n')}`,
-      );
+    if (build.status !== 0) throw new Error(`demo build failed:\n${humanLines(build.stderr).join('\n')}`);
   }, SLOW);
   afterAll(async () => kit?.stop());
 
@@ -213,14 +208,7 @@ describe.runIf(HAVE)('no credential in anything the demo build pushes or writes 
         BUILDX_BUILDER: kit.builder,
         ...CREDENTIALS,
       });
-      expect(
-        levels.status,
-        levels.stderr
-          .split('\n')
-          .filter((l) => !l.startsWith('{'))
-          .slice(-20)
-          .join('\n'),
-      ).toBe(0);
+      expect(levels.status, logTail(levels.stderr)).toBe(0);
       expect(executedRuns(rawjsonVertices(levels.stderr)).filter((v) => v.name.includes('id=aws-secret-id'))).toHaveLength(4 + 10);
       const seen = new Set<string>();
       const blobs: PushedBlob[] = [];

@@ -6,39 +6,14 @@ import { compileLoaded, emit } from '../../src/compile.js';
 import { formatDiagnostic } from '../../src/diagnostics.js';
 import { BUILDX, bakePrint } from '../support/buildx.js';
 import { writeTemp } from '../support/compile.js';
+import { TRICKY } from '../support/matrix-arbitrary.js';
 import { parseHcl } from '../support/hcl.js';
 import { normalisePrint } from '../support/normalise-print.js';
 
 // Any string a user writes in an arg, a description or a source URL comes back byte-exact, and
 // can never add a target, a group or an attribute.
 
-const tricky = fc.constantFrom(
-  '${',
-  '%{',
-  '$${',
-  '%%{',
-  '$',
-  '%',
-  '{',
-  '}',
-  '"',
-  '\\',
-  '\n',
-  '\r',
-  '\t',
-  '\u0001',
-  '\u007f',
-  'é',
-  '日本',
-  '🚀',
-  '~}',
-  '=',
-  ',',
-  '#',
-  '//',
-  '/*',
-  '<<EOF',
-);
+const tricky = fc.constantFrom(...TRICKY);
 // NUL is refused by BuildKit and non-NFC text is refused by the compiler (bad-input tests).
 const userString = fc
   .array(fc.oneof(tricky, fc.string({ unit: 'binary', maxLength: 6 })), { maxLength: 8 })

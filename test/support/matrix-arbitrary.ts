@@ -11,7 +11,8 @@ import { assembleMatrix, type Generated } from './assemble-matrix.js';
 const maybe = <T>(a: fc.Arbitrary<T>, absent = 1, present = 1) =>
   fc.oneof({ weight: absent, arbitrary: fc.constant(undefined) }, { weight: present, arbitrary: a });
 
-const TRICKY = [
+/** Text that breaks a careless printer: HCL's template openers, escapes, controls, line separators, non-ASCII. */
+export const TRICKY = [
   '${',
   '%{',
   '$${',

@@ -1,9 +1,10 @@
+import { DEFAULT_MATRIX_TEXT, defaultMatrix } from '../default-matrix.js';
 import type { FlagSpec, PositionalSpec } from '../spec.js';
 
 // What several commands' tables share.
 
 /** The first positional, whatever its name: a directory or a misspelt path gets a message about the file, not "unexpected argument". */
-export const MATRIX = { name: 'MATRIX', default: 'matrix/dynamo.toml', help: 'the matrix file' } as const satisfies PositionalSpec;
+export const MATRIX = { name: 'MATRIX', default: defaultMatrix, defaultText: DEFAULT_MATRIX_TEXT, help: 'the matrix file' } as const satisfies PositionalSpec;
 
 /** For the commands that also take targets (bake, release, promote, explain): a first positional is the matrix only if it ends in .toml. */
 export const MATRIX_IF_TOML = {

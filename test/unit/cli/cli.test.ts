@@ -254,7 +254,7 @@ function exampleArgs(line: string): string[] {
 
 /** The files the examples read, in a git repository of their own (`version` and `release` read git). */
 function gitRepoCopy(): string {
-  const repo = repoCopy(['matrix', 'dockerfiles', 'bake', 'README.md', '.dockerignore']);
+  const repo = repoCopy(['matrix', 'dockerfiles', 'bake', 'README.md', '.dockerignore', 'package.json']);
   rmSync(repo.file('.git'), { recursive: true });
   const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo.root, stdio: 'ignore' });
   git('init', '-q');
