@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../../src/cli/commands.js';
 import { cliPath, cliRunner } from '../../support/cli-build.js';
+import { cliInProcess } from '../../support/cli-in-process.js';
 import { repoCopy } from '../../support/repo-copy.js';
 
 // The CLI as a user runs it: the built cli.js (test/support/global-setup.ts), exit codes,
@@ -122,9 +123,12 @@ describe('matrixbake CLI', () => {
   });
 });
 
+// The help in this test's own process (test/support/cli-in-process.ts): the same text the
+// binary prints, which the version test and the examples below run.
 describe('help', () => {
   const commands = Object.keys(COMMANDS);
-  const helpOf = (command: string) => cli(['help', command]).stdout;
+  const run = cliInProcess;
+  const helpOf = async (command: string) => (await run(['help', command])).stdout;
 
   it("--version, -V and the help's first line print package.json's version", () => {
     const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
@@ -133,11 +137,11 @@ describe('help', () => {
     expect(cli(['--help']).stdout.split('\n')[0]).toBe(`matrixbake ${version}: compile a container build matrix (TOML) into a docker buildx bake file`);
   });
 
-  it('the global help: a usage line per command form, one summary line per command, `help CMD` for more', () => {
+  it('the global help: a usage line per command form, one summary line per command, `help CMD` for more', async () => {
     const help = cli(['--help']);
     expect(help.status).toBe(0);
-    expect(cli([]).stdout).toBe(help.stdout);
-    expect(cli(['help']).stdout).toBe(help.stdout);
+    expect((await run([])).stdout).toBe(help.stdout);
+    expect((await run(['help'])).stdout).toBe(help.stdout);
     const summaries = section(help.stdout, 'Commands').map((l) => /^ {2}(\S+) +\S/.exec(l)?.[1]);
     expect(summaries).toEqual(commands);
     for (const command of commands) expect(section(help.stdout, 'Usage').join('\n')).toMatch(new RegExp(`^ {2}matrixbake ${command}( |$)`, 'm'));
@@ -145,16 +149,16 @@ describe('help', () => {
     expect(help.stdout.split('\n').filter((l) => l.length > 100)).toEqual([]);
   });
 
-  it.each(commands)('%s --help: its usage, options and examples; the same as `help CMD` and -h', (command) => {
-    const r = cli([command, '--help']);
+  it.each(commands)('%s --help: its usage, options and examples; the same as `help CMD` and -h', async (command) => {
+    const r = await run([command, '--help']);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout.startsWith(`Usage: matrixbake ${command}`)).toBe(true);
     expect(r.stdout).toMatch(/^Examples?:$/m);
     expect(examples(r.stdout).length).toBeGreaterThanOrEqual(command === 'bake' || command === 'release' ? 3 : 1);
     expect(r.stdout).toContain(COMMANDS[command as keyof typeof COMMANDS].description[0]!.split(' ').slice(0, 4).join(' '));
-    expect(helpOf(command)).toBe(r.stdout);
-    expect(cli([command, '-h']).stdout).toBe(r.stdout);
+    expect(await helpOf(command)).toBe(r.stdout);
+    expect((await run([command, '-h'])).stdout).toBe(r.stdout);
     expect(r.stdout.split('\n').filter((l) => l.length > 100)).toEqual([]);
     // Every option a usage line names is explained under Options.
     const usage = r.stdout.slice(0, r.stdout.indexOf('\n\n'));
@@ -162,22 +166,22 @@ describe('help', () => {
     for (const flag of usage.match(/--[a-z-]+/g) ?? []) expect(options, flag).toMatch(new RegExp(`(^|, | )${flag}( |$)`, 'm'));
   });
 
-  it('help of an unknown command: a usage error with a suggestion, on one line', () => {
-    const r = cli(['help', 'bkae']);
+  it('help of an unknown command: a usage error with a suggestion, on one line', async () => {
+    const r = await run(['help', 'bkae']);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('matrixbake: unknown command "bkae" (did you mean "bake"?) (see matrixbake --help)\n');
-    expect(cli(['compiel', '--help']).stderr).toBe('matrixbake: unknown command "compiel" (did you mean "compile"?) (see matrixbake --help)\n');
-    expect(cli(['frobnicate']).stderr).toBe('matrixbake: unknown command "frobnicate" (see matrixbake --help)\n');
+    expect((await run(['compiel', '--help'])).stderr).toBe('matrixbake: unknown command "compiel" (did you mean "compile"?) (see matrixbake --help)\n');
+    expect((await run(['frobnicate'])).stderr).toBe('matrixbake: unknown command "frobnicate" (see matrixbake --help)\n');
   });
 
-  it("a usage error inside a command points to that command's help", () => {
-    const r = cli(['compile', '--format', 'yaml']);
+  it("a usage error inside a command points to that command's help", async () => {
+    const r = await run(['compile', '--format', 'yaml']);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('matrixbake: unknown --format "yaml" (use hcl, json, resolved) (see matrixbake help compile)\n');
   });
 
-  it('a flag the command does not read is refused, not ignored', () => {
+  it('a flag the command does not read is refused, not ignored', async () => {
     for (const [args, message] of [
       [['list', 'matrix/demo.toml', '--group', 'vllm'], 'matrixbake: list does not take --group (it takes --twins, --json) (see matrixbake help list)\n'],
       [['schema', '--json'], 'matrixbake: schema does not take --json (see matrixbake help schema)\n'],
@@ -186,13 +190,13 @@ describe('help', () => {
         'matrixbake: bake does not take --check (it takes --var, --set, --push, --dry-run, --json, --levels, --one-bake) (see matrixbake help bake)\n',
       ],
     ] as const) {
-      const r = cli([...args]);
+      const r = await run([...args]);
       expect([r.status, r.stderr, r.stdout]).toEqual([2, message, '']);
     }
   });
 
-  it('help --markdown prints docs/cli.md, the reference `make cli-docs` writes', () => {
-    const r = cli(['help', '--markdown']);
+  it('help --markdown prints docs/cli.md, the reference `make cli-docs` writes', async () => {
+    const r = await run(['help', '--markdown']);
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toBe(readFileSync('docs/cli.md', 'utf8'));
   });
@@ -201,14 +205,14 @@ describe('help', () => {
   // the others run for real, in a throwaway copy of the repository (they write files). check's
   // examples need BuildKit: test/e2e/check.test.ts runs each of them.
   it('every example of every help runs: exit 0 (the merge job 1: no digests from earlier jobs), never a usage error', async () => {
-    const lines = new Set([cli(['--help']).stdout, ...commands.map(helpOf)].flatMap(examples));
+    const lines = new Set([cli(['--help']).stdout, ...(await Promise.all(commands.map(helpOf)))].flatMap(examples));
     expect(lines.size).toBeGreaterThanOrEqual(25);
     const repo = gitRepoCopy();
     const failures: string[] = [];
     const runExample = async (line: string) => {
       const args = exampleArgs(line);
       if (args[0] === 'check') return;
-      if (/^ {2}--dry-run /m.test(helpOf(args[0]!)) && !args.includes('--dry-run')) {
+      if (/^ {2}--dry-run /m.test(await helpOf(args[0]!)) && !args.includes('--dry-run')) {
         const dashdash = args.indexOf('--');
         args.splice(dashdash === -1 ? args.length : dashdash, 0, '--dry-run');
       }
