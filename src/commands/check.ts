@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
-import { BuildFailed, CheckFailed } from '../errors.js';
+import { CheckFailed } from '../errors.js';
 import { acceptFindings, unusedFinding } from '../lint/accept.js';
 import { formatFinding } from '../lint/finding.js';
 import { targetImages } from '../lint/images.js';
@@ -10,11 +10,9 @@ import { repoRoot } from '../load/repo-root.js';
 import { ARCH_PLATFORMS } from '../model/model.js';
 import { bakeTargetsOf } from '../plan/closure.js';
 import { buildxOrThrow } from '../run/buildx-or-throw.js';
-import { checkFindings, type WireCheckOutput } from '../run/check-result.js';
+import { bakeCheck, checkFindings } from '../run/check-result.js';
 import { checkTargets } from '../run/check-request.js';
-import { explainBuildxError } from '../run/buildx-errors.js';
-import { runCapture } from '../run/exec.js';
-import { writeStubLayout } from '../run/stub-layout.js';
+import { stubContexts, writeStubLayout } from '../run/stub-layout.js';
 import { compileOrThrow } from './compile-or-throw.js';
 import { writeBakeFile } from '../write/write-bake-file.js';
 import { composedFiles, writeComposed } from '../write/write-composed.js';
@@ -43,44 +41,14 @@ export async function checkCommand(o: CheckOptions): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'matrixbake-check-'));
   try {
     const stub = writeStubLayout(join(dir, 'stub'), plan.matrix.arch ? plan.matrix.arch.values.map((v) => ARCH_PLATFORMS[v.value]!) : ['linux/amd64']);
-    let links = 0;
-    const stubbed = new Set<string>();
-    const target: Record<string, { contexts: Record<string, string> }> = {};
-    for (const n of names) {
-      const t = plan.targets.find((x) => x.name === n)!;
-      const contexts: Record<string, string> = {};
-      for (const l of t.links) contexts[l.context] = stub;
-      links += t.links.length;
-      // A name still holding `$` was not expanded (an ARG lint cannot follow): no context can match it.
-      for (const image of (images.get(n) ?? []).filter((i) => !i.includes('$'))) {
-        contexts[image] = stub;
-        stubbed.add(image);
-      }
-      if (Object.keys(contexts).length > 0) target[n] = { contexts };
-    }
+    const { target, links, stubbed } = stubContexts(plan, names, images, stub);
     const override = join(dir, 'stubs.json');
     writeFileSync(override, JSON.stringify({ target }));
     const buildx = await buildxOrThrow();
     const composed = new Map((await composedFiles(plan, cwd)).map((f) => [f.path, f.composed]));
     await writeComposed(plan, cwd);
     const { file } = await writeBakeFile(compiled, names);
-    const r = await runCapture(
-      { file: buildx.file, args: [...buildx.args, 'bake', '-f', file, '-f', override, '--call=check,format=json', ...names] },
-      {},
-      cwd,
-    );
-    let out: WireCheckOutput;
-    try {
-      out = JSON.parse(r.stdout) as WireCheckOutput;
-    } catch {
-      const explained = explainBuildxError(r.stderr);
-      if (explained) throw new BuildFailed(explained.message, explained.hint, r.exitCode || 1);
-      throw new BuildFailed(
-        `docker buildx bake --call=check exited with ${r.exitCode}: ${r.stderr.trim().split('\n').at(-1) ?? 'no output'}`,
-        undefined,
-        r.exitCode || 1,
-      );
-    }
+    const out = await bakeCheck(buildx, [file, override], names, cwd);
     // A composed Dockerfile's line, as the line of the part it came from.
     const found = checkFindings(out, (n) => plan.targets.find((t) => t.name === n)?.dockerfile).map((f) => {
       const c = composed.get(f.file);

@@ -8,12 +8,10 @@ import { linkClosure } from '../plan/closure.js';
 import { mergeSteps, selectRelease } from '../release/release-plan.js';
 import { versionFrom } from '../release/version.js';
 import { commitEpoch, gitFacts, headSha, withBranch } from '../run/git.js';
-import { buildxCapture, buildxOrThrow, lastLine } from '../run/buildx-or-throw.js';
 import { checkSources, checkVars } from '../run/check-request.js';
-import { createIndexArgs, digestOf } from '../run/imagetools.js';
 import { BUILD_EPOCH } from '../run/levels.js';
+import { mergeRelease } from '../run/release-merge.js';
 import { buildTwins, readPushed } from '../run/release-twins.js';
-import { shellQuote } from '../shell-quote.js';
 import { writeComposed } from '../write/write-composed.js';
 import { compileOrThrow } from './compile-or-throw.js';
 
@@ -101,25 +99,7 @@ export async function releaseCommand(o: ReleaseOptions): Promise<void> {
       created: new Date(Number(created) * 1000).toISOString(),
       ...(plan.matrix.project.source ? { source: plan.matrix.project.source } : {}),
     });
-    for (const step of steps) {
-      if ('missing' in step) {
-        failures.push(`${step.node}: not merged: no image from ${step.missing.join(', ')} (that job failed or did not run)`);
-        o.print(`matrixbake: ${failures.at(-1)}`);
-        continue;
-      }
-      const args = createIndexArgs(step);
-      if (o.dryRun) {
-        o.print(shellQuote(['docker', 'buildx', ...args]));
-        continue;
-      }
-      const r = await buildxCapture(args, vars, cwd);
-      if (r.exitCode !== 0) {
-        failures.push(`${step.node}: imagetools create failed: ${lastLine(r.stderr)}`);
-        o.print(`matrixbake: ${failures.at(-1)}`);
-        continue;
-      }
-      o.print(`${step.node}  ${step.tags.join(' ')}  ${await digestOf(await buildxOrThrow(), step.tags[0]!, cwd)}`);
-    }
+    failures.push(...(await mergeRelease(steps, { dryRun: o.dryRun, vars, cwd, print: o.print })));
   }
   if (!o.digests) rmSync(dir, { recursive: true, force: true });
   if (failures.length > 0) throw new BuildFailed(`release incomplete: ${failures.length} problem${failures.length > 1 ? 's' : ''}: ${failures.join('; ')}`);

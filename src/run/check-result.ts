@@ -1,5 +1,8 @@
 import { basename } from 'node:path';
 import type { Finding } from '../lint/finding.js';
+import { BuildFailed } from '../errors.js';
+import { explainBuildxError } from './buildx-errors.js';
+import { runCapture, type Command } from './exec.js';
 
 // What `docker buildx bake --call=check,format=json` prints (buildx v0.36.1): per target, its
 // build options and BuildKit's check result. Wire types: only the fields read here.
@@ -65,4 +68,24 @@ export function checkFindings(out: WireCheckOutput, dockerfileOf: (target: strin
     ...finding,
     message: `${finding.message} (${targets.length === 1 ? targets[0] : `${targets.length} targets: ${targets.sort().slice(0, 3).join(', ')}${targets.length > 3 ? ', ...' : ''}`})`,
   }));
+}
+
+/** `docker buildx bake -f FILE... --call=check,format=json TARGET...`, its JSON read; buildx's own failure as one line. */
+export async function bakeCheck(buildx: Command, files: string[], names: string[], cwd: string): Promise<WireCheckOutput> {
+  const r = await runCapture(
+    { file: buildx.file, args: [...buildx.args, 'bake', ...files.flatMap((f) => ['-f', f]), '--call=check,format=json', ...names] },
+    {},
+    cwd,
+  );
+  try {
+    return JSON.parse(r.stdout) as WireCheckOutput;
+  } catch {
+    const explained = explainBuildxError(r.stderr);
+    if (explained) throw new BuildFailed(explained.message, explained.hint, r.exitCode || 1);
+    throw new BuildFailed(
+      `docker buildx bake --call=check exited with ${r.exitCode}: ${r.stderr.trim().split('\n').at(-1) ?? 'no output'}`,
+      undefined,
+      r.exitCode || 1,
+    );
+  }
 }

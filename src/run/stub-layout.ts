@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Plan } from '../plan/plan.js';
 
 // An empty image per platform, as an OCI layout on disk: what `matrixbake check` gives BuildKit in
 // place of a linked target (which `--call=check` cannot build: "unsupported context source
@@ -42,4 +43,29 @@ export function writeStubLayout(dir: string, platforms: string[]): string {
     }),
   );
   return `oci-layout://${dir}:${STUB_TAG}`;
+}
+
+/** Every link of the checked targets, and offline every registry image they name, read as the stub. */
+export function stubContexts(
+  plan: Plan,
+  names: string[],
+  images: Map<string, string[]>,
+  stub: string,
+): { target: Record<string, { contexts: Record<string, string> }>; links: number; stubbed: Set<string> } {
+  let links = 0;
+  const stubbed = new Set<string>();
+  const target: Record<string, { contexts: Record<string, string> }> = {};
+  for (const n of names) {
+    const t = plan.targets.find((x) => x.name === n)!;
+    const contexts: Record<string, string> = {};
+    for (const l of t.links) contexts[l.context] = stub;
+    links += t.links.length;
+    // A name still holding `$` was not expanded (an ARG lint cannot follow): no context can match it.
+    for (const image of (images.get(n) ?? []).filter((i) => !i.includes('$'))) {
+      contexts[image] = stub;
+      stubbed.add(image);
+    }
+    if (Object.keys(contexts).length > 0) target[n] = { contexts };
+  }
+  return { target, links, stubbed };
 }
