@@ -16,7 +16,12 @@ const SAVE_AS_UTF8 = 'a matrix is a UTF-8 text file: is this the right file? If 
  */
 export function decodeText(bytes: Buffer): { text: string } | { problem: TextProblem } {
   if (bytes.length === 0) {
-    return { problem: { message: 'is empty (0 bytes)', hint: 'a matrix needs [project], [matrix] and at least one [stage.<name>]; see the smallest matrix in the README of matrixbake' } };
+    return {
+      problem: {
+        message: 'is empty (0 bytes)',
+        hint: 'a matrix needs [project], [matrix] and at least one [stage.<name>]; see the smallest matrix in the README of matrixbake',
+      },
+    };
   }
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     return {

@@ -38,7 +38,10 @@ const EXPLAIN: [RegExp, Explain][] = [
     /^Unknown character "(.*)"$/,
     ({ source }, [, ch]) =>
       ch === '{' && /^\s*\{/.test(source)
-        ? { message: 'unexpected "{": this looks like JSON', hint: 'a matrix is TOML: a [project] header, then image = "app"; see the smallest matrix in the README of matrixbake' }
+        ? {
+            message: 'unexpected "{": this looks like JSON',
+            hint: 'a matrix is TOML: a [project] header, then image = "app"; see the smallest matrix in the README of matrixbake',
+          }
         : {
             message: `unexpected character ${JSON.stringify(ch)} at the start of a line`,
             hint: 'a line is a [table] header, a key = value pair or a # comment',

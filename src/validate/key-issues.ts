@@ -10,7 +10,8 @@ import { expectedWords } from './type-words.js';
 
 export const ROOT_TABLES: Record<string, string> = { project: '[project]', matrix: '[matrix]', stage: '[stage.<name>]' };
 
-export const ROOT_HINT = 'a matrix needs [project] (image = "..."), [matrix] (the axes) and at least one [stage.<name>]; see the smallest matrix in the README of matrixbake';
+export const ROOT_HINT =
+  'a matrix needs [project] (image = "..."), [matrix] (the axes) and at least one [stage.<name>]; see the smallest matrix in the README of matrixbake';
 
 export function unknownKey(at: Path, key: string, paired: string | undefined): Diagnostic {
   const path = dotPath([...at, key]);

@@ -143,7 +143,11 @@ publish = true
 `;
 
 const GENERATED: [string, (dir: string) => string, string][] = [
-  ['a missing file', (d) => join(d, 'matrix.toml'), '{file}: no such matrix file (hint: pass the path of a matrix TOML file, or name it in package.json: "matrixbake": { "matrix": "matrix/images.toml" })'],
+  [
+    'a missing file',
+    (d) => join(d, 'matrix.toml'),
+    '{file}: no such matrix file (hint: pass the path of a matrix TOML file, or name it in package.json: "matrixbake": { "matrix": "matrix/images.toml" })',
+  ],
   [
     'a misspelt file next to the real one',
     (d) => (writeFileSync(join(d, 'dynamo.toml'), TEXT), join(d, 'dynmo.toml')),
