@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { Command } from '../src/run/exec.js';
 
 // How compile cost grows with the matrix: synthetic matrices of N cells (a base stage over one
-// axis, an app stage over two that uses it), compiled by the CLI as a user runs it (wall time
-// includes Node's start), and the output evaluated by buildx next to the same cells written as
-// a native bake `matrix` block.
+// axis, an app stage over two that uses it), compiled by the bundled CLI as a user runs it, the
+// bin itself (wall time includes Node's start), and the output evaluated by buildx next to the
+// same cells written as a native bake `matrix` block.
 
 export interface Synthetic {
   cells: number;
@@ -72,7 +72,7 @@ export function synthetic(dir: string, cells: number): Synthetic {
 
 /** Wall time of `matrixbake compile` (Node start included). */
 export function compileMs(cli: string, s: Synthetic, out: string): number {
-  return timedSpawn('node', [cli, 'compile', s.matrix, '-o', out]);
+  return timedSpawn(cli, ['compile', s.matrix, '-o', out]);
 }
 
 /** Peak RSS (KiB) of one compile: the CLI run inside a process that reports its own maxRSS. */
@@ -89,9 +89,10 @@ export function printMs(buildx: Command, file: string): number {
   return timedSpawn(buildx.file, [...buildx.args, 'bake', '-f', file, '--print', 'all']);
 }
 
-function timedSpawn(file: string, args: string[]): number {
+/** Wall time of one run, its output read and dropped; a failure stops the bench. */
+export function timedSpawn(file: string, args: string[], cwd?: string): number {
   const t = performance.now();
-  const r = spawnSync(file, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync(file, args, { encoding: 'utf8', maxBuffer: 1 << 30, cwd });
   const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
   return ms;

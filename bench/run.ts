@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildxCommand, type Command } from '../src/run/exec.js';
@@ -7,14 +7,18 @@ import { startBuildkitd } from '../test/support/buildkitd.js';
 import { buildRep, hitRatio, totalSteps, type BuildRep, type StepCount } from './builds.js';
 import { ciJobFile, ciJobPrintMs, ciSynthetic } from './ci-job-print.js';
 import { compileMs, compilePeakRssKiB, printMs, synthetic } from './compile-scale.js';
+import { nodesRep, type NodesRep } from './nodes.js';
 import { writeResults, type Results } from './report.js';
-import { figure, ratio, round } from './stats.js';
+import { startupSamples } from './startup.js';
+import { figure, ratio, round, type Figure } from './stats.js';
 
 // `make bench`: the build figures on the bench matrix (real buildkitd, registry on
 // localhost:5000), then compile scaling; bench/results.json and bench/RESULTS.md.
 //   --reps N        repetitions of every figure (default 3)
 //   --quick         the harness on a tiny scale: stage work 0 s, 1 repetition, compile up to 100 cells
 //   --out DIR       where results.json and RESULTS.md go (default bench/)
+//   --only nodes    the builder-node figures alone (bench/nodes.ts), merged into DIR's results.json
+//   --only startup  start-up and compile scaling alone (no daemon), merged into DIR's results.json
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -25,10 +29,13 @@ const quick = args.includes('--quick');
 const reps = Number(opt('--reps') ?? (quick ? 1 : 3));
 const root = resolve(import.meta.dirname, '../..');
 const outDir = resolve(opt('--out') ?? join(root, 'bench'));
-// The CLI as `make bench` built it, copied: other builds in this checkout (make build, the e2e
-// tests' tsc) may rewrite or delete dist/ while the bench runs. Inside the repo, so node_modules resolves.
+// The bin as the package ships it (scripts/bundle-cli.mjs), bundled into a folder of the bench's
+// own: other builds in this checkout (make build, the tests') may rewrite or delete dist/ while
+// the bench runs. Inside the repo, as dist/ is: the bin finds its package.json and scripts/ the
+// same way (src/run/setup-hints.ts).
 const cliDir = join(root, `bench/.work/cli-${process.pid}`);
 const cli = join(cliDir, 'cli.js');
+const work = join(root, 'bench/.work/synthetic');
 const log = (l: string) => process.stderr.write(`${l}\n`);
 
 async function main() {
@@ -37,8 +44,52 @@ async function main() {
   // What was measured: the checkout and tools as the run starts (a commit made meanwhile is not in it).
   const measured = machine(buildx);
   rmSync(cliDir, { recursive: true, force: true });
-  cpSync(join(root, 'dist'), cliDir, { recursive: true });
+  execFileSync('node', [join(root, 'scripts/bundle-cli.mjs'), '--outfile', cli], { stdio: 'inherit' });
+  if (opt('--only') === 'startup') {
+    const fresh = compileFigures();
+    await writeResults(outDir, mergeStartup(join(outDir, 'results.json'), fresh.figures, { machine: measured, reps, quick }));
+    log(`bench: merged the start-up and compile figures into ${join(outDir, 'results.json')} and wrote ${join(outDir, 'RESULTS.md')}`);
+    return;
+  }
   const matrix = quick ? zeroWork() : join(root, 'bench/bench.toml');
+  // Builders of several nodes: the demo for both arches on two nodes against one, and QEMU's cost.
+  const nodes: NodesRep[] = [];
+  for (let i = 0; i < reps; i++) {
+    log(`bench: nodes repetition ${i + 1}/${reps}`);
+    nodes.push(await nodesRep({ root, cli, buildx, id: `${Date.now().toString(36)}-n${i}`, twoFirst: i % 2 === 1, quick, log }));
+  }
+  const nodeFigures = {
+    two_node_over_one_node: ratio(
+      nodes.map((n) => n.two_node_ms),
+      nodes.map((n) => n.one_node_ms),
+    ),
+    arm64_emulated_over_native_step: ratio(
+      nodes.map((n) => n.emulated_step_ms),
+      nodes.map((n) => n.native_step_ms),
+    ),
+  };
+  const nodeSeconds = {
+    demo_one_node: figure(nodes.map((n) => n.one_node_ms / 1000)),
+    demo_two_node: figure(nodes.map((n) => n.two_node_ms / 1000)),
+    step_arm64_emulated: figure(nodes.map((n) => n.emulated_step_ms / 1000)),
+    step_amd64_native: figure(nodes.map((n) => n.native_step_ms / 1000)),
+  };
+  if (opt('--only') === 'nodes') {
+    await writeResults(
+      outDir,
+      mergeNodes(join(outDir, 'results.json'), {
+        machine: measured,
+        reps,
+        quick,
+        figures: nodeFigures,
+        seconds: nodeSeconds,
+        detail: [],
+        nodes: { reps, quick, detail: nodes },
+      }),
+    );
+    log(`bench: merged the nodes figures into ${join(outDir, 'results.json')} and wrote ${join(outDir, 'RESULTS.md')}`);
+    return;
+  }
   const sbomGenerator = sbomGeneratorImage();
   const kit = await startBuildkitd();
   const runs: BuildRep[] = [];
@@ -51,18 +102,7 @@ async function main() {
     await kit.stop();
   }
 
-  const sizes = quick ? [10, 100] : [10, 100, 1000, 10000];
-  const work = join(root, 'bench/.work/synthetic');
-  const compile: Record<number, number[]> = {};
-  for (const n of sizes) {
-    const s = synthetic(work, n);
-    compileMs(cli, s, join(work, `warmup-${n}.hcl`)); // file cache and disk, not measured
-    compile[n] = Array.from({ length: Math.max(reps, 3) }, () => compileMs(cli, s, join(work, `out-${n}.hcl`)));
-    log(`bench: compile ${n} cells: ${compile[n]!.map((x) => x.toFixed(0)).join(', ')} ms`);
-  }
-  const largest = sizes.at(-1)!;
-  const big = synthetic(work, largest);
-  const rss = compilePeakRssKiB(cli, big, join(work, `rss-${largest}.hcl`));
+  const { figures: compileScaling, largest, big } = compileFigures();
   const printReps = Math.max(1, quick ? 1 : reps);
   const compiledPrint = Array.from({ length: printReps }, () => printMs(buildx, join(work, `out-${largest}.hcl`)));
   const nativePrint = Array.from({ length: printReps }, () => printMs(buildx, big.native));
@@ -123,16 +163,15 @@ async function main() {
       default_path_from_one_bake_cache_hit_ratio: hits((r) => r.default_from_one_bake),
       changed_framework_next_commit_rebuilt_steps: figure(col('changed_next_commit_rebuilt_steps')),
       changed_framework_next_commit_expected_steps: figure(col('changed_expected_steps')),
-      // Compile scaling.
-      ...Object.fromEntries(sizes.map((n) => [`compile_${label(n)}_cells_ms`, figure(compile[n]!)])),
-      ...(compile[1000] && compile[10000] ? { compile_10k_over_1k: ratio(compile[10000], compile[1000]) } : {}),
-      [`compile_${label(largest)}_cells_peak_rss_mib`]: figure([round(rss / 1024)]),
+      ...compileScaling,
       [`buildx_print_${label(largest)}_ms`]: figure(compiledPrint),
       [`buildx_print_native_${label(largest)}_ms`]: figure(nativePrint),
       native_over_compiled_print: ratio(nativePrint, compiledPrint),
       // A CI job's file holds what the job builds, so its cost follows the job, not the catalog.
       [`ci_job_print_${label(largest)}_ms`]: figure(jobPrint[1]),
       [`ci_job_print_${label(largest)}_over_100`]: ratio(jobPrint[1], jobPrint[0]),
+      // Builders of several nodes (bench/nodes.ts).
+      ...nodeFigures,
     },
     seconds: {
       critical_path: runs[0]!.critical_path_ms / 1000,
@@ -146,6 +185,7 @@ async function main() {
       default_path_fresh: figure(col('default_path_fresh_ms').map((x) => x / 1000)),
       next_commit: figure(col('next_commit_ms').map((x) => x / 1000)),
       branch_first: figure(col('branch_first_ms').map((x) => x / 1000)),
+      ...nodeSeconds,
     },
     detail: runs.map((r) => ({
       commits: r.commits,
@@ -165,9 +205,61 @@ async function main() {
       twin_from_node_one_bake: r.twin_from_node_one_bake,
       default_from_one_bake: r.default_from_one_bake,
     })),
+    nodes: { reps, quick, detail: nodes },
   };
   await writeResults(outDir, results);
   log(`bench: wrote ${join(outDir, 'results.json')} and ${join(outDir, 'RESULTS.md')}`);
+}
+
+/**
+ * `--only nodes`: the figures of an earlier full run with the nodes figures of this one, which
+ * says so (`nodes`: its machine, commit and repetitions), so RESULTS.md can tell the two runs apart.
+ */
+function mergeNodes(file: string, fresh: Results): Results {
+  if (!existsSync(file)) throw new Error(`--only nodes merges into ${file}, which is not there: run the whole bench first`);
+  const old = JSON.parse(readFileSync(file, 'utf8')) as Results;
+  return {
+    ...old,
+    figures: { ...old.figures, ...fresh.figures },
+    seconds: { ...old.seconds, ...fresh.seconds },
+    nodes: { ...fresh.nodes!, machine: fresh.machine },
+  };
+}
+
+/**
+ * Start-up (bench/startup.ts) and compile scaling: synthetic matrices of 10 to 10,000 cells, each
+ * compiled once unmeasured (file cache, disk), then timed; the largest's peak RSS. Its outputs stay
+ * in `work` for buildx --print.
+ */
+function compileFigures() {
+  const sizes = quick ? [10, 100] : [10, 100, 1000, 10000];
+  const compile: Record<number, number[]> = {};
+  for (const n of sizes) {
+    const s = synthetic(work, n);
+    compileMs(cli, s, join(work, `warmup-${n}.hcl`));
+    compile[n] = Array.from({ length: Math.max(reps, 3) }, () => compileMs(cli, s, join(work, `out-${n}.hcl`)));
+    log(`bench: compile ${n} cells: ${compile[n]!.map((x) => x.toFixed(0)).join(', ')} ms`);
+  }
+  // Small and noisy figures, so more samples than the rest.
+  const startup = startupSamples(cli, root, Math.max(reps, 10));
+  log(`bench: compile matrix/dynamo.toml: ${startup.compile_dynamo_ms.map((x) => x.toFixed(0)).join(', ')} ms`);
+  const largest = sizes.at(-1)!;
+  const big = synthetic(work, largest);
+  const rss = compilePeakRssKiB(cli, big, join(work, `rss-${largest}.hcl`));
+  const figures: Record<string, Figure> = {
+    ...Object.fromEntries(Object.entries(startup).map(([name, samples]) => [name, figure(samples)])),
+    ...Object.fromEntries(sizes.map((n) => [`compile_${label(n)}_cells_ms`, figure(compile[n]!)])),
+    ...(compile[1000] && compile[10000] ? { compile_10k_over_1k: ratio(compile[10000], compile[1000]) } : {}),
+    [`compile_${label(largest)}_cells_peak_rss_mib`]: figure([round(rss / 1024)]),
+  };
+  return { figures, largest, big };
+}
+
+/** `--only startup`: an earlier full run's figures with this run's start-up and compile figures, which says so. */
+function mergeStartup(file: string, figures: Record<string, Figure>, startup: NonNullable<Results['startup']>): Results {
+  if (!existsSync(file)) throw new Error(`--only startup merges into ${file}, which is not there: run the whole bench first`);
+  const old = JSON.parse(readFileSync(file, 'utf8')) as Results;
+  return { ...old, figures: { ...old.figures, ...figures }, startup };
 }
 
 /** 10 -> "10", 1000 -> "1k": the figure names the issue uses. */

@@ -4,7 +4,10 @@
 #   registry   Debian's docker-registry on 127.0.0.1:5000 (pushes and registry cache)
 #   buildkitd  OCI worker, state under $MATRIXBAKE_STATE, socket $MATRIXBAKE_STATE/buildkitd.sock
 #   builder    a buildx `remote` builder named `matrixbake` pointing at that socket
-# usage: scripts/services.sh up|down|status|env
+# and, opt-in (`up-two-node`), a two-node builder `matrixbake-two` (docs/builders.md): two more
+# buildkitds under $STATE/two-node, one for linux/amd64 and one for linux/arm64, so each arch
+# builds on its own node. The default builder and its daemon are left as they are.
+# usage: scripts/services.sh up|down|status|env|up-two-node|down-two-node
 # `up` reuses whatever already runs; `env` prints the variables that select the builder.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -12,6 +15,8 @@ TOOL_BIN=${MATRIXBAKE_TOOL_BIN:-$HOME/.local/share/matrixbake/bin}
 STATE=${MATRIXBAKE_STATE:-$HOME/.local/share/matrixbake/state}
 SOCK=$STATE/buildkitd.sock
 BUILDER=${MATRIXBAKE_BUILDER:-matrixbake}
+TWO_BUILDER=${MATRIXBAKE_TWO_NODE_BUILDER:-matrixbake-two}
+TWO=$STATE/two-node
 REGISTRY_ADDR=127.0.0.1:5000
 BUILDX=$HOME/.docker/cli-plugins/docker-buildx
 log() { echo "services: $*" >&2; }
@@ -58,15 +63,40 @@ YML
   wait_for registry curl -fsS "http://$REGISTRY_ADDR/v2/"
 }
 
-buildkitd_up() {
-  if "$TOOL_BIN/buildctl" --addr "unix://$SOCK" debug workers >/dev/null 2>&1; then return 0; fi
+# buildkitd NAME SOCK ROOT [FLAGS...]: one daemon, its pid and log under $STATE as NAME.pid/.log.
+buildkitd_start() {
+  local name=$1 sock=$2 root=$3; shift 3
+  if "$TOOL_BIN/buildctl" --addr "unix://$sock" debug workers >/dev/null 2>&1; then return 0; fi
   [ -x "$TOOL_BIN/buildkitd" ] || die "buildkitd missing: run scripts/install-toolchain.sh --buildkit"
-  mkdir -p "$STATE/buildkit"
+  mkdir -p "$root" "$(dirname "$STATE/$name")"
+  PATH="$TOOL_BIN:$PATH" setsid "$TOOL_BIN/buildkitd" --root "$root" --addr "unix://$sock" "$@" \
+    >"$STATE/$name.log" 2>&1 < /dev/null &
+  echo $! > "$STATE/$name.pid"
+  wait_for "$name" "$TOOL_BIN/buildctl" --addr "unix://$sock" debug workers
+}
+
+buildkitd_up() {
   cp "$here/buildkitd.toml" "$STATE/buildkitd.toml"
-  PATH="$TOOL_BIN:$PATH" setsid "$TOOL_BIN/buildkitd" --config "$STATE/buildkitd.toml" --root "$STATE/buildkit" \
-    --addr "unix://$SOCK" >"$STATE/buildkitd.log" 2>&1 < /dev/null &
-  echo $! > "$STATE/buildkitd.pid"
-  wait_for buildkitd "$TOOL_BIN/buildctl" --addr "unix://$SOCK" debug workers
+  buildkitd_start buildkitd "$SOCK" "$STATE/buildkit" --config "$STATE/buildkitd.toml"
+}
+
+# The two-node builder's daemons. Each has its own trace socket: two daemons on the default one
+# (/run/buildkit/otel-grpc.sock) race for it. --oci-worker-platform makes the node's arch its
+# worker's first platform, but BuildKit still lists every arch binfmt runs (both nodes emulate
+# arm64 here): buildx's --platform below is what sends each arch to its node.
+two_node_up() {
+  local arch
+  for arch in amd64 arm64; do
+    mkdir -p "$TWO/$arch"
+    { cat "$here/buildkitd.toml"; printf '[otel]\n  socketPath = "%s"\n' "$TWO/$arch/otel-grpc.sock"; } > "$TWO/$arch/buildkitd.toml"
+    buildkitd_start "two-node/$arch/buildkitd" "$TWO/$arch.sock" "$TWO/$arch/root" \
+      --config "$TWO/$arch/buildkitd.toml" --oci-worker-platform "linux/$arch"
+  done
+  if "$BUILDX" inspect "$TWO_BUILDER" >/dev/null 2>&1; then return 0; fi
+  # bake sends each platform of a target to the node whose --platform lists it, without asking
+  # the daemons (build/resolver/driver.go).
+  "$BUILDX" create --name "$TWO_BUILDER" --node "$TWO_BUILDER-amd64" --driver remote --platform linux/amd64 "unix://$TWO/amd64.sock" >/dev/null
+  "$BUILDX" create --name "$TWO_BUILDER" --append --node "$TWO_BUILDER-arm64" --driver remote --platform linux/arm64 "unix://$TWO/arm64.sock" >/dev/null
 }
 
 builder_up() {
@@ -84,11 +114,20 @@ case "${1:-}" in
     mkdir -p "$STATE"
     binfmt_up; registry_up; buildkitd_up; builder_up
     log "registry http://$REGISTRY_ADDR, buildkitd unix://$SOCK, buildx builder '$BUILDER'" ;;
-  down) stop buildkitd; stop registry; log "stopped" ;;
+  up-two-node)
+    mkdir -p "$STATE"
+    binfmt_up; registry_up; two_node_up
+    log "registry http://$REGISTRY_ADDR, buildx builder '$TWO_BUILDER': node $TWO_BUILDER-amd64 (linux/amd64, unix://$TWO/amd64.sock), node $TWO_BUILDER-arm64 (linux/arm64, unix://$TWO/arm64.sock)" ;;
+  down-two-node) stop two-node/amd64/buildkitd; stop two-node/arm64/buildkitd; log "two-node daemons stopped" ;;
+  down) stop buildkitd; stop two-node/amd64/buildkitd; stop two-node/arm64/buildkitd; stop registry; log "stopped" ;;
   status)
     curl -fsS "http://$REGISTRY_ADDR/v2/" >/dev/null 2>&1 && echo "registry: up ($REGISTRY_ADDR)" || echo "registry: down"
     "$TOOL_BIN/buildctl" --addr "unix://$SOCK" debug workers >/dev/null 2>&1 && echo "buildkitd: up ($SOCK)" || echo "buildkitd: down"
+    for arch in amd64 arm64; do
+      [ -S "$TWO/$arch.sock" ] || continue
+      "$TOOL_BIN/buildctl" --addr "unix://$TWO/$arch.sock" debug workers >/dev/null 2>&1 && echo "two-node $arch: up ($TWO/$arch.sock)" || echo "two-node $arch: down"
+    done
     [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && echo "binfmt: arm64 registered" || echo "binfmt: arm64 missing" ;;
   env) echo "BUILDX_BUILDER=$BUILDER"; echo "MATRIXBAKE_BUILDKITD_SOCK=$SOCK" ;;
-  *) echo "usage: scripts/services.sh up|down|status|env" >&2; exit 2 ;;
+  *) echo "usage: scripts/services.sh up|down|status|env|up-two-node|down-two-node" >&2; exit 2 ;;
 esac

@@ -11,12 +11,16 @@ const WIDTH = 100;
 export const DEFAULT_MATRIX_NOTE = `MATRIX defaults to ${MATRIX.defaultText}.`;
 export const EXIT_CODES = 'Exit codes: 0 ok, 1 stale file, lint findings or failed build, 2 bad input or usage.';
 
+// Defined by the bundle, the shipped bin (scripts/bundle-cli.mjs, esbuild `define`), so that it
+// reads no file for it; undefined where the sources run (vitest, tsc builds).
+declare const MATRIXBAKE_VERSION: string | undefined;
+
 let version: string | undefined;
 
-/** package.json's version: read when asked (help, --version), so other commands start no slower. */
+/** package.json's version: the bundle's constant, or read when asked (help, --version), so other commands start no slower. */
 export function matrixbakeVersion(): string {
-  // Found upward from this module: dist/cli/ when installed, src/cli/ under vitest, and
-  // test/.tmp/dist-*/cli/ for the e2e tests' private builds.
+  if (typeof MATRIXBAKE_VERSION === 'string') return MATRIXBAKE_VERSION;
+  // Found upward from this module: src/cli/ under vitest, dist/cli/ of a tsc build.
   for (let dir = import.meta.dirname; version === undefined; dir = dirname(dir)) {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import './zod-config.js';
+import * as z from 'zod';
 
 // The values of a matrix file (axis values, args, Dockerfiles, reasons), shared by its tables
 // (schema.ts) and the JSON Schema for editors (src/schema/json-schema.ts).

@@ -9,6 +9,7 @@ import { writeComposed } from '../write/write-composed.js';
 import { bakeFailure } from './bake-failure.js';
 import type { MergeStep } from './bake-invocation.js';
 import { buildxOrThrow } from './buildx-or-throw.js';
+import { downNodes, inspectBuilder } from './builder-nodes.js';
 import { checkSources } from './check-request.js';
 import { collectReport } from './collect-report.js';
 import { runCapture, runTee } from './exec.js';
@@ -123,12 +124,16 @@ export async function executeBake(x: BakeExecution): Promise<void> {
   try {
     const failed = await schedule({ runs, levels: x.levels, digests, linkTag: x.linkTag, ownProgress, note: x.note, bake, take, confirm: manifestPresence });
     if (failed) {
+      // buildx does not say which node of several it could not reach; its builder does. With one
+      // node, "buildkitd went away" says it.
+      const info = await inspectBuilder(buildx, vars, cwd);
       const f = bakeFailure(
         compiled,
         failed,
         planned,
         metadata,
         `${hintsHere().restartBuildkitd} and run the same command: the steps that finished are in its cache`,
+        info && info.nodes.length > 1 ? { builder: info.name, nodes: downNodes(info) } : undefined,
       );
       print(await report(f.outcome));
       throw f.error;

@@ -4,10 +4,13 @@ import type { BakeReport } from './report.js';
 // The bake report as a person reads it (a table on stdout) and as CI reads it (JSON).
 
 export function formatTable(report: BakeReport): string {
-  const header = ['TARGET', 'PLATFORMS', 'STATUS', 'TIME', 'STEPS', 'CACHED', 'IMAGE', 'DIGEST'];
+  // Which node built what, on a builder of several nodes (one per platform, say).
+  const nodes = new Set(report.targets.flatMap((r) => r.nodes ?? [])).size > 1;
+  const header = ['TARGET', 'PLATFORMS', ...(nodes ? ['NODES'] : []), 'STATUS', 'TIME', 'STEPS', 'CACHED', 'IMAGE', 'DIGEST'];
   const rows = report.targets.map((r) => [
     r.target,
     r.platforms.join(',') || '-',
+    ...(nodes ? [r.nodes?.join(',') || '-'] : []),
     r.status,
     r.durationMs === undefined ? '-' : `${(r.durationMs / 1000).toFixed(1)}s`,
     r.steps === undefined ? '-' : String(r.steps),

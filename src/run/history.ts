@@ -7,6 +7,14 @@ import { runCapture, type Command } from './exec.js';
 // buildx writes each target's record (`buildx.build.ref`: builder/node/ref) into the metadata
 // file. `history ls` returns the newest 50 records a node holds; a ref older than those is asked
 // for on its own.
+//
+// A target whose platforms buildx sends to several nodes (a builder made with `buildx create
+// --append`, one node per platform) is one build per node, under one ref id: buildx makes the id
+// once per target and names each node's build builder/<node>/<id> (build/build.go,
+// newBuildRequests: `opt.Ref = identity.NewID()`, then `buildRef := fmt.Sprintf("%s/%s/%s",
+// node.Builder, node.Name, so.Ref)`). The metadata file gets the first node's ref only (`resp[k]
+// = res[0]`), and none at all when the target was pushed (the merged manifest list's response
+// replaces it). So a target's steps are those of every record of its builder with its id.
 
 /** One build record as `docker buildx history ls --format json` prints it (buildx v0.36 ls.go). */
 export interface HistoryRecord {
@@ -20,7 +28,16 @@ export interface HistoryRecord {
   status: string;
 }
 
-export type RecordResult = { ok: true; steps: number; cached: number; durationMs?: number } | { ok: false; reason: string };
+export type RecordResult =
+  | {
+      ok: true;
+      steps: number;
+      cached: number;
+      durationMs?: number;
+      /** The nodes that built it: one per platform on a builder of several nodes. */
+      nodes: string[];
+    }
+  | { ok: false; reason: string };
 
 /** `builder/node/ref` from a target's metadata, if buildx recorded one. */
 export function buildRef(metadata: TargetMetadata): { builder: string; ref: string } | undefined {
@@ -45,11 +62,30 @@ export function parseHistoryLs(stdout: string): HistoryRecord[] {
   return out;
 }
 
-function toResult(r: HistoryRecord): RecordResult {
-  const end = r.completed_at ? Date.parse(r.completed_at) : NaN;
-  const start = Date.parse(r.created_at);
-  return { ok: true, steps: r.total_steps, cached: r.cached_steps, ...(Number.isNaN(end - start) ? {} : { durationMs: Math.max(0, end - start) }) };
+/**
+ * A target's build from the records of its builder: every node's record with its ref id, steps
+ * summed, from the first start to the last end. Undefined when no record has the id.
+ */
+export function recordOf(ref: string, records: readonly HistoryRecord[]): RecordResult | undefined {
+  const [builder, , id] = ref.split('/');
+  const mine = records.filter((r) => {
+    const p = r.ref.split('/');
+    return p[0] === builder && p[2] === id;
+  });
+  if (mine.length === 0) return undefined;
+  const start = Math.min(...mine.map((r) => Date.parse(r.created_at)));
+  const ends = mine.map((r) => (r.completed_at ? Date.parse(r.completed_at) : NaN));
+  const end = ends.some(Number.isNaN) ? NaN : Math.max(...ends);
+  return {
+    ok: true,
+    steps: sum(mine.map((r) => r.total_steps)),
+    cached: sum(mine.map((r) => r.cached_steps)),
+    ...(Number.isNaN(end - start) ? {} : { durationMs: Math.max(0, end - start) }),
+    nodes: [...new Set(mine.map((r) => r.ref.split('/')[1]!))].sort(),
+  };
 }
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** Each target's record; a target whose record cannot be read says why (old buildx, no history API). */
 export async function buildRecords(buildx: Command, metadata: BakeMetadata, env: Record<string, string>, cwd: string): Promise<Map<string, RecordResult>> {
@@ -57,7 +93,13 @@ export async function buildRecords(buildx: Command, metadata: BakeMetadata, env:
   const wanted = new Map<string, string[]>();
   for (const [target, meta] of Object.entries(metadata)) {
     const ref = buildRef(meta);
-    if (!ref) out.set(target, { ok: false, reason: 'no build ref in the metadata file' });
+    if (!ref)
+      out.set(target, {
+        ok: false,
+        reason: meta['containerimage.digest']
+          ? 'no build ref in the metadata file: buildx writes none for a target it built on several nodes and pushed as one manifest list'
+          : 'no build ref in the metadata file',
+      });
     else wanted.set(ref.ref, [...(wanted.get(ref.ref) ?? []), target]);
   }
   const builders = [...new Set([...wanted.keys()].map((r) => r.split('/')[0]!))];
@@ -67,10 +109,19 @@ export async function buildRecords(buildx: Command, metadata: BakeMetadata, env:
       env,
       cwd,
     );
-    return r.exitCode === 0 ? { records: parseHistoryLs(r.stdout) } : { reason: firstLine(r.stderr) || `buildx history ls exited with ${r.exitCode}` };
+    if (r.exitCode === 0) return { records: parseHistoryLs(r.stdout) };
+    // buildx converts the filter in place once per node, so the second node gets `ref~=<id>` and
+    // refuses it (commands/history/utils.go, queryRecords: `filters, matchers, err =
+    // dockerFiltersToBuildkit(filters)`): on a builder of several nodes no filter works.
+    if (/unsupported filter "ref~=/.test(r.stderr))
+      return { reason: 'its record is older than the newest 50 of its node, and buildx cannot filter the history of a builder of several nodes' };
+    return { reason: firstLine(r.stderr) || `buildx history ls exited with ${r.exitCode}` };
   };
   const found = (records: HistoryRecord[]) => {
-    for (const rec of records) for (const target of wanted.get(rec.ref) ?? []) out.set(target, toResult(rec));
+    for (const [ref, targets] of wanted) {
+      const r = recordOf(ref, records);
+      if (r) for (const t of targets) out.set(t, r);
+    }
   };
   for (const builder of builders) {
     const r = await ls(builder);
@@ -85,13 +136,10 @@ export async function buildRecords(buildx: Command, metadata: BakeMetadata, env:
   return out;
 }
 
+/** buildx's error line, else its first: the progress of booting a node comes before the error. */
 function firstLine(s: string): string {
-  return (
-    s
-      .split('\n')
-      .find((l) => l.trim() !== '')
-      ?.replace(/^ERROR: /, '') ?? ''
-  );
+  const lines = s.split('\n').filter((l) => l.trim() !== '');
+  return (lines.find((l) => l.startsWith('ERROR: ')) ?? lines[0])?.replace(/^ERROR: /, '') ?? '';
 }
 
 /**

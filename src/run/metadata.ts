@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 // buildx's --metadata-file, read once where it comes in: per target, what it pushed and the build
 // record that holds its steps. buildx writes other keys too (provenance, `buildx.build.warnings`

@@ -23,6 +23,8 @@ interface TargetReport {
   digest: string;
   /** buildx's build record (builder/node/ref): `docker buildx history inspect` opens it. */
   ref?: string;
+  /** The builder's nodes that built it, from their build records: one per platform on a builder of several nodes. */
+  nodes?: string[];
 }
 
 export interface BakeReport {
@@ -90,6 +92,7 @@ export function bakeReport(plan: Plan, o: BakeOutcome): BakeReport {
       ...(r.durationMs === undefined ? {} : { durationMs: r.durationMs }),
       steps: r.steps,
       cachedSteps: r.cached,
+      nodes: r.nodes,
     };
   });
   return { targets, cacheNotSaved, ...(stepsUnavailable ? { stepsUnavailable } : {}) };

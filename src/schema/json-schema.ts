@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { matrixFileSchema } from '../model/schema.js';
 import { acceptReason, axisValues, ciCommand, excludeReason, scalar } from '../model/schema-values.js';
 

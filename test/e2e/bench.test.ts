@@ -66,6 +66,16 @@ describe.runIf(HAVE)('make bench --quick', () => {
       }
       for (const name of ['compile_10_cells_ms', 'compile_100_cells_ms', 'buildx_print_100_ms', 'native_over_compiled_print'])
         expect(results.figures[name], name).toBeDefined();
+      // Builder nodes (bench/nodes.ts): on two nodes each node built its arch's 5 per-arch targets
+      // (one more record when a bake ran again after the registry refused a push).
+      for (const name of ['two_node_over_one_node', 'arm64_emulated_over_native_step']) expect(results.figures[name]!.samples, name).toHaveLength(results.reps);
+      const records = (results as unknown as { nodes: { detail: { two_node_records: Record<string, number> }[] } }).nodes.detail[0]!.two_node_records;
+      expect(
+        Object.keys(records)
+          .map((node) => node.replace(/^mbtwo-[0-9a-f]+-/, ''))
+          .sort(),
+      ).toEqual(['amd64', 'arm64']);
+      for (const n of Object.values(records)) expect(n).toBeGreaterThanOrEqual(5);
 
       // Every hit ratio: one sample per repetition, between 0 and 1.
       const ratios = [

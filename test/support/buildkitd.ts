@@ -17,7 +17,7 @@ const READY_MS = 30_000;
 const KILL_AFTER_MS = 10_000;
 
 export interface Buildkitd {
-  /** Name of a buildx `remote` builder on this daemon: pass as --builder or BUILDX_BUILDER. */
+  /** Name of a buildx `remote` builder on this daemon: pass as --builder or BUILDX_BUILDER ("" with `builder: false`). */
   builder: string;
   /** The daemon's socket path (address `unix://<sock>`). */
   sock: string;
@@ -31,8 +31,12 @@ export interface Buildkitd {
   restart(): Promise<void>;
 }
 
-/** extraConfig: more buildkitd.toml, e.g. a plain-HTTP registry on another port. */
-export async function startBuildkitd(opts: { root?: string; extraConfig?: string } = {}): Promise<Buildkitd> {
+/**
+ * extraConfig: more buildkitd.toml, e.g. a plain-HTTP registry on another port. flags: more
+ * buildkitd flags (`--oci-worker-platform linux/arm64`). builder: false for a daemon that joins a
+ * builder of several nodes (test/support/two-node.ts) instead of one of its own.
+ */
+export async function startBuildkitd(opts: { root?: string; extraConfig?: string; flags?: string[]; builder?: false } = {}): Promise<Buildkitd> {
   if (!existsSync(BUILDKITD)) throw new Error(`${BUILDKITD} missing: run \`bash scripts/install-toolchain.sh --buildkit\``);
   const dir = mkdtempSync(join(socketBase(), 'mbk-'));
   const sock = join(dir, 'buildkitd.sock');
@@ -43,10 +47,11 @@ export async function startBuildkitd(opts: { root?: string; extraConfig?: string
   // two daemons started at once would race for it: each gets its own.
   writeFileSync(config, `${CONFIG}\n${opts.extraConfig ?? ''}\n[otel]\n  socketPath = "${join(dir, 'otel-grpc.sock')}"\n`);
 
-  let daemon = await launch({ config, root, sock, log });
-  const builder = `mbtest-${randomBytes(4).toString('hex')}`;
+  const flags = opts.flags ?? [];
+  let daemon = await launch({ config, root, sock, log, flags });
+  const builder = opts.builder === false ? '' : `mbtest-${randomBytes(4).toString('hex')}`;
   try {
-    await execa(BUILDX, ['create', '--name', builder, '--driver', 'remote', `unix://${sock}`], { stdin: 'ignore' });
+    if (builder) await execa(BUILDX, ['create', '--name', builder, '--driver', 'remote', `unix://${sock}`], { stdin: 'ignore' });
   } catch (e) {
     await daemon.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -59,7 +64,7 @@ export async function startBuildkitd(opts: { root?: string; extraConfig?: string
     root,
     async stop() {
       await daemon.stop();
-      await execa(BUILDX, ['rm', builder], { stdin: 'ignore', reject: false });
+      if (builder) await execa(BUILDX, ['rm', builder], { stdin: 'ignore', reject: false });
       await unmountUnder(dir);
       rmSync(dir, { recursive: true, force: true });
     },
@@ -67,14 +72,14 @@ export async function startBuildkitd(opts: { root?: string; extraConfig?: string
       await daemon.stop();
       rmSync(root, { recursive: true, force: true });
       // The remote builder only names the socket, so it reconnects to the new daemon.
-      daemon = await launch({ config, root, sock, log });
+      daemon = await launch({ config, root, sock, log, flags });
     },
     async kill() {
       await daemon.kill();
     },
     async restart() {
       await daemon.stop();
-      daemon = await launch({ config, root, sock, log });
+      daemon = await launch({ config, root, sock, log, flags });
     },
   };
 }
@@ -84,10 +89,10 @@ interface Running {
   kill(): Promise<void>;
 }
 
-async function launch(p: { config: string; root: string; sock: string; log: string }): Promise<Running> {
+async function launch(p: { config: string; root: string; sock: string; log: string; flags: string[] }): Promise<Running> {
   rmSync(p.sock, { force: true });
   // buildkitd finds runc and its helpers on PATH, as services.sh arranges.
-  const child = execa(BUILDKITD, ['--config', p.config, '--root', p.root, '--addr', `unix://${p.sock}`], {
+  const child = execa(BUILDKITD, ['--config', p.config, '--root', p.root, '--addr', `unix://${p.sock}`, ...p.flags], {
     stdin: 'ignore',
     stdout: { file: p.log, append: true },
     stderr: { file: p.log, append: true },

@@ -164,6 +164,26 @@ describe('bench model', () => {
     for (const name of Object.keys(GOALS).filter((n) => !n.startsWith('compile_'))) expect(MEANING[name], name).toBeDefined();
   });
 
+  it('judges start-up against its goals, and says when those figures ran on their own', () => {
+    const machine = { commit: 'abc', cpus: 2, cpu_model: 'x', memory_gib: 1, node: 'v20', buildx: 'buildx', buildkitd: 'buildkitd' };
+    const r: Results = {
+      machine,
+      reps: 3,
+      quick: false,
+      figures: { compile_dynamo_ms: figure([150, 160, 210]), compile_10k_cells_ms: figure([650, 590, 600]) },
+      seconds: {},
+      detail: [],
+      startup: { machine: { ...machine, commit: 'def' }, reps: 3, quick: false },
+    };
+    const md = markdown(r, '');
+    expect(md).toContain('| `compile_dynamo_ms` | 160 | 0.375 | 150, 160, 210 | <= 200 | met (2 of 3) |');
+    expect(md).toContain('| `compile_10k_cells_ms` | 600 | 0.1 | 650, 590, 600 | <= 600 | met (2 of 3) |');
+    expect(md).toContain('- `compile_dynamo_ms`: `matrixbake compile matrix/dynamo.toml`');
+    expect(md).toMatch(/come from a run of their own \(`make bench BENCH_ARGS="--only startup"`, 3 repetitions\) on the working tree at commit def,/);
+    // A full run says nothing of the kind.
+    expect(markdown({ ...r, startup: undefined }, '')).not.toContain('--only startup');
+  });
+
   it.runIf(existsSync('dockerfiles/demo/busybox/amd64/busybox'))(
     'builds in a throwaway git repository: commit A holds what the matrix reads, each later commit one file',
     () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // What a user gets from `npm install matrixbake`, judged where a user has it. The package is what
 // `npm pack` makes of a clean checkout (the working tree's files that git would commit, no dist/:
-// prepack builds it). It is installed, with its dependencies from the npm registry, into a fresh
+// prepack bundles it). It is installed, with its dependencies from the npm registry, into a fresh
 // git repository of the user's own: its own Dockerfile and matrix, nothing of this repository,
 // and outside it, so that no import can resolve to this repository's node_modules (a runtime
 // dependency listed as a devDependency would pass otherwise). No builder is needed: the bake is a
@@ -19,6 +19,8 @@ const STAGE = join(WORK, 'checkout');
 const PACKS = join(WORK, 'packs');
 // In os.tmpdir(), and 0755 like a repository a user clones: a 0700 mkdtemp folder is not.
 const USER = join(tmpdir(), `matrixbake-user-repo-${process.pid}`);
+// The bin copied out of the package: no node_modules above it.
+const ALONE = join(tmpdir(), `matrixbake-bin-alone-${process.pid}`);
 
 const DOCKERFILE = `# syntax=docker/dockerfile:1
 ARG PYTHON_VERSION=3.12
@@ -149,19 +151,42 @@ beforeAll(() => {
 
 afterAll(() => {
   rmSync(USER, { recursive: true, force: true });
+  rmSync(ALONE, { recursive: true, force: true });
   rmSync(WORK, { recursive: true, force: true });
   console.log(`package test: packed, installed and run in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
 
 describe('the npm package, installed in a fresh repository of its own', () => {
-  it('holds what runs and nothing else: the built CLI, package.json, the README', () => {
+  it('holds what runs and nothing else: the bundled CLI, package.json, the README', () => {
     expect(packed).toContain('package/dist/cli.js');
     expect(packed).toContain('package/package.json');
     expect(packed).toContain('package/README.md');
-    expect(packed.filter((f) => !/^package\/(package\.json|README[^/]*|LICEN[CS]E[^/]*|dist\/.+\.js)$/.test(f))).toEqual([]);
+    expect(packed.filter((f) => !/^package\/(package\.json|README[^/]*|LICEN[CS]E[^/]*|dist\/cli\.js)$/.test(f))).toEqual([]);
     // A user's repository has no Makefile, scripts or sources of this one.
     expect(existsSync(join(USER, 'node_modules', 'matrixbake', 'dist', 'cli.js'))).toBe(true);
     expect(existsSync(join(USER, 'node_modules', 'matrixbake', 'scripts'))).toBe(false);
+  });
+
+  it('installs one dependency: Graphviz for `graph --format svg`; the bin carries the rest', () => {
+    const installed = readdirSync(join(USER, 'node_modules')).filter((f) => !f.startsWith('.'));
+    expect(installed.sort()).toEqual(['@viz-js', 'matrixbake']);
+    const r = matrixbake(['graph', 'images/matrix.toml', '--format', 'svg']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^<svg [^]*<title>app&#45;py3_12<\/title>[^]*<\/svg>\n$/);
+  });
+
+  it('--version prints the version of the package installed, read from no file', () => {
+    const { version } = JSON.parse(readFileSync(join(USER, 'node_modules', 'matrixbake', 'package.json'), 'utf8')) as { version: string };
+    // The bin npx would start (`npx matrixbake --version` is npx's own version).
+    expect(run(join(USER, 'node_modules', '.bin', 'matrixbake'), ['--version'], USER)).toMatchObject({ status: 0, stdout: `${version}\n`, stderr: '' });
+    // The bin alone, away from its package.json and from any node_modules: it still knows.
+    mkdirSync(ALONE, { recursive: true });
+    // .mjs: with no package.json of type module above it, the name says it is an ES module.
+    cpSync(join(USER, 'node_modules', 'matrixbake', 'dist', 'cli.js'), join(ALONE, 'cli.mjs'));
+    expect(run('node', [join(ALONE, 'cli.mjs'), '--version'], USER)).toMatchObject({ status: 0, stdout: `${version}\n` });
+    const compiled = run('node', [join(ALONE, 'cli.mjs'), 'compile', 'images/matrix.toml'], USER);
+    expect(compiled.status, compiled.stderr).toBe(0);
+    for (const t of TARGETS) expect(compiled.stdout).toContain(`target "${t}" {`);
   });
 
   it('compile writes the bake file, with every target', () => {

@@ -121,8 +121,8 @@ describe('a bake that stopped', () => {
     const { plan } = await compileOk('matrix/demo.toml');
     const [first] = parseHistoryLs(historyLs);
     const records = new Map<string, RecordResult>([
-      ['base-cuda12', { ok: true, steps: 9, cached: 4, durationMs: 834 }],
-      ['wheel-cuda12', { ok: true, steps: first!.total_steps, cached: first!.cached_steps }],
+      ['base-cuda12', { ok: true, steps: 9, cached: 4, durationMs: 834, nodes: ['matrixbake0'] }],
+      ['wheel-cuda12', { ok: true, steps: first!.total_steps, cached: first!.cached_steps, nodes: ['matrixbake0'] }],
     ]);
     const progress = new Map([
       ['base-cuda12', targetProgress(progressVertices(record('base-cached')), ['base-cuda12']).get('base-cuda12')!],
