@@ -1,41 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from '../src/run/exec.js';
 
 // What one CI job costs buildx before it builds anything, as the catalog grows: the last job of
 // the CI fan-out of a synthetic matrix, the bake file that job's `bake` hands buildx (named by
 // `--dry-run`), and the wall time of `docker buildx bake -f FILE --print TARGET` on it. Before
 // each invocation got a file of its own, the job read the whole catalog: 88 s at 11,000 targets.
-
-/** N cells as CI fans them out: axis a (N/10 values) x b (5) x arch (amd64, arm64), a base stage over a. */
-export function ciSynthetic(dir: string, cells: number): string {
-  mkdirSync(dir, { recursive: true });
-  const list = (prefix: string, n: number) => `[${Array.from({ length: n }, (_, i) => `"${prefix}${i}"`).join(', ')}]`;
-  const matrix = join(dir, `ci-${cells}.toml`);
-  writeFileSync(
-    matrix,
-    [
-      '[project]',
-      'image = "img"',
-      'registry = "r.example/ns"',
-      '[matrix]',
-      `a = ${list('a', Math.max(1, cells / 10))}`,
-      `b = ${list('b', 5)}`,
-      'arch = ["amd64", "arm64"]',
-      '[stage.base]',
-      'dockerfile = "Dockerfile"',
-      'axes = ["a"]',
-      '[stage.app]',
-      'dockerfile = "Dockerfile"',
-      'axes = ["a", "b"]',
-      'uses = { base = "base" }',
-      'publish = true',
-      '',
-    ].join('\n'),
-  );
-  return matrix;
-}
 
 /**
  * The file the catalog's last CI job hands buildx, for its per-arch target (the job `matrixbake

@@ -14,13 +14,16 @@ export interface Synthetic {
   native: string;
 }
 
-/** N cells: axis a with N/10 values x axis b with 10 (N = 10 has a single a value). */
-export function synthetic(dir: string, cells: number): Synthetic {
+/**
+ * N cells: axis a with N/10 values x axis b with 10 (N = 10 has a single a value). With `arch`,
+ * as CI fans them out: b has 5 values and arch is amd64 and arm64, still N cells.
+ */
+export function synthetic(dir: string, cells: number, o: { arch?: boolean } = {}): Synthetic {
   mkdirSync(dir, { recursive: true });
   const as = Array.from({ length: Math.max(1, cells / 10) }, (_, i) => `a${i}`);
-  const bs = Array.from({ length: Math.min(10, cells) }, (_, i) => `b${i}`);
+  const bs = Array.from({ length: Math.min(o.arch ? 5 : 10, cells) }, (_, i) => `b${i}`);
   const list = (xs: string[]) => `[${xs.map((x) => `"${x}"`).join(', ')}]`;
-  const matrix = join(dir, `synthetic-${cells}.toml`);
+  const matrix = join(dir, `synthetic-${cells}${o.arch ? '-arch' : ''}.toml`);
   writeFileSync(
     matrix,
     [
@@ -30,6 +33,7 @@ export function synthetic(dir: string, cells: number): Synthetic {
       '[matrix]',
       `a = ${list(as)}`,
       `b = ${list(bs)}`,
+      ...(o.arch ? ['arch = ["amd64", "arm64"]'] : []),
       '[stage.base]',
       'dockerfile = "Dockerfile"',
       'axes = ["a"]',
@@ -42,7 +46,7 @@ export function synthetic(dir: string, cells: number): Synthetic {
     ].join('\n'),
   );
   // What a hand-written bake file would say for the same app cells: one target with a matrix.
-  const native = join(dir, `native-${cells}.hcl`);
+  const native = join(dir, `native-${cells}${o.arch ? '-arch' : ''}.hcl`);
   writeFileSync(
     native,
     [

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { buildxCommand, type Command } from '../src/run/exec.js';
 import { startBuildkitd } from '../test/support/buildkitd.js';
 import { buildRep, hitRatio, totalSteps, type BuildRep, type StepCount } from './builds.js';
-import { ciJobFile, ciJobPrintMs, ciSynthetic } from './ci-job-print.js';
+import { ciJobFile, ciJobPrintMs } from './ci-job-print.js';
 import { compileMs, compilePeakRssKiB, printMs, synthetic } from './compile-scale.js';
 import { nodesRep, type NodesRep } from './nodes.js';
 import { writeResults, type Results } from './report.js';
@@ -18,7 +18,7 @@ import { figure, ratio, round, type Figure } from './stats.js';
 //   --quick         the harness on a tiny scale: stage work 0 s, 1 repetition, compile up to 100 cells
 //   --out DIR       where results.json and RESULTS.md go (default bench/)
 //   --only nodes    the builder-node figures alone (bench/nodes.ts), merged into DIR's results.json
-//   --only startup  start-up and compile scaling alone (no daemon), merged into DIR's results.json
+//   --only startup  start-up, compile scaling and one CI job's --print alone (no daemon), merged into DIR's results.json
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -46,7 +46,7 @@ async function main() {
   rmSync(cliDir, { recursive: true, force: true });
   execFileSync('node', [join(root, 'scripts/bundle-cli.mjs'), '--outfile', cli], { stdio: 'inherit' });
   if (opt('--only') === 'startup') {
-    const fresh = compileFigures();
+    const fresh = compileFigures(buildx);
     await writeResults(outDir, mergeStartup(join(outDir, 'results.json'), fresh.figures, { machine: measured, reps, quick }));
     log(`bench: merged the start-up and compile figures into ${join(outDir, 'results.json')} and wrote ${join(outDir, 'RESULTS.md')}`);
     return;
@@ -102,21 +102,11 @@ async function main() {
     await kit.stop();
   }
 
-  const { figures: compileScaling, largest, big } = compileFigures();
+  const { figures: compileScaling, largest, big } = compileFigures(buildx);
   const printReps = Math.max(1, quick ? 1 : reps);
   const compiledPrint = Array.from({ length: printReps }, () => printMs(buildx, join(work, `out-${largest}.hcl`)));
   const nativePrint = Array.from({ length: printReps }, () => printMs(buildx, big.native));
   log(`bench: buildx --print ${largest}: compiled ${compiledPrint.map((x) => x.toFixed(0))} ms, native ${nativePrint.map((x) => x.toFixed(0))} ms`);
-  // One CI job's own bake file at 100 cells and at the largest catalog, measured in turns.
-  const [small, large] = [100, largest].map((n) => ciJobFile(cli, ciSynthetic(work, n), n));
-  const jobPrint: [number[], number[]] = [[], []];
-  for (let i = 0; i < Math.max(reps, 5); i++) {
-    jobPrint[0].push(ciJobPrintMs(buildx, small!));
-    jobPrint[1].push(ciJobPrintMs(buildx, large!));
-  }
-  log(
-    `bench: one CI job's --print, 100 cells: ${jobPrint[0].map((x) => x.toFixed(0))} ms; ${largest}: ${jobPrint[1].map((x) => x.toFixed(0))} ms (${large!.targets} targets in its file)`,
-  );
 
   const col = <K extends keyof BuildRep>(k: K) => runs.map((r) => r[k] as number);
   /** The hit ratio of each repetition: Dockerfile RUN/COPY steps from cache over all that completed. */
@@ -167,9 +157,6 @@ async function main() {
       [`buildx_print_${label(largest)}_ms`]: figure(compiledPrint),
       [`buildx_print_native_${label(largest)}_ms`]: figure(nativePrint),
       native_over_compiled_print: ratio(nativePrint, compiledPrint),
-      // A CI job's file holds what the job builds, so its cost follows the job, not the catalog.
-      [`ci_job_print_${label(largest)}_ms`]: figure(jobPrint[1]),
-      [`ci_job_print_${label(largest)}_over_100`]: ratio(jobPrint[1], jobPrint[0]),
       // Builders of several nodes (bench/nodes.ts).
       ...nodeFigures,
     },
@@ -229,9 +216,9 @@ function mergeNodes(file: string, fresh: Results): Results {
 /**
  * Start-up (bench/startup.ts) and compile scaling: synthetic matrices of 10 to 10,000 cells, each
  * compiled once unmeasured (file cache, disk), then timed; the largest's peak RSS. Its outputs stay
- * in `work` for buildx --print.
+ * in `work` for buildx --print. Then one CI job's own bake file, at 100 cells and at the largest.
  */
-function compileFigures() {
+function compileFigures(buildx: Command) {
   const sizes = quick ? [10, 100] : [10, 100, 1000, 10000];
   const compile: Record<number, number[]> = {};
   for (const n of sizes) {
@@ -246,11 +233,24 @@ function compileFigures() {
   const largest = sizes.at(-1)!;
   const big = synthetic(work, largest);
   const rss = compilePeakRssKiB(cli, big, join(work, `rss-${largest}.hcl`));
+  // One CI job's own bake file at 100 cells and at the largest catalog, measured in turns.
+  const [small, large] = [100, largest].map((n) => ciJobFile(cli, synthetic(work, n, { arch: true }).matrix, n));
+  const jobPrint: [number[], number[]] = [[], []];
+  for (let i = 0; i < Math.max(reps, 5); i++) {
+    jobPrint[0].push(ciJobPrintMs(buildx, small!));
+    jobPrint[1].push(ciJobPrintMs(buildx, large!));
+  }
+  log(
+    `bench: one CI job's --print, 100 cells: ${jobPrint[0].map((x) => x.toFixed(0))} ms; ${largest}: ${jobPrint[1].map((x) => x.toFixed(0))} ms (${large!.targets} targets in its file)`,
+  );
   const figures: Record<string, Figure> = {
     ...Object.fromEntries(Object.entries(startup).map(([name, samples]) => [name, figure(samples)])),
     ...Object.fromEntries(sizes.map((n) => [`compile_${label(n)}_cells_ms`, figure(compile[n]!)])),
     ...(compile[1000] && compile[10000] ? { compile_10k_over_1k: ratio(compile[10000], compile[1000]) } : {}),
     [`compile_${label(largest)}_cells_peak_rss_mib`]: figure([round(rss / 1024)]),
+    // A CI job's file holds what the job builds, so its cost follows the job, not the catalog.
+    [`ci_job_print_${label(largest)}_ms`]: figure(jobPrint[1]),
+    [`ci_job_print_${label(largest)}_over_100`]: ratio(jobPrint[1], jobPrint[0]),
   };
   return { figures, largest, big };
 }

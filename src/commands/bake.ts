@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { BuildFailed } from '../errors.js';
-import { planBakeInvocation } from '../run/bake-invocation.js';
+import { planBakeInvocation, type BakeRequest } from '../run/bake-invocation.js';
 import { buildxOrThrow } from '../run/buildx-or-throw.js';
 import { checkSets, checkTargets, checkVars } from '../run/check-request.js';
 import { runTee } from '../run/exec.js';
@@ -10,21 +10,9 @@ import { byLevel } from '../run/runs.js';
 import { shellQuote } from '../shell-quote.js';
 import { compileOrThrow } from './compile-or-throw.js';
 
-export interface BakeOptions {
-  matrix: string;
-  targets: string[];
+/** What `matrixbake bake` is asked (src/run/bake-invocation.ts), and how it answers. */
+export interface BakeOptions extends BakeRequest {
   dryRun: boolean;
-  push: boolean;
-  /** buildx `--set` overrides, passed through. */
-  set: string[];
-  /** Bake variable overrides (VERSION=..., PUSH_CACHE=true), given to buildx as its environment. */
-  vars: Record<string, string>;
-  /** Extra buildx arguments after `--`. */
-  extra: string[];
-  /** One bake per target in dependency levels, linked through pushed images (src/run/levels.ts): the default with a cache registry. */
-  levels?: boolean;
-  /** One bake of every target, linked by `target:` contexts. */
-  oneBake?: boolean;
   /** The summary as JSON on stdout instead of a table. */
   json?: boolean;
   warn: (d: Diagnostic) => void;

@@ -18,12 +18,18 @@ import { levelRuns, oneBake, type Run } from './runs.js';
 
 export interface BakeRequest {
   matrix: string;
+  /** Targets or groups; none is group default. */
   targets: string[];
   push: boolean;
+  /** buildx `--set` overrides, passed through. */
   set: string[];
+  /** Bake variable overrides (VERSION=..., PUSH_CACHE=true), given to buildx as its environment. */
   vars: Record<string, string>;
+  /** Extra buildx arguments after `--`. */
   extra: string[];
+  /** One bake per target in dependency levels, linked through pushed images (src/run/levels.ts): the default with a cache registry. */
   levels?: boolean;
+  /** One bake of every target, linked by `target:` contexts. */
   oneBake?: boolean;
 }
 

@@ -64,8 +64,11 @@ describe.runIf(HAVE)('make bench --quick', () => {
       for (const name of ['sequential_over_bake', 'sequential_over_one_bake', 'warm_over_cold', 'warm_over_cold_one_bake', 'levels_cold_over_plain_cold']) {
         expect(results.figures[name]!.samples, name).toHaveLength(results.reps);
       }
-      for (const name of ['compile_10_cells_ms', 'compile_100_cells_ms', 'buildx_print_100_ms', 'native_over_compiled_print'])
+      for (const name of ['compile_10_cells_ms', 'compile_100_cells_ms', 'buildx_print_100_ms', 'native_over_compiled_print', 'compile_dynamo_ms'])
         expect(results.figures[name], name).toBeDefined();
+      // One CI job's own file (--quick's largest catalog is 100 cells: the job against itself).
+      expect(results.figures.ci_job_print_100_ms!.samples.length).toBeGreaterThanOrEqual(5);
+      expect(results.figures.ci_job_print_100_over_100!.value).toBeGreaterThan(0);
       // Builder nodes (bench/nodes.ts): on two nodes each node built its arch's 5 per-arch targets
       // (one more record when a bake ran again after the registry refused a push).
       for (const name of ['two_node_over_one_node', 'arm64_emulated_over_native_step']) expect(results.figures[name]!.samples, name).toHaveLength(results.reps);
