@@ -165,7 +165,7 @@ export function markdown(r: Results, notesText: string): string {
     ...(r.startup
       ? [
           '',
-          `The start-up and compile figures (\`compile_dynamo_ms\`, \`version_ms\`, \`node_start_ms\`, \`compile_*_cells_ms\`, \`compile_10k_over_1k\`, the peak RSS) come from a run of their own (\`make bench BENCH_ARGS="--only startup"\`, ${r.startup.reps} repetition${r.startup.reps > 1 ? 's' : ''}${r.startup.quick ? ', --quick' : ''}) on the working tree at commit ${r.startup.machine.commit}, ${r.startup.machine.cpus} cores, Node ${r.startup.machine.node}; the other figures come from the run above.`,
+          `The start-up and compile figures (\`compile_dynamo_ms\`, \`version_ms\`, \`node_start_ms\`, \`compile_*_cells_ms\`, \`compile_10k_over_1k\`, the peak RSS, \`ci_job_print_*\`) come from a run of their own (\`make bench BENCH_ARGS="--only startup"\`, ${r.startup.reps} repetition${r.startup.reps > 1 ? 's' : ''}${r.startup.quick ? ', --quick' : ''}) on the working tree at commit ${r.startup.machine.commit}, ${r.startup.machine.cpus} cores, Node ${r.startup.machine.node}; the other figures come from the run above.`,
         ]
       : []),
     '',
