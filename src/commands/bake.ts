@@ -24,7 +24,7 @@ export interface BakeOptions extends BakeRequest {
 /** Compiles, checks the request, then prints its bakes (--dry-run) or runs them. */
 export async function bakeCommand(o: BakeOptions): Promise<void> {
   const compiled = await compileOrThrow(o.matrix, o.warn);
-  checkSets(o.set);
+  checkSets(compiled, o.set);
   checkVars(compiled, o.vars);
   checkTargets(compiled, o.targets);
   const inv = await planBakeInvocation(compiled, o);

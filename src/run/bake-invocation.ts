@@ -6,6 +6,7 @@ import { repositoryOf } from '../plan/tags.js';
 import { writeBakeFile, type InvocationFile } from '../write/write-bake-file.js';
 import { platformFilter, withoutMetadataFlag } from './bake-args.js';
 import { chooseBakePath, type BakePath } from './bake-path.js';
+import { setTarget } from './check-request.js';
 import { headSha, withBranch } from './git.js';
 import { createIndexArgs } from './imagetools.js';
 import { BUILD_EPOCH, cacheRegistryOf, linkTag, nodeMerges, type LevelOptions, type NodeMerge } from './levels.js';
@@ -100,7 +101,10 @@ export async function planBakeInvocation(compiled: Compiled, o: BakeRequest): Pr
   );
   const runs = path.kind === 'levels' ? levelRuns(compiled, targets, lo) : [oneBake(targets, twinOutputs)];
   const file = await writeBakeFile(compiled, path.kind === 'levels' ? [...targets, ...runs.flatMap((r) => r.targets)] : targets);
-  const options = ['-f', file.file, ...userSets.flatMap((s) => ['--set', s]), ...(o.push && path.kind !== 'levels' ? ['--push'] : []), ...extra];
+  // A --set for a target of the matrix this request does not build changes nothing (checkSets
+  // refused names the matrix does not have); buildx would refuse it, not finding it in the file.
+  const sets = userSets.filter((s) => /[*?[]/.test(setTarget(s)) || file.names.has(setTarget(s)));
+  const options = ['-f', file.file, ...sets.flatMap((s) => ['--set', s]), ...(o.push && path.kind !== 'levels' ? ['--push'] : []), ...extra];
   // rawjson, drawn as plain text here (src/run/progress-render.ts), unless the user chose a progress.
   const ownProgress = !extra.some((a) => /^--progress(=|$)/.test(a));
   const description = (node: string) => compiled.plan.targets.find((t) => t.name === node)!.description;

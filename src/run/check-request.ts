@@ -20,20 +20,31 @@ export function checkVars(compiled: Compiled, vars: Record<string, string>): voi
   }
 }
 
-export function checkTargets(compiled: Compiled, names: string[]): void {
+export function checkTargets(compiled: Compiled, names: string[], what = ''): void {
   const known = [...compiled.bake.groups.map((g) => g.name), ...compiled.bake.targets.map((t) => t.name)];
   for (const name of names) {
     if (!known.includes(name))
-      throw new UsageError(`no target or group "${name}" in ${compiled.plan.matrix.file}${didYouMean(name, known)} (\`matrixbake list\` shows the targets)`);
+      throw new UsageError(
+        `${what}no target or group "${name}" in ${compiled.plan.matrix.file}${didYouMean(name, known)} (\`matrixbake list\` shows the targets)`,
+      );
   }
 }
 
-/** buildx's `--set target.key=value` (the target may be a pattern such as `*`). */
-export function checkSets(sets: string[]): void {
+/**
+ * buildx's `--set target.key=value`: the target a pattern (`*`, `base-*`) or one of the matrix's
+ * targets or groups. buildx would refuse an unknown one only after compiling ("could not find any
+ * target matching"), and say nothing of where the name came from.
+ */
+export function checkSets(compiled: Compiled, sets: string[]): void {
   for (const s of sets) {
     if (!/^[^=.\s]+\.[^=\s]+=/.test(s)) throw new UsageError(`--set needs TARGET.KEY=VALUE (e.g. --set '*.platform=linux/amd64'), got "${s}"`);
+    const target = setTarget(s);
+    if (!/[*?[]/.test(target)) checkTargets(compiled, [target], `--set ${s}: `);
   }
 }
+
+/** The target part of a `--set`: `base-cuda12` of `base-cuda12.args.X=1`. */
+export const setTarget = (set: string): string => set.slice(0, set.indexOf('.'));
 
 /**
  * The directories and OCI layouts the targets read as named contexts, present before buildx runs:

@@ -11,6 +11,8 @@ export interface InvocationFile {
   file: string;
   targets: number;
   of: number;
+  /** Its targets and groups: what a `--set` may name. */
+  names: ReadonlySet<string>;
 }
 
 /**
@@ -22,5 +24,5 @@ export async function writeBakeFile(compiled: Compiled, names: readonly string[]
   const hcl = EMITTERS.hcl(p.bake);
   const file = join(tmpdir(), `matrixbake-${createHash('sha256').update(hcl).digest('hex').slice(0, 16)}.hcl`);
   await writeAtomic(file, hcl);
-  return { file, targets: p.targets, of: p.of };
+  return { file, targets: p.targets, of: p.of, names: new Set([...p.bake.targets, ...p.bake.groups].map((x) => x.name)) };
 }

@@ -23,6 +23,10 @@ describe('bake and release check what they are asked for', () => {
       /^matrixbake: --set needs TARGET\.KEY=VALUE \(e\.g\. --set '\*\.platform=linux\/amd64'\), got "platform=linux\/amd64"/,
     ],
     [
+      ['bake', 'matrix/demo.toml', 'base-cuda12', '--set', 'wheel-cuda31.args.X=1', '--dry-run'],
+      /^matrixbake: --set wheel-cuda31\.args\.X=1: no target or group "wheel-cuda31" in matrix\/demo\.toml \(did you mean "wheel-cuda12"\?\)/,
+    ],
+    [
       ['release', 'matrix/demo.toml', '--var', 'VERISON=v1', '--registry', 'localhost:5000/x', '--dry-run'],
       /^matrixbake: --var VERISON: .*\(did you mean "VERSION"\?\)/,
     ],
@@ -32,6 +36,29 @@ describe('bake and release check what they are asked for', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(message)]);
     expect(r.stdout).toBe('');
+  });
+
+  it('passes a --set to buildx only for what the request builds: one for another target of the matrix changes nothing', () => {
+    // The request's own bake file holds base-cuda12 and the busybox it links; buildx would refuse a --set naming wheel-cuda13.
+    const r = cli([
+      'bake',
+      'matrix/demo.toml',
+      'base-cuda12',
+      '--one-bake',
+      '--set',
+      'wheel-cuda13.args.X=1',
+      '--set',
+      'base-cuda12.args.Y=2',
+      '--set',
+      '*.args.Z=3',
+      '--',
+      '--print',
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const printed = JSON.parse(r.stdout) as { target: Record<string, { args: Record<string, string> }> };
+    expect(Object.keys(printed.target).sort()).toEqual(['base-cuda12', 'busybox']);
+    expect(printed.target['base-cuda12']!.args).toMatchObject({ Y: '2', Z: '3' });
+    expect(printed.target['base-cuda12']!.args.X).toBeUndefined();
   });
 
   it('prints what buildx prints for `-- --print` and nothing more: no summary of targets never built', () => {
