@@ -52,16 +52,11 @@ export async function buildTwins(compiled: Compiled, twins: PlanTarget[], c: Bui
   if (!cacheRepo)
     throw new UsageError('release links per-arch images through the cache registry: set [cache] registry in the matrix or --var CACHE_REGISTRY=<repo>');
   const lo = { repo: cacheRepo, tag: /^[0-9a-f]+$/.test(c.sha) ? c.sha.slice(0, 12) : 'local', sourceDateEpoch: c.epoch, ...(c.only ? { only: true } : {}) };
-  const runs = planLevels(
-    compiled.plan,
-    twins.map((t) => t.name),
-    lo,
-  );
+  const names = twins.map((t) => t.name);
+  const runs = planLevels(compiled.plan, names, lo);
   const byName = new Map(compiled.plan.targets.map((t) => [t.name, t]));
-  const { file } = await writeBakeFile(
-    compiled,
-    runs.flatMap((r) => r.targets),
-  );
+  const built = runs.flatMap((r) => r.targets);
+  const { file } = await writeBakeFile(compiled, built);
   mkdirSync(c.dir, { recursive: true });
   const sbomGenerator = c.sbomGenerator ?? process.env.MATRIXBAKE_SBOM_GENERATOR;
   const broken = new Set<string>();
