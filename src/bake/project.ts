@@ -1,5 +1,7 @@
 import type { Plan } from '../plan/plan.js';
 import { bakeTargetsOf, linkClosure } from '../plan/closure.js';
+import { planIndex } from '../plan/plan-index.js';
+import { someOf } from '../show-value.js';
 import type { BakeFile, BakeGroup } from './bake-file.js';
 import type { Expr } from './expr.js';
 
@@ -27,7 +29,8 @@ export function projectBakeFile(plan: Plan, bake: BakeFile, names: readonly stri
   };
   names.forEach(addGroup);
   const emitted = new Set(bake.targets.map((t) => t.name));
-  const roots = bakeTargetsOf(plan, [...names]).filter((n) => plan.targets.some((t) => t.name === n));
+  const planned = planIndex(plan).target;
+  const roots = bakeTargetsOf(plan, [...names]).filter((n) => planned.has(n));
   const keep = linkClosure(plan, roots);
   const targets = bake.targets.filter((t) => keep.has(t.name) && emitted.has(t.name));
   const read = new Set<string>();
@@ -42,7 +45,7 @@ export function projectBakeFile(plan: Plan, bake: BakeFile, names: readonly stri
   }
   return {
     bake: {
-      header: [...bake.header, `This copy holds what \`${names.join(' ')}\` builds: ${targets.length} of ${bake.targets.length} targets.`],
+      header: [...bake.header, `This copy holds what \`${someOf([...names])}\` builds: ${targets.length} of ${bake.targets.length} targets.`],
       variables: bake.variables.filter((v) => read.has(v.name)),
       groups: bake.groups.filter((g) => groups.has(g.name)),
       targets,

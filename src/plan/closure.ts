@@ -1,8 +1,9 @@
+import { planIndex } from './plan-index.js';
 import type { Plan } from './plan.js';
 
 /** The named targets and everything they link, transitively: what bake builds for them. */
 export function linkClosure(plan: Plan, roots: Iterable<string>): Set<string> {
-  const byName = new Map(plan.targets.map((t) => [t.name, t]));
+  const byName = planIndex(plan).target;
   const seen = new Set<string>();
   const visit = (name: string) => {
     if (seen.has(name)) return;
@@ -18,12 +19,12 @@ export function linkClosure(plan: Plan, roots: Iterable<string>): Set<string> {
  * built as its per-arch twins (a group of them in the bake file) as those twins.
  */
 export function bakeTargetsOf(plan: Plan, names: string[]): string[] {
+  const index = planIndex(plan);
   const out = new Set<string>();
   const visit = (n: string) => {
-    const g = plan.groups.find((x) => x.name === n);
+    const g = index.group.get(n);
     if (g) return g.targets.forEach(visit);
-    if (plan.targets.find((x) => x.name === n)?.perArch)
-      return plan.targets.filter((x) => x.node === n && x.arch !== undefined).forEach((x) => out.add(x.name));
+    if (index.target.get(n)?.perArch) return (index.twins.get(n) ?? []).forEach((x) => out.add(x.name));
     out.add(n);
   };
   names.forEach(visit);

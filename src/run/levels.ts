@@ -1,5 +1,6 @@
 import { sortIntoLevels } from '../graph/levels.js';
 import { linkClosure } from '../plan/closure.js';
+import { planIndex } from '../plan/plan-index.js';
 import type { Plan } from '../plan/plan.js';
 
 // A build in dependency order, for builders that start empty (CI runners, a wiped buildkitd, a
@@ -74,7 +75,7 @@ export function linkTag(o: Pick<LevelOptions, 'repo' | 'tag'>, target: string): 
 
 /** The requested targets (or groups), nodes as their per-arch twins, and everything they link, in levels. */
 export function planLevels(plan: Plan, requested: string[], o: LevelOptions): LevelRun[] {
-  const byName = new Map(plan.targets.map((t) => [t.name, t]));
+  const byName = planIndex(plan).target;
   const roots = requested.flatMap((r) => asTwins(plan, r, o.archs));
   const closure = linkClosure(plan, roots);
   const items = plan.targets.map((t) => t.name).filter((n) => closure.has(n));
@@ -97,17 +98,19 @@ export function planLevels(plan: Plan, requested: string[], o: LevelOptions): Le
     }
     return { level, targets: [n], set, links: byName.get(n)!.links.map((l) => ({ context: l.context, target: l.target })), pushesLink: linked.has(n) };
   };
-  const wanted = (n: string) => !o.only || roots.includes(n);
+  const asked = new Set(roots);
+  const wanted = (n: string) => !o.only || asked.has(n);
   return sorted.levels.flatMap((names, level) => names.filter(wanted).map((n) => run(n, level)));
 }
 
 /** A target or group as what levels build: targets, with each multi-arch node as its twins. */
 function asTwins(plan: Plan, name: string, archs?: string[]): string[] {
-  const group = plan.groups.find((g) => g.name === name);
+  const index = planIndex(plan);
+  const group = index.group.get(name);
   if (group) return [...new Set(group.targets.flatMap((t) => asTwins(plan, t, archs)))];
-  const t = plan.targets.find((x) => x.name === name);
+  const t = index.target.get(name);
   if (!t) throw new Error(`unknown target or group "${name}"`);
-  const twins = plan.targets.filter((x) => x.arch !== undefined && x.node === t.name && t.arch === undefined);
+  const twins = t.arch === undefined ? (index.twins.get(t.name) ?? []) : [];
   if (twins.length === 0) return [name];
   const kept = twins.filter((x) => archs === undefined || archs.includes(x.arch!));
   if (kept.length === 0) throw new Error(`${name} is built for ${t.archs.join(', ')}, not for ${archs!.join(', ')}`);
@@ -121,12 +124,13 @@ export interface NodeMerge {
 }
 
 export function nodeMerges(plan: Plan, requested: string[], archs?: string[]): NodeMerge[] {
-  const names = new Set(requested.flatMap((r) => plan.groups.find((g) => g.name === r)?.targets ?? [r]));
+  const index = planIndex(plan);
+  const names = new Set(requested.flatMap((r) => index.group.get(r)?.targets ?? [r]));
   return plan.targets
     .filter((t) => names.has(t.name) && t.arch === undefined && t.tagSuffix !== undefined)
     .map((t) => ({
       node: t.name,
-      twins: plan.targets.filter((x) => x.node === t.name && x.arch !== undefined && (archs === undefined || archs.includes(x.arch))).map((x) => x.name),
+      twins: (index.twins.get(t.name) ?? []).filter((x) => archs === undefined || archs.includes(x.arch!)).map((x) => x.name),
     }))
     .filter((m) => m.twins.length > 0);
 }

@@ -1,6 +1,7 @@
 import type { Compiled } from '../compile.js';
 import { UsageError } from '../errors.js';
 import { bakeTargetsOf, linkClosure } from '../plan/closure.js';
+import { planIndex } from '../plan/plan-index.js';
 import { linkSets, planLevels, type LevelOptions } from './levels.js';
 
 // The `docker buildx bake` invocations a request becomes: one bake of everything (`--one-bake`),
@@ -24,7 +25,8 @@ export interface Run {
 /** The levelled runs, one per target: link images in the cache registry, tagged with the commit, pinned by digest. */
 export function levelRuns(compiled: Compiled, targets: string[], lo: LevelOptions): Run[] {
   try {
-    const stageOf = (t: string) => compiled.plan.targets.find((x) => x.name === t)!.stage;
+    const byName = planIndex(compiled.plan).target;
+    const stageOf = (t: string) => byName.get(t)!.stage;
     return planLevels(compiled.plan, targets, lo).map((r) => ({
       level: r.level,
       targets: [r.targets[0]],
