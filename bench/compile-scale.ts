@@ -16,14 +16,17 @@ export interface Synthetic {
 
 /**
  * N cells: axis a with N/10 values x axis b with 10 (N = 10 has a single a value). With `arch`,
- * as CI fans them out: b has 5 values and arch is amd64 and arm64, still N cells.
+ * as CI fans them out: b has 5 values and arch is amd64 and arm64, still N cells. With `cache`,
+ * a registry cache with a fallback branch, as every catalog CI builds has: each target then
+ * reads its twins' refs, which a search per target once made quadratic.
  */
-export function synthetic(dir: string, cells: number, o: { arch?: boolean } = {}): Synthetic {
+export function synthetic(dir: string, cells: number, o: { arch?: boolean; cache?: boolean } = {}): Synthetic {
   mkdirSync(dir, { recursive: true });
   const as = Array.from({ length: Math.max(1, cells / 10) }, (_, i) => `a${i}`);
   const bs = Array.from({ length: Math.min(o.arch ? 5 : 10, cells) }, (_, i) => `b${i}`);
   const list = (xs: string[]) => `[${xs.map((x) => `"${x}"`).join(', ')}]`;
-  const matrix = join(dir, `synthetic-${cells}${o.arch ? '-arch' : ''}.toml`);
+  const suffix = `${o.arch ? '-arch' : ''}${o.cache ? '-cache' : ''}`;
+  const matrix = join(dir, `synthetic-${cells}${suffix}.toml`);
   writeFileSync(
     matrix,
     [
@@ -42,11 +45,12 @@ export function synthetic(dir: string, cells: number, o: { arch?: boolean } = {}
       'axes = ["a", "b"]',
       'uses = { base = "base" }',
       'publish = true',
+      ...(o.cache ? ['[cache]', 'registry = "r.example/cache"', 'fallback = ["main"]'] : []),
       '',
     ].join('\n'),
   );
   // What a hand-written bake file would say for the same app cells: one target with a matrix.
-  const native = join(dir, `native-${cells}${o.arch ? '-arch' : ''}.hcl`);
+  const native = join(dir, `native-${cells}${suffix}.hcl`);
   writeFileSync(
     native,
     [

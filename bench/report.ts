@@ -97,6 +97,8 @@ export const MEANING: Record<string, string> = {
   version_ms: '`matrixbake --version`, the same bin: Node start and loading the bundle, no work',
   node_start_ms: "`node -e ''`: Node's own start, which no change of ours removes",
   compile_10k_cells_ms: '`matrixbake compile` of the synthetic 10,000-cell matrix (11,000 targets) to a file, the same bin',
+  compile_10k_cells_arch_cache_ms:
+    'the same 10,000 cells as CI builds a catalog: b has 5 values and arch is amd64 and arm64, with a registry cache and a fallback branch (6,000 nodes and their 12,000 per-arch twins, 18,000 bake targets, each reading and writing the cache); no goal, it watches for work that grows faster than the targets',
   ci_job_print_10k_ms:
     "`docker buildx bake -f F --print T` of one CI job's per-arch target T on a 10,000-cell matrix, F the job's own bake file (named by `bake M T --dry-run`)",
   ci_job_print_10k_over_100: 'the same over the same job on a 100-cell matrix, measured in turns: flat means the cost follows the job, not the catalog',

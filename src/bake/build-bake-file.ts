@@ -6,6 +6,7 @@ import type { BakeFile, BakeGroup, BakeTarget, BakeVariable, TargetAttribute } f
 import { bool, cond, list, map, ref, str, tpl, type Expr } from './expr.js';
 import { cacheFrom, cacheKeys, cacheTo } from './cache.js';
 import { sccacheArgs, sccacheSecrets, sccacheVariables } from './sccache.js';
+import { planIndex } from '../plan/plan-index.js';
 
 /** The plan as a bake file value (variables, groups, targets). Reads the plan; decides nothing new. */
 export function buildBakeFile(plan: Plan, header: string[]): BakeFile {
@@ -24,6 +25,7 @@ export function buildBakeFile(plan: Plan, header: string[]): BakeFile {
     ...sccacheVariables(m),
     ...Object.entries(m.variables).map(([name, v]) => ({ name, default: str(v), comment: `${name}: declared in [variables]` })),
   ];
+  const shared = new Shared();
   return {
     header,
     variables,
@@ -31,34 +33,62 @@ export function buildBakeFile(plan: Plan, header: string[]): BakeFile {
       ...plan.groups.map((g) => ({ name: g.name, comment: g.description, targets: g.targets })),
       ...plan.targets.filter((t) => t.perArch).map((t) => perArchGroup(plan, t)),
     ],
-    targets: plan.targets.filter((t) => !t.perArch).map((t) => bakeTarget(plan, t)),
+    targets: plan.targets.filter((t) => !t.perArch).map((t) => bakeTarget(plan, t, shared)),
   };
 }
 
-function bakeTarget(plan: Plan, t: PlanTarget): BakeTarget {
+/**
+ * Attribute values that many targets print alike (a stage's context, Dockerfile and target, a
+ * link), made once per file and shared: an Expr is never changed once made. A 10,000-target file
+ * held a copy in each target, and copying those was much of the garbage collector's work.
+ */
+class Shared {
+  private readonly made = new Map<string, [string, Expr]>();
+
+  /** `[key, str(value)]`, the same pair for the same key and value. */
+  pair<K extends string>(key: K, value: string): [K, Expr] {
+    const id = `${key}\0${value}`;
+    let p = this.made.get(id);
+    if (!p) this.made.set(id, (p = [key, str(value)]));
+    return p as [K, Expr];
+  }
+
+  dockerfile(t: PlanTarget): [TargetAttribute, Expr] {
+    const id = `\0${t.context}\0${t.dockerfile}`;
+    let p = this.made.get(id);
+    if (!p) this.made.set(id, (p = ['dockerfile', str(dockerfileInContext(t.context, t.dockerfile))]));
+    return p as [TargetAttribute, Expr];
+  }
+}
+
+const REGISTRY = ref('REGISTRY');
+const VERSION = ref('VERSION');
+const REVISION_LABEL: [string, Expr] = ['org.opencontainers.image.revision', ref('GIT_SHA')];
+const VERSION_LABEL: [string, Expr] = ['org.opencontainers.image.version', VERSION];
+// Untagged targets (intermediate stages, per-arch twins) only feed links and cache; saying so
+// keeps `--push` of a group from failing on them with "tag is needed when pushing".
+const CACHE_ONLY: [TargetAttribute, Expr] = ['output', list([str('type=cacheonly')])];
+
+function bakeTarget(plan: Plan, t: PlanTarget, shared: Shared): BakeTarget {
   const m = plan.matrix;
-  const attrs: [TargetAttribute, Expr][] = [
-    ['description', str(t.description)],
-    ['context', str(t.context)],
-  ];
-  const contexts: [string, Expr][] = [
-    ...t.links.map((l): [string, Expr] => [l.context, str(`target:${l.target}`)]),
-    ...t.sources.map((s): [string, Expr] => [s.context, str(s.source)]),
-  ];
+  // Grown by push, so kept as a copy of its own length (slice, below).
+  const attrs: [TargetAttribute, Expr][] = [['description', str(t.description)], shared.pair('context', t.context)];
+  // Lists made by map and concat are as long as what they hold; an empty list grown by push
+  // keeps room for 17, and the file holds one per target.
+  const contexts = t.links.map((l) => shared.pair(l.context, `target:${l.target}`)).concat(t.sources.map((s) => shared.pair(s.context, s.source)));
   if (contexts.length > 0) attrs.push(['contexts', map(contexts)]);
-  attrs.push(['dockerfile', str(dockerfileInContext(t.context, t.dockerfile))], ['target', str(t.dockerTarget)]);
-  const args: [string, Expr][] = [
-    ...t.args.map((a): [string, Expr] => [a.name, str(a.value)]),
-    ...t.variableArgs.map((v): [string, Expr] => [v, ref(v)]),
-    ...Object.entries(t.renamedVariables).map(([arg, v]): [string, Expr] => [arg, ref(v)]),
-    ...(t.sccache ? sccacheArgs(m) : []),
-  ];
+  attrs.push(shared.dockerfile(t), shared.pair('target', t.dockerTarget));
+  const args = t.args
+    .map((a) => shared.pair(a.name, a.value))
+    .concat(
+      t.variableArgs.map((v): [string, Expr] => [v, ref(v)]),
+      Object.entries(t.renamedVariables).map(([arg, v]): [string, Expr] => [arg, ref(v)]),
+      t.sccache ? sccacheArgs(m) : [],
+    );
   if (args.length > 0) attrs.push(['args', map(args)]);
   attrs.push(['labels', map(labels(plan, t))]);
   if (t.tags !== undefined && t.arch === undefined) attrs.push(['tags', list(tags(plan, t.tags))]);
-  // Untagged targets (intermediate stages, per-arch twins) only feed links and cache; saying so
-  // keeps `--push` of a group from failing on them with "tag is needed when pushing".
-  else attrs.push(['output', list([str('type=cacheonly')])]);
+  else attrs.push(CACHE_ONLY);
   if (t.platforms.length > 0) attrs.push(['platforms', list(t.platforms.map(str))]);
   if (m.cache) {
     attrs.push(['cache-from', list(cacheFrom(m.cache, cacheKeys(plan, t)))]);
@@ -68,7 +98,7 @@ function bakeTarget(plan: Plan, t: PlanTarget): BakeTarget {
   // The matrix sets these for the cell, and [arg.<NAME>] keeps them to other stages.
   const withheld =
     t.withheld.length > 0 ? `not passed here: ${t.withheld.map((w) => `${w.name} (arg.${w.name}.stages: ${w.stages.join(', ')})`).join(', ')}` : undefined;
-  return { name: t.name, ...(withheld ? { comment: withheld } : {}), attributes: attrs };
+  return { name: t.name, ...(withheld ? { comment: withheld } : {}), attributes: attrs.slice() };
 }
 
 // Bake has one set of args per target, so a node whose arches differ in args is its twins: a group
@@ -79,7 +109,7 @@ function perArchGroup(plan: Plan, t: PlanTarget): BakeGroup {
   return {
     name: t.name,
     comment: `${t.description}: built as its per-arch twins (${why})${tags}`,
-    targets: plan.targets.filter((x) => x.node === t.name && x.arch !== undefined).map((x) => x.name),
+    targets: (planIndex(plan).twins.get(t.name) ?? []).map((x) => x.name),
   };
 }
 
@@ -100,14 +130,13 @@ function dockerfileInContext(context: string, dockerfile: string): string {
 // default: `${REGISTRY}/dynamo:${VERSION}-vllm-runtime-cuda12` and its `latest-` twin.
 function tags(plan: Plan, templates: string[]): Expr[] {
   return templates.map((t) => {
-    const rest = t.replace(/^\{registry\}\//, '');
-    const head = rest === t || !plan.matrix.project.registry ? [] : [ref('REGISTRY'), '/'];
-    const parts = rest
-      .split('{version}')
-      .flatMap((s, i) => (i === 0 ? [s] : [ref('VERSION'), s]))
-      .filter((p) => p !== '');
-    const all = [...head, ...parts];
-    return all.every((p) => typeof p === 'string') ? str(all.join('')) : tpl(...all);
+    const rest = t.startsWith('{registry}/') ? t.slice('{registry}/'.length) : t;
+    const parts: (string | Expr)[] = rest === t || !plan.matrix.project.registry ? [] : [REGISTRY, '/'];
+    rest.split('{version}').forEach((s, i) => {
+      if (i > 0) parts.push(VERSION);
+      if (s !== '') parts.push(s);
+    });
+    return parts.every((p) => typeof p === 'string') ? str(parts.join('')) : tpl(...parts);
   });
 }
 
@@ -117,7 +146,7 @@ function labels(plan: Plan, t: PlanTarget): [string, Expr][] {
     ['org.opencontainers.image.title', str(`${image}-${t.tagSuffix ?? t.node}`)],
     ['org.opencontainers.image.description', str(t.description)],
     ...(source ? [['org.opencontainers.image.source', str(source)] as [string, Expr]] : []),
-    ['org.opencontainers.image.revision', ref('GIT_SHA')],
-    ['org.opencontainers.image.version', ref('VERSION')],
+    REVISION_LABEL,
+    VERSION_LABEL,
   ];
 }

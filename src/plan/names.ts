@@ -6,13 +6,6 @@ export function nodeName(m: Matrix, stage: Stage, values: Record<string, string>
   return [stage.name, ...axisLabels(m, stage.axes, values)].join('-');
 }
 
-/** Dynamo's tag order: `vllm-runtime-cuda12` (primary axis first, then stage, then the rest). */
-export function tagSuffix(m: Matrix, stage: Stage, values: Record<string, string>): string {
-  const primary = m.primaryAxis !== undefined && stage.axes.includes(m.primaryAxis) ? m.primaryAxis : undefined;
-  const rest = stage.axes.filter((a) => a !== primary);
-  return [...(primary ? axisLabels(m, [primary], values) : []), stage.name, ...axisLabels(m, rest, values)].join('-');
-}
-
 /** A node's per-arch twin: `runtime-vllm-cuda12-amd64`. */
 export function twinName(m: Matrix, node: string, arch: string): string {
   return `${node}-${valueLabel(m, m.arch!.name, arch)}`;

@@ -1,15 +1,13 @@
 import { error, fail, ok, type Diagnostic, type Result } from '../diagnostics.js';
-import { matches, type Expansion } from '../expand/expand-cells.js';
+import type { Expansion } from '../expand/expand-cells.js';
 import { sortIntoLevels } from '../graph/levels.js';
-import { ARCH_PLATFORMS, type Matrix, type Stage } from '../model/model.js';
-import { mergeArgs, type MergedArgs } from './args.js';
+import type { Matrix } from '../model/model.js';
 import { showString } from '../show-value.js';
 import { planGroups } from './groups.js';
 import { checkNames } from './check-names.js';
-import { nodeName, tagSuffix } from './names.js';
 import type { Plan, PlanTarget } from './plan.js';
-import { nodeTags } from './tags.js';
-import { describe, dockerfileFor, pick, sourcesOf, stageOf, withAppended } from './target-inputs.js';
+import { planNodes } from './plan-nodes.js';
+import { stageOf } from './target-inputs.js';
 import { hasArchArgs, markPerArch, twinOf } from './twins.js';
 
 // Cells -> nodes (stage x the stage's axes), their links, per-arch twins and groups.
@@ -102,54 +100,6 @@ function danglingLinks(m: Matrix, nodes: PlanTarget[]): Diagnostic[] {
     }
   }
   return out;
-}
-
-function planNodes(m: Matrix, expansion: Expansion, stage: Stage, level: number, conflict: (c: MergedArgs['conflicts'][number]) => void): PlanTarget[] {
-  // One node per distinct projection of the cells onto the stage's axes; its archs are those the
-  // surviving cells under it allow, so an excluded cell never yields a platform or a link.
-  const byKey = new Map<string, { values: Record<string, string>; archs: Set<string> }>();
-  const axes = m.axes.filter((a) => stage.axes.includes(a.name)).map((a) => a.name);
-  // A stage's own excludes drop its cells only: the other stages are still built there.
-  for (const cell of expansion.cells.filter((c) => !stage.excludes.some((ex) => matches(ex, c)))) {
-    // NUL cannot occur in a value (the loader refuses it), so the joined values are a key.
-    const key = axes.map((a) => cell[a]!).join('\0');
-    let entry = byKey.get(key);
-    if (!entry) {
-      entry = { values: Object.fromEntries(axes.map((a) => [a, cell[a]!])), archs: new Set<string>() };
-      byKey.set(key, entry);
-    }
-    if (m.arch) entry.archs.add(cell[m.arch.name]!);
-  }
-  return [...byKey.values()].map(({ values, archs }) => {
-    const name = nodeName(m, stage, values);
-    const merged = mergeArgs(m, stage, values);
-    merged.conflicts.forEach(conflict);
-    const archList = m.arch ? m.arch.values.map((v) => v.value).filter((a) => archs.has(a)) : [];
-    return {
-      name,
-      stage: stage.name,
-      values,
-      node: name,
-      archs: archList,
-      platforms: archList.map((a) => ARCH_PLATFORMS[a]!),
-      context: m.project.context,
-      ...withAppended(m, stage, dockerfileFor(m, stage, values)),
-      dockerTarget: stage.target,
-      args: merged.args,
-      withheld: merged.withheld,
-      variableArgs: stage.variables,
-      renamedVariables: stage.variableArgs,
-      sources: sourcesOf(m, stage, values),
-      links: stage.uses.map((u) => {
-        const used = stageOf(m, u.stage);
-        return { context: u.context, target: nodeName(m, used, pick(values, used.axes)) };
-      }),
-      ...(stage.publish ? { tagSuffix: tagSuffix(m, stage, values), tags: nodeTags(m, stage, values, tagSuffix(m, stage, values)) } : {}),
-      sccache: stage.sccache,
-      description: describe(m, stage, values, archList),
-      level,
-    };
-  });
 }
 
 // A named context that replaces a stage of the same Dockerfile (ci's `runtime`) does not stop

@@ -1,5 +1,4 @@
 import type { Matrix, Stage } from '../model/model.js';
-import { valueLabel } from './names.js';
 
 // Tag templates (`project.tags`, `stage.<name>.tags`): how a project names its images, e.g.
 // `{registry}/vllm-openai:{version}` or NGC's `{registry}/tensorrt-llm/release:{version}`.
@@ -14,18 +13,26 @@ export function placeholders(template: string): string[] {
   return [...template.matchAll(/\{([^{}]*)\}/g)].map((m) => m[1]!);
 }
 
-/** The stage's templates for one node: everything but `{registry}` and `{version}` filled in. */
-export function nodeTags(m: Matrix, stage: Stage, values: Record<string, string>, suffix: string): string[] {
-  const fill = (name: string): string | undefined => {
+/**
+ * The stage's templates for one node: everything but `{registry}` and `{version}` filled in. Each
+ * template is cut at its placeholders once per stage; a node fills in its values and labels.
+ */
+export function tagFiller(m: Matrix, stage: Stage): (values: Record<string, string>, labels: Record<string, string>, suffix: string) => string[] {
+  type Piece = string | ((values: Record<string, string>, labels: Record<string, string>, suffix: string) => string);
+  const piece = (name: string): Piece => {
     if (name === 'image') return m.project.image;
-    if (name === 'suffix') return suffix;
+    if (name === 'suffix') return (_v, _l, suffix) => suffix;
     if (name === 'stage') return stage.name;
     const [axis, part] = name.split('.');
-    if (axis === undefined || values[axis] === undefined || (part !== undefined && part !== 'value')) return undefined;
-    return part === 'value' ? values[axis] : valueLabel(m, axis, values[axis]!);
+    // Every node of a stage has a value for each of the stage's axes, and for no other.
+    if (axis === undefined || !stage.axes.includes(axis) || (part !== undefined && part !== 'value')) return `{${name}}`;
+    return part === 'value' ? (values) => values[axis]! : (_v, labels) => labels[axis]!;
   };
-  const filled = (stage.tags ?? m.project.tags).map((t) => t.replace(/\{([^{}]*)\}/g, (all, name: string) => fill(name) ?? all));
-  return [...new Set(filled)];
+  // split() with a capture group: the text between placeholders at even indexes, their names at odd.
+  const templates = (stage.tags ?? m.project.tags).map((t) => t.split(/\{([^{}]*)\}/).map((s, i) => (i % 2 === 0 ? s : piece(s))));
+  return (values, labels, suffix) => [
+    ...new Set(templates.map((pieces) => pieces.map((p) => (typeof p === 'string' ? p : p(values, labels, suffix))).join(''))),
+  ];
 }
 
 /**

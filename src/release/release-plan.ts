@@ -1,5 +1,6 @@
 import { releaseTagsOf } from '../plan/tags.js';
 import type { Plan, PlanTarget } from '../plan/plan.js';
+import { planIndex } from '../plan/plan-index.js';
 
 // A release, read off the plan: which per-arch targets are built and pushed by digest, and which
 // multi-arch tags are then made from those digests. Pure: commands/release.ts runs it.
@@ -12,8 +13,9 @@ export interface ReleaseSelection {
 }
 
 export function selectRelease(plan: Plan, group: string, arch?: string, only = false): ReleaseSelection | { error: string; hint: string } {
-  const g = plan.groups.find((x) => x.name === group);
-  const member = plan.targets.find((t) => t.name === group);
+  const index = planIndex(plan);
+  const g = index.group.get(group);
+  const member = index.target.get(group);
   // A CI job of the levelled fan-out: one per-arch target, published or not.
   if (only) {
     if (!member || member.arch === undefined)
@@ -21,7 +23,7 @@ export function selectRelease(plan: Plan, group: string, arch?: string, only = f
         error: `--only builds one per-arch target, and "${group}" is not one`,
         hint: "name a job's target, e.g. base-cuda12-amd64 (`matrixbake ci --levels` lists them)",
       };
-    return { nodes: plan.targets.filter((t) => t.name === member.node && t.tagSuffix !== undefined), twins: [member] };
+    return { nodes: [index.target.get(member.node)!].filter((t) => t.tagSuffix !== undefined), twins: [member] };
   }
   if (!g && !member)
     return {
@@ -33,14 +35,14 @@ export function selectRelease(plan: Plan, group: string, arch?: string, only = f
     };
   const names = new Set(g ? g.targets : [group]);
   const nodes = plan.targets.filter(
-    (t) => t.arch === undefined && t.tagSuffix !== undefined && (names.has(t.name) || plan.targets.some((w) => w.node === t.name && names.has(w.name))),
+    (t) => t.arch === undefined && t.tagSuffix !== undefined && (names.has(t.name) || (index.twins.get(t.name) ?? []).some((w) => names.has(w.name))),
   );
   if (nodes.length === 0) return { error: `"${group}" holds no published image`, hint: 'release builds the stages with publish = true; try group default' };
   const archs = nodes[0]!.archs;
   if (archs.length === 0)
     return { error: 'the matrix has no arch axis, so there is nothing to merge per arch', hint: 'add arch = ["amd64", "arm64"] under [matrix]' };
   if (arch !== undefined && !archs.includes(arch)) return { error: `unknown arch "${arch}"`, hint: `one of ${archs.join(', ')}` };
-  const twins = plan.targets.filter((t) => t.arch !== undefined && nodes.some((n) => n.name === t.node) && (arch === undefined || t.arch === arch));
+  const twins = nodes.flatMap((n) => index.twins.get(n.name) ?? []).filter((t) => arch === undefined || t.arch === arch);
   return { nodes, twins };
 }
 
@@ -69,9 +71,11 @@ export interface MergeOptions {
 
 /** Per node: the tags to create from its twins' digests, or which arches are missing. */
 export function mergeSteps(plan: Plan, nodes: PlanTarget[], pushed: PushedTwin[], o: MergeOptions): MergeStep[] {
+  const byTarget = new Map<string, PushedTwin>();
+  for (const p of pushed) if (!byTarget.has(p.target)) byTarget.set(p.target, p);
   return nodes.map((n) => {
-    const twins = plan.targets.filter((t) => t.node === n.name && t.arch !== undefined);
-    const found = twins.map((t) => pushed.find((p) => p.target === t.name));
+    const twins = planIndex(plan).twins.get(n.name) ?? [];
+    const found = twins.map((t) => byTarget.get(t.name));
     const missing = twins.filter((_, i) => !found[i]).map((t) => t.name);
     if (missing.length > 0) return { node: n.name, missing };
     return {

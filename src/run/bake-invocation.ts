@@ -12,6 +12,7 @@ import { createIndexArgs } from './imagetools.js';
 import { BUILD_EPOCH, cacheRegistryOf, linkTag, nodeMerges, type LevelOptions, type NodeMerge } from './levels.js';
 import { perArchOfPlatform } from './platform-pick.js';
 import { levelRuns, oneBake, type Run } from './runs.js';
+import { planIndex } from '../plan/plan-index.js';
 
 // What a `bake` request becomes before anything runs: the way it builds, its bakes, the file
 // buildx reads, and the merges of per-arch twins into their nodes' tags. `--dry-run` prints it;
@@ -90,7 +91,7 @@ export async function planBakeInvocation(compiled: Compiled, o: BakeRequest): Pr
     : path.kind === 'levels'
       ? nodeMerges(compiled.plan, targets, archs)
       : path.kind === 'one-bake'
-        ? nodeMerges(compiled.plan, targets).filter((m) => compiled.plan.targets.find((t) => t.name === m.node)!.perArch)
+        ? nodeMerges(compiled.plan, targets).filter((m) => planIndex(compiled.plan).target.get(m.node)!.perArch)
         : [];
   const resolved = nodes.length > 0 ? resolveBake(withNodeTags(compiled), vars) : undefined;
   const tagsOf = (node: string) => (resolved?.target[node]?.tags as string[] | undefined) ?? [];
@@ -107,7 +108,7 @@ export async function planBakeInvocation(compiled: Compiled, o: BakeRequest): Pr
   const options = ['-f', file.file, ...sets.flatMap((s) => ['--set', s]), ...(o.push && path.kind !== 'levels' ? ['--push'] : []), ...extra];
   // rawjson, drawn as plain text here (src/run/progress-render.ts), unless the user chose a progress.
   const ownProgress = !extra.some((a) => /^--progress(=|$)/.test(a));
-  const description = (node: string) => compiled.plan.targets.find((t) => t.name === node)!.description;
+  const description = (node: string) => planIndex(compiled.plan).target.get(node)!.description;
   const merges = nodes.map(
     (m): MergeStep => ({
       node: m.node,

@@ -1,6 +1,7 @@
 import type { Compiled } from '../compile.js';
 import { someOf } from '../show-value.js';
 import { platformFilter } from './bake-args.js';
+import { planIndex } from '../plan/plan-index.js';
 
 /**
  * One bake builds a node whose args differ per arch as its twins (a group in the bake file). A
@@ -13,14 +14,15 @@ export function perArchOfPlatform(compiled: Compiled, targets: string[], sets: s
   const platform = [...sets].reverse().find((x) => /^[^.=]+\.platforms?=/.test(x));
   if (!platform || !plan.targets.some((t) => t.perArch)) return { targets };
   const { archs } = platformFilter([platform], plan.matrix.arch?.values.map((v) => v.value) ?? []);
-  const perArch = (n: string) => plan.targets.find((t) => t.name === n)?.perArch !== undefined;
-  const expand = (n: string): string[] => plan.groups.find((g) => g.name === n)?.targets.flatMap(expand) ?? [n];
+  const index = planIndex(plan);
+  const perArch = (n: string) => index.target.get(n)?.perArch !== undefined;
+  const expand = (n: string): string[] => index.group.get(n)?.targets.flatMap(expand) ?? [n];
   if (!targets.some((n) => expand(n).some(perArch))) return { targets };
   const out = [
     ...new Set(
       targets
         .flatMap((n) => (expand(n).some(perArch) ? expand(n) : [n]))
-        .flatMap((n) => (perArch(n) ? plan.targets.filter((t) => t.node === n && t.arch !== undefined && archs!.includes(t.arch)).map((t) => t.name) : [n])),
+        .flatMap((n) => (perArch(n) ? (index.twins.get(n) ?? []).filter((t) => archs!.includes(t.arch!)).map((t) => t.name) : [n])),
     ),
   ];
   const replaced = targets.flatMap(expand).filter(perArch);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../plan/plan.js';
+import { planIndex } from '../plan/plan-index.js';
 
 // An empty image per platform, as an OCI layout on disk: what `matrixbake check` gives BuildKit in
 // place of a linked target (which `--call=check` cannot build: "unsupported context source
@@ -56,7 +57,7 @@ export function stubContexts(
   const stubbed = new Set<string>();
   const target: Record<string, { contexts: Record<string, string> }> = {};
   for (const n of names) {
-    const t = plan.targets.find((x) => x.name === n)!;
+    const t = planIndex(plan).target.get(n)!;
     const contexts: Record<string, string> = {};
     for (const l of t.links) contexts[l.context] = stub;
     links += t.links.length;

@@ -31,9 +31,24 @@ export function printHclExpr(e: Expr, depth = 0): string {
       const pad = INDENT.repeat(depth + 1);
       // Keys are always quoted: context names like `nvcr.io/nvidia/cuda:12.9` are not identifiers.
       const keys = e.entries.map(([k]) => quoteHcl(k));
-      const width = Math.max(...keys.map((k) => k.length));
-      const rows = e.entries.map(([, v], i) => `${pad}${keys[i]!.padEnd(width)} = ${printHclExpr(v, depth + 1)}`);
-      return `{\n${rows.join('\n')}\n${INDENT.repeat(depth)}}`;
+      let width = 0;
+      for (const k of keys) width = Math.max(width, k.length);
+      let rows = '';
+      e.entries.forEach(([, v], i) => {
+        rows += `${pad}${padded(keys[i]!, width)} = ${printHclExpr(v, depth + 1)}\n`;
+      });
+      return `{\n${rows}${INDENT.repeat(depth)}}`;
     }
   }
+}
+
+const PADDED = new Map<number, Map<string, string>>();
+
+/** `key.padEnd(width)`, made once per key and width: a 10,000-target file pads the same label keys 40,000 times. */
+export function padded(key: string, width: number): string {
+  let byKey = PADDED.get(width);
+  if (!byKey) PADDED.set(width, (byKey = new Map()));
+  let out = byKey.get(key);
+  if (out === undefined) byKey.set(key, (out = key.padEnd(width)));
+  return out;
 }
