@@ -71,7 +71,6 @@ const CACHE_ONLY: [TargetAttribute, Expr] = ['output', list([str('type=cacheonly
 
 function bakeTarget(plan: Plan, t: PlanTarget, shared: Shared): BakeTarget {
   const m = plan.matrix;
-  // Grown by push, so kept as a copy of its own length (slice, below).
   const attrs: [TargetAttribute, Expr][] = [['description', str(t.description)], shared.pair('context', t.context)];
   // Lists made by map and concat are as long as what they hold; an empty list grown by push
   // keeps room for 17, and the file holds one per target.
@@ -98,7 +97,7 @@ function bakeTarget(plan: Plan, t: PlanTarget, shared: Shared): BakeTarget {
   // The matrix sets these for the cell, and [arg.<NAME>] keeps them to other stages.
   const withheld =
     t.withheld.length > 0 ? `not passed here: ${t.withheld.map((w) => `${w.name} (arg.${w.name}.stages: ${w.stages.join(', ')})`).join(', ')}` : undefined;
-  return { name: t.name, ...(withheld ? { comment: withheld } : {}), attributes: attrs.slice() };
+  return { name: t.name, ...(withheld ? { comment: withheld } : {}), attributes: attrs };
 }
 
 // Bake has one set of args per target, so a node whose arches differ in args is its twins: a group

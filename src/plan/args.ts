@@ -53,16 +53,16 @@ export function mergeArgs(m: Matrix, stage: Stage, values: Record<string, string
       list.push({ from, path, value, kind, ...(axes ? { axes } : {}) });
     }
   };
-  add(m.project.args, 'project.args', ['project', 'args'], 'project');
+  // Most keys set no args: their names are not spelled out for every node (10,000 of them).
+  if (!isEmpty(m.project.args)) add(m.project.args, 'project.args', ['project', 'args'], 'project');
   // A per-arch twin's values name its arch too: `[axis.arch.values.arm64] args` reach it alone.
   for (const axis of m.arch ? [...m.axes, m.arch] : m.axes) {
     const value = values[axis.name];
     const v = value === undefined ? undefined : axisValue(m, axis.name, value);
-    // Most axis values set no args: their key is not spelled out for every node (10,000 of them).
     if (v && !isEmpty(v.args)) add(v.args, `axis.${axis.name}.values.${v.value}.args`, ['axis', axis.name, 'values', v.value, 'args'], 'axis');
   }
   for (const w of m.when) if (whenApplies(w, stage, values)) add(w.args, `when[${w.index}].args`, ['when', w.index, 'args'], 'when', Object.keys(w.match));
-  add(stage.args, `stage.${stage.name}.args`, ['stage', stage.name, 'args'], 'stage');
+  if (!isEmpty(stage.args)) add(stage.args, `stage.${stage.name}.args`, ['stage', stage.name, 'args'], 'stage');
 
   const args: PlannedArg[] = [];
   const withheld: WithheldArg[] = [];

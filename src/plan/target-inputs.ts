@@ -61,9 +61,7 @@ export function describe(m: Matrix, stage: Stage, values: Record<string, string>
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
   const platforms = archs.length > 0 ? ` (${archs.map((a) => ARCH_PLATFORMS[a]).join(', ')})` : '';
-  // Joined, not a template: one flat string, where a template keeps a chain of its parts alive
-  // for as long as the plan (a 10,000-cell plan held 50,000 of them).
-  return [m.project.image, ' ', what, cell ? ' for ' : '', cell, platforms].join('');
+  return `${m.project.image} ${what}${cell ? ` for ${cell}` : ''}${platforms}`;
 }
 
 export function stageOf(m: Matrix, name: string): Stage {

@@ -1,6 +1,6 @@
 import type { BakeFile } from '../../bake/bake-file.js';
 import { list, str } from '../../bake/expr.js';
-import { padded, printHclExpr } from './print-expr.js';
+import { printHclExpr } from './print-expr.js';
 import { quoteHcl } from './quote.js';
 
 /** The bake file as HCL: variables, then groups, then targets; one place owns layout. */
@@ -17,7 +17,7 @@ export function printHcl(file: BakeFile): string {
     let width = 0;
     for (const [k] of t.attributes) width = Math.max(width, k.length);
     let block = `${t.comment ? `${comment(t.comment)}\n` : ''}target ${quoteHcl(t.name)} {\n`;
-    for (const [k, v] of t.attributes) block += `  ${padded(k, width)} = ${printHclExpr(v, 1)}\n`;
+    for (const [k, v] of t.attributes) block += `  ${k.padEnd(width)} = ${printHclExpr(v, 1)}\n`;
     out.add(`${block}}\n\n`);
   }
   return `${out.text().trimEnd()}\n`;

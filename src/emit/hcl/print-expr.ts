@@ -35,20 +35,9 @@ export function printHclExpr(e: Expr, depth = 0): string {
       for (const k of keys) width = Math.max(width, k.length);
       let rows = '';
       e.entries.forEach(([, v], i) => {
-        rows += `${pad}${padded(keys[i]!, width)} = ${printHclExpr(v, depth + 1)}\n`;
+        rows += `${pad}${keys[i]!.padEnd(width)} = ${printHclExpr(v, depth + 1)}\n`;
       });
       return `{\n${rows}${INDENT.repeat(depth)}}`;
     }
   }
-}
-
-const PADDED = new Map<number, Map<string, string>>();
-
-/** `key.padEnd(width)`, made once per key and width: a 10,000-target file pads the same label keys 40,000 times. */
-export function padded(key: string, width: number): string {
-  let byKey = PADDED.get(width);
-  if (!byKey) PADDED.set(width, (byKey = new Map()));
-  let out = byKey.get(key);
-  if (out === undefined) byKey.set(key, (out = key.padEnd(width)));
-  return out;
 }
