@@ -73,6 +73,16 @@ export function showNode(n: BuilderNode): string {
   return `${n.name}${where ? ` (${where})` : ''}`;
 }
 
+/** The builder a buildx command line names (`--builder X`, `--builder=X`; the last wins), over BUILDX_BUILDER. */
+export function builderArg(args: readonly string[]): string | undefined {
+  let name: string | undefined;
+  args.forEach((a, i) => {
+    if (a === '--builder') name = args[i + 1];
+    else if (a.startsWith('--builder=')) name = a.slice('--builder='.length);
+  });
+  return name;
+}
+
 /** The builder buildx would use (BUILDX_BUILDER, else its current one), or the one named; undefined if buildx cannot say. */
 export async function inspectBuilder(buildx: Command, env: Record<string, string>, cwd: string, name?: string): Promise<BuilderInfo | undefined> {
   const r = await runCapture({ file: buildx.file, args: [...buildx.args, 'inspect', ...(name ? [name] : [])] }, env, cwd);

@@ -9,7 +9,7 @@ import { writeComposed } from '../write/write-composed.js';
 import { bakeFailure } from './bake-failure.js';
 import type { MergeStep } from './bake-invocation.js';
 import { buildxOrThrow } from './buildx-or-throw.js';
-import { downNodes, inspectBuilder } from './builder-nodes.js';
+import { builderArg, downNodes, inspectBuilder } from './builder-nodes.js';
 import { checkSources } from './check-request.js';
 import { collectReport } from './collect-report.js';
 import { runCapture, runTee } from './exec.js';
@@ -124,9 +124,9 @@ export async function executeBake(x: BakeExecution): Promise<void> {
   try {
     const failed = await schedule({ runs, levels: x.levels, digests, linkTag: x.linkTag, ownProgress, note: x.note, bake, take, confirm: manifestPresence });
     if (failed) {
-      // buildx does not say which node of several it could not reach; its builder does. With one
-      // node, "buildkitd went away" says it.
-      const info = await inspectBuilder(buildx, vars, cwd);
+      // buildx does not say which node of several it could not reach; its builder does (the one
+      // `-- --builder X` names, else BUILDX_BUILDER's). With one node, "buildkitd went away" says it.
+      const info = await inspectBuilder(buildx, vars, cwd, builderArg(argsOf(runs[0]!, [])));
       const f = bakeFailure(
         compiled,
         failed,

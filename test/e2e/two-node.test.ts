@@ -106,7 +106,14 @@ describe.runIf(HAVE && SBOM)('a builder of two nodes, one per arch', () => {
       // Killed: its socket stays, so buildx's dial is refused at once (a stopped daemon's socket
       // is gone, and buildx waits 20 s for it: the unit tests have that message).
       await two.nodes.arm64.kit.kill();
-      const r = matrixbake(['bake', 'matrix/demo.toml', 'runtime-vllm-cuda12', '--json', ...vars, '--var', 'BUILD_NONCE=node-down']);
+      // Named by `-- --builder`, with BUILDX_BUILDER naming another builder whose one node is up:
+      // the node that is down is looked for where buildx built.
+      const solo = `${two.builder}-solo`;
+      await execa(BUILDX, ['create', '--name', solo, '--driver', 'remote', `unix://${two.nodes.amd64.kit.sock}`], { stdin: 'ignore' });
+      const r = cli(['bake', 'matrix/demo.toml', 'runtime-vllm-cuda12', '--json', ...vars, '--var', 'BUILD_NONCE=node-down', '--', '--builder', two.builder], {
+        BUILDX_BUILDER: solo,
+      });
+      await execa(BUILDX, ['rm', solo], { stdin: 'ignore', reject: false });
       expect(r.status).not.toBe(0);
       const last = r.stderr.trimEnd().split('\n').at(-1)!;
       expect(last).toMatch(

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bakeFailure } from '../../../src/run/bake-failure.js';
-import { downNodes, parseInspect, showNode } from '../../../src/run/builder-nodes.js';
+import { builderArg, downNodes, parseInspect, showNode } from '../../../src/run/builder-nodes.js';
 import { formatTable } from '../../../src/run/format-report.js';
 import { buildRef, parseHistoryLs, recordOf } from '../../../src/run/history.js';
 import { readBakeMetadata } from '../../../src/run/metadata.js';
@@ -48,6 +48,13 @@ describe("a builder's nodes", () => {
       { name: 'b0', endpoint: 'kube', status: 'error', error: 'pods "b0" is forbidden', platforms: [] },
     ]);
     expect(parseInspect('ERROR: no builder "nope" found\n')).toBeUndefined();
+  });
+
+  it('are those of the builder `-- --builder X` names, over BUILDX_BUILDER: buildx builds there', () => {
+    expect(builderArg(['-f', 'b.hcl', '--set', 'x.platform=linux/amd64', '--builder', 'matrixbake-two', 'all'])).toBe('matrixbake-two');
+    expect(builderArg(['-f', 'b.hcl', '--builder=matrixbake-two'])).toBe('matrixbake-two');
+    expect(builderArg(['--builder', 'one', '--builder=two'])).toBe('two');
+    expect(builderArg(['-f', 'b.hcl', 'all'])).toBeUndefined();
   });
 });
 
