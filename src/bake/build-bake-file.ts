@@ -43,21 +43,24 @@ export function buildBakeFile(plan: Plan, header: string[]): BakeFile {
  * held a copy in each target, and copying those was much of the garbage collector's work.
  */
 class Shared {
-  private readonly made = new Map<string, [string, Expr]>();
+  private readonly pairs = new Map<string, [string, Expr]>();
 
-  /** `[key, str(value)]`, the same pair for the same key and value. */
+  /** `[key, str(value)]`, the same pair for the same key and value (NUL is in neither: the loader refuses it). */
   pair<K extends string>(key: K, value: string): [K, Expr] {
     const id = `${key}\0${value}`;
-    let p = this.made.get(id);
-    if (!p) this.made.set(id, (p = [key, str(value)]));
+    let p = this.pairs.get(id);
+    if (!p) this.pairs.set(id, (p = [key, str(value)]));
     return p as [K, Expr];
   }
 
+  private readonly dockerfiles = new Map<string, [TargetAttribute, Expr]>();
+
+  /** The Dockerfile as bake reads it from the context, worked out once per context and file. */
   dockerfile(t: PlanTarget): [TargetAttribute, Expr] {
-    const id = `\0${t.context}\0${t.dockerfile}`;
-    let p = this.made.get(id);
-    if (!p) this.made.set(id, (p = ['dockerfile', str(dockerfileInContext(t.context, t.dockerfile))]));
-    return p as [TargetAttribute, Expr];
+    const id = `${t.context}\0${t.dockerfile}`;
+    let p = this.dockerfiles.get(id);
+    if (!p) this.dockerfiles.set(id, (p = this.pair('dockerfile', dockerfileInContext(t.context, t.dockerfile))));
+    return p;
   }
 }
 
