@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // @ts-check
-// The package's bin: src/cli.ts and its dependencies in one ES module (dist/cli.js by default).
-// One file because most of a CLI start went to Node resolving, reading and compiling some 200
-// modules (ours and zod's); one module is one read and one compile (bench/NOTES.md, Start-up).
+// The package's bin: src/cli.ts and its dependencies in one file (dist/cli.js by default), with
+// a V8 code cache of itself. One file because most of a CLI start went to Node resolving, reading
+// and compiling some 200 modules (ours and zod's); the code cache because most of what was left
+// went to compiling that one file (bench/NOTES.md, Start-up).
 // Each command is still imported when it runs (src/cli/run-command.ts): esbuild keeps those
 // modules in the file but runs their top level only on that path.
 //   node scripts/bundle-cli.mjs [--outfile FILE]
 // It does not typecheck: `npm run build` and `make build` run tsc first.
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import Module from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -19,31 +23,86 @@ const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 
 const result = await build({
   entryPoints: [join(root, 'src', 'cli.ts')],
-  outfile,
   write: false,
   metafile: true,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  // CommonJS, which Node compiles through vm.Script: a script, unlike an ES module, takes a code cache.
+  format: 'cjs',
   // package.json `engines`.
   target: 'node20.11',
+  // import() of Graphviz as require(): a script compiled from a code cache has lost the callback
+  // Node's import() needs (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING). The package has a CommonJS build.
+  supported: { 'dynamic-import': false },
   // Graphviz compiled to WebAssembly, 1.1 MB that every start would parse for `graph --format svg`
   // alone: it stays a dependency of the package, imported on that path only (src/emit/graph/render-svg.ts).
   external: ['@viz-js/viz'],
   // Whitespace and syntax only: the names stay, so an internal error's stack trace still reads.
   minifyWhitespace: true,
   minifySyntax: true,
-  // Known at build time: `--version` and the help read no package.json (src/cli/help.ts).
-  define: { MATRIXBAKE_VERSION: JSON.stringify(version) },
-  // Some dependencies are CommonJS and require Node's modules (cross-spawn under execa; @iarna/toml
-  // through eval): an ES module has no `require` of its own.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  // Known at build time: `--version` and the help read no package.json (src/cli/help.ts). The
+  // sources are ES modules; in the bundle their folder is the bin's.
+  define: { MATRIXBAKE_VERSION: JSON.stringify(version), 'import.meta.dirname': '__dirname' },
   logLevel: 'warning',
 });
 
+// What the bin runs (and the build's training run below). The script's name is the same wherever
+// the bin is: V8 keeps the name of the script that made the cache, the training run's.
+const RUN = `const script = new (require('node:vm').Script)(BUNDLE, { filename: 'matrixbake-bundle.js', cachedData: Buffer.from(CODE_CACHE, 'base64') });
+script.runInThisContext()(module.exports, require, module, __filename, __dirname);`;
+
+// The bundle as Node would wrap a CommonJS module: a function of (exports, require, module, __filename, __dirname).
+const source = Module.wrap(result.outputFiles[0]?.text.replace(/^#!.*\n/, '') ?? '');
 mkdirSync(dirname(outfile), { recursive: true });
-writeFileSync(outfile, `${result.outputFiles[0]?.text}${notices(Object.keys(result.metafile.inputs))}`);
+// The bin is CommonJS wherever it is: package.json says "type": "module" for the repository's own sources.
+writeFileSync(join(dirname(outfile), 'package.json'), '{ "type": "commonjs" }\n');
+writeFileSync(outfile, bin(source, codeCache(source, outfile)) + notices(Object.keys(result.metafile.inputs)));
 chmodSync(outfile, 0o755);
+
+/**
+ * The bin: the bundle as a string, compiled with the code cache when this Node's V8 accepts it
+ * (the same V8 version and flags as the build's); otherwise V8 compiles it as it would without.
+ * @param {string} source
+ * @param {Buffer} cache
+ */
+function bin(source, cache) {
+  return `#!/usr/bin/env node
+// matrixbake ${version}: the bundle of its sources (scripts/bundle-cli.mjs), and V8's compiled code of it.
+'use strict';
+const BUNDLE = ${JSON.stringify(source)};
+const CODE_CACHE = ${JSON.stringify(cache.toString('base64'))};
+${RUN}
+`;
+}
+
+/**
+ * V8's code cache of the bundle after one `compile` of matrix/dynamo.toml: the functions that run
+ * were compiled then, and the cache holds them. Made by a plain `node` (no NODE_OPTIONS): V8 takes
+ * a cache made under the flags it runs with.
+ * @param {string} source
+ * @param {string} binPath
+ */
+function codeCache(source, binPath) {
+  const work = mkdtempSync(join(tmpdir(), 'matrixbake-code-cache-'));
+  try {
+    const trainee = join(work, 'cli.js');
+    writeFileSync(join(work, 'package.json'), '{ "type": "commonjs" }\n');
+    writeFileSync(
+      trainee,
+      `${bin(source, Buffer.alloc(0))}process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(join(work, 'cache'))}, script.createCachedData()));\n`,
+    );
+    const { NODE_OPTIONS: _, ...env } = process.env;
+    const run = spawnSync(process.execPath, [trainee, 'compile', join(root, 'matrix', 'dynamo.toml'), '-o', join(work, 'out.hcl')], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+    });
+    if (run.status !== 0) throw new Error(`the bundle's training run (compile matrix/dynamo.toml) failed (${binPath}): ${run.stderr || run.error}`);
+    return readFileSync(join(work, 'cache'));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
 
 /**
  * The licenses of the packages bundled, at the end of the file: their MIT and ISC licenses ask

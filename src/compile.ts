@@ -1,6 +1,6 @@
 import { relative, resolve, sep } from 'node:path';
-import type { BakeFile } from './bake/bake-file.js';
-import { buildBakeFile } from './bake/build-bake-file.js';
+import type { BakeFile, BakeFileStream } from './bake/bake-file.js';
+import { bakeFileStream, buildBakeFile } from './bake/build-bake-file.js';
 import type { Diagnostic, Result } from './diagnostics.js';
 import { EMITTERS, type Format } from './emit/emitters.js';
 import { expandCells, type Expansion } from './expand/expand-cells.js';
@@ -13,7 +13,10 @@ import { validateMatrix } from './validate/validate-matrix.js';
 
 export interface Compiled {
   plan: Plan;
-  bake: BakeFile;
+  /** Made when first read: `compile` prints `stream` and never needs it. */
+  readonly bake: BakeFile;
+  /** The same file, its targets made as a printer reads them. */
+  stream: BakeFileStream;
   /** The cells the plan was made from, and what the excludes removed (`explain` says which). */
   expansion: Expansion;
 }
@@ -48,9 +51,18 @@ export function compileLoaded(loaded: LoadedMatrix): Result<Compiled> {
     `\`matrixbake compile ${source}\` (checked by \`matrixbake compile --check\`).`,
     `Variables below can be overridden at bake time, e.g. VERSION=v1.0 PUSH_CACHE=true docker buildx bake -f <this file> all`,
   ];
-  return { ok: true, value: { plan: plan.value, bake: buildBakeFile(plan.value, header), expansion: cells.value }, warnings };
+  let bake: BakeFile | undefined;
+  const value: Compiled = {
+    plan: plan.value,
+    get bake() {
+      return (bake ??= buildBakeFile(plan.value, header));
+    },
+    stream: bakeFileStream(plan.value, header),
+    expansion: cells.value,
+  };
+  return { ok: true, value, warnings };
 }
 
 export function emit(compiled: Compiled, format: Format): string {
-  return EMITTERS[format](compiled.bake);
+  return EMITTERS[format](compiled.stream);
 }

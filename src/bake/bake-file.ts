@@ -45,3 +45,10 @@ export interface BakeFile {
   groups: BakeGroup[];
   targets: BakeTarget[];
 }
+
+/**
+ * The same file with its targets made one at a time as they are read (each read makes them
+ * anew), for a printer that needs one target at a time: a 10,000-target file never holds them
+ * all, and the garbage collector never copies them (bench: compile_10k_cells_ms).
+ */
+export type BakeFileStream = Omit<BakeFile, 'targets'> & { targets: Iterable<BakeTarget> };

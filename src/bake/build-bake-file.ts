@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { isRemote } from '../model/remote.js';
 import type { Plan, PlanTarget } from '../plan/plan.js';
 import { BUILTIN_VARIABLES } from '../model/variables.js';
-import type { BakeFile, BakeGroup, BakeTarget, BakeVariable, TargetAttribute } from './bake-file.js';
+import type { BakeFile, BakeFileStream, BakeGroup, BakeTarget, BakeVariable, TargetAttribute } from './bake-file.js';
 import { bool, cond, list, map, ref, str, tpl, type Expr } from './expr.js';
 import { cacheFrom, cacheKeys, cacheTo } from './cache.js';
 import { sccacheArgs, sccacheSecrets, sccacheVariables } from './sccache.js';
@@ -10,6 +10,12 @@ import { planIndex } from '../plan/plan-index.js';
 
 /** The plan as a bake file value (variables, groups, targets). Reads the plan; decides nothing new. */
 export function buildBakeFile(plan: Plan, header: string[]): BakeFile {
+  const file = bakeFileStream(plan, header);
+  return { ...file, targets: [...file.targets] };
+}
+
+/** The same, its targets made as they are read. */
+export function bakeFileStream(plan: Plan, header: string[]): BakeFileStream {
   const m = plan.matrix;
   const builtin = (name: string, def: Expr): BakeVariable => ({ name, default: def, comment: `${name}: ${BUILTIN_VARIABLES[name]!.description}` });
   const variables: BakeVariable[] = [
@@ -25,7 +31,6 @@ export function buildBakeFile(plan: Plan, header: string[]): BakeFile {
     ...sccacheVariables(m),
     ...Object.entries(m.variables).map(([name, v]) => ({ name, default: str(v), comment: `${name}: declared in [variables]` })),
   ];
-  const shared = new Shared();
   return {
     header,
     variables,
@@ -33,8 +38,13 @@ export function buildBakeFile(plan: Plan, header: string[]): BakeFile {
       ...plan.groups.map((g) => ({ name: g.name, comment: g.description, targets: g.targets })),
       ...plan.targets.filter((t) => t.perArch).map((t) => perArchGroup(plan, t)),
     ],
-    targets: plan.targets.filter((t) => !t.perArch).map((t) => bakeTarget(plan, t, shared)),
+    targets: { [Symbol.iterator]: () => bakeTargets(plan) },
   };
+}
+
+function* bakeTargets(plan: Plan): Generator<BakeTarget> {
+  const shared = new Shared();
+  for (const t of plan.targets) if (!t.perArch) yield bakeTarget(plan, t, shared);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { BakeFile } from './bake-file.js';
+import type { BakeFileStream } from './bake-file.js';
 import type { Expr } from './expr.js';
 
 // Evaluates a bake file the way `docker buildx bake --print` does, without buildx: variables from
@@ -19,7 +19,7 @@ function parseBool(s: string): boolean | undefined {
   return undefined;
 }
 
-export function resolveBake(file: BakeFile, overrides: Record<string, string> = {}): Resolved {
+export function resolveBake(file: BakeFileStream, overrides: Record<string, string> = {}): Resolved {
   const vars = new Map<string, Value>();
   for (const v of file.variables) {
     const def = evaluate(v.default, vars);

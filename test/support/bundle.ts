@@ -11,8 +11,8 @@ import { cliPath } from './cli-build.js';
 export function bundledCli(): string {
   const dir = mkdtempSync(join(tmpdir(), 'matrixbake-bundle-'));
   chmodSync(dir, 0o755);
-  // .mjs: no package.json of type module up from there says the file is an ES module.
-  const file = join(dir, 'cli.mjs');
+  // .cjs: the bin is CommonJS (dist/package.json says so beside it), and no package.json is up from there.
+  const file = join(dir, 'cli.cjs');
   copyFileSync(cliPath(), file);
   chmodSync(file, 0o755);
   return file;

@@ -1,10 +1,10 @@
-import type { BakeFile } from '../../bake/bake-file.js';
+import type { BakeFileStream } from '../../bake/bake-file.js';
 import { list, str } from '../../bake/expr.js';
 import { printHclExpr } from './print-expr.js';
 import { quoteHcl } from './quote.js';
 
 /** The bake file as HCL: variables, then groups, then targets; one place owns layout. */
-export function printHcl(file: BakeFile): string {
+export function printHcl(file: BakeFileStream): string {
   const out = new Chunks();
   out.add(`${file.header.map(comment).join('\n')}\n\n`);
   for (const v of file.variables) {

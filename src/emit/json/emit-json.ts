@@ -1,4 +1,4 @@
-import type { BakeFile } from '../../bake/bake-file.js';
+import type { BakeFileStream } from '../../bake/bake-file.js';
 import { type Expr, str } from '../../bake/expr.js';
 import { escapeTemplateText, templateSource } from '../../bake/template.js';
 import { printHclExpr } from '../hcl/print-expr.js';
@@ -8,11 +8,11 @@ import { quoteHcl } from '../hcl/quote.js';
  * The bake file as JSON. Bake reads JSON strings as HCL templates, so literals are escaped
  * (`$${`) exactly as in HCL, and anything computed is one `${...}` interpolation in native syntax.
  */
-export function printJson(file: BakeFile): string {
+export function printJson(file: BakeFileStream): string {
   const doc = {
     variable: Object.fromEntries(file.variables.map((v) => [v.name, { default: jsonValue(v.default) }])),
     group: Object.fromEntries(file.groups.map((g) => [g.name, { targets: g.targets }])),
-    target: Object.fromEntries(file.targets.map((t) => [t.name, Object.fromEntries(t.attributes.map(([k, v]) => [k, jsonValue(v)]))])),
+    target: Object.fromEntries(Array.from(file.targets, (t) => [t.name, Object.fromEntries(t.attributes.map(([k, v]) => [k, jsonValue(v)]))])),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

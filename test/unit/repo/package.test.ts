@@ -159,9 +159,10 @@ afterAll(() => {
 describe('the npm package, installed in a fresh repository of its own', () => {
   it('holds what runs and nothing else: the bundled CLI, package.json, the README', () => {
     expect(packed).toContain('package/dist/cli.js');
+    expect(packed).toContain('package/dist/package.json');
     expect(packed).toContain('package/package.json');
     expect(packed).toContain('package/README.md');
-    expect(packed.filter((f) => !/^package\/(package\.json|README[^/]*|LICEN[CS]E[^/]*|dist\/cli\.js)$/.test(f))).toEqual([]);
+    expect(packed.filter((f) => !/^package\/(package\.json|README[^/]*|LICEN[CS]E[^/]*|dist\/cli\.js|dist\/package\.json)$/.test(f))).toEqual([]);
     // A user's repository has no Makefile, scripts or sources of this one.
     expect(existsSync(join(USER, 'node_modules', 'matrixbake', 'dist', 'cli.js'))).toBe(true);
     expect(existsSync(join(USER, 'node_modules', 'matrixbake', 'scripts'))).toBe(false);
@@ -181,10 +182,10 @@ describe('the npm package, installed in a fresh repository of its own', () => {
     expect(run(join(USER, 'node_modules', '.bin', 'matrixbake'), ['--version'], USER)).toMatchObject({ status: 0, stdout: `${version}\n`, stderr: '' });
     // The bin alone, away from its package.json and from any node_modules: it still knows.
     mkdirSync(ALONE, { recursive: true });
-    // .mjs: with no package.json of type module above it, the name says it is an ES module.
-    cpSync(join(USER, 'node_modules', 'matrixbake', 'dist', 'cli.js'), join(ALONE, 'cli.mjs'));
-    expect(run('node', [join(ALONE, 'cli.mjs'), '--version'], USER)).toMatchObject({ status: 0, stdout: `${version}\n` });
-    const compiled = run('node', [join(ALONE, 'cli.mjs'), 'compile', 'images/matrix.toml'], USER);
+    // .cjs: the bin is CommonJS (the package's dist/package.json says so), and no package.json is above it here.
+    cpSync(join(USER, 'node_modules', 'matrixbake', 'dist', 'cli.js'), join(ALONE, 'cli.cjs'));
+    expect(run('node', [join(ALONE, 'cli.cjs'), '--version'], USER)).toMatchObject({ status: 0, stdout: `${version}\n` });
+    const compiled = run('node', [join(ALONE, 'cli.cjs'), 'compile', 'images/matrix.toml'], USER);
     expect(compiled.status, compiled.stderr).toBe(0);
     for (const t of TARGETS) expect(compiled.stdout).toContain(`target "${t}" {`);
   });
