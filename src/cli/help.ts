@@ -20,7 +20,7 @@ let version: string | undefined;
 /** package.json's version: the bundle's constant, or read when asked (help, --version), so other commands start no slower. */
 export function matrixbakeVersion(): string {
   if (typeof MATRIXBAKE_VERSION === 'string') return MATRIXBAKE_VERSION;
-  // Found upward from this module: src/cli/ under vitest, dist/cli/ of a tsc build.
+  // Found upward from this module: src/cli/ under vitest, dist-tsc/cli/ of a tsc build.
   for (let dir = import.meta.dirname; version === undefined; dir = dirname(dir)) {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {
