@@ -7,7 +7,7 @@ import type { Plan, PlanTarget } from '../../src/plan/plan.js';
 import type { PushedTwin } from '../../src/release/release-plan.js';
 import { changedTargets } from '../../bench/builds.js';
 import { startBuildkitd, type Buildkitd } from '../support/buildkitd.js';
-import { cliPath, rawjsonVertices } from '../support/cli-build.js';
+import { cliPath, rawjsonVertices, type Vertex } from '../support/cli-build.js';
 import { compileOk } from '../support/compile.js';
 import { gitRepoCopy, type GitRepo } from '../support/git-repo.js';
 import { manifest, platforms, tags, type Descriptor } from '../support/registry.js';
@@ -72,6 +72,8 @@ interface JobRun {
   cacheImports: string[];
   /** Registry cache exports that failed: `cache-to` has ignore-error=true, so the job still passed. */
   cacheExportErrors: string[];
+  /** The builds matrixbake ran again, and why: the registry failed a push, or refused the cache. */
+  retries: string[];
   seconds: number;
 }
 
@@ -222,12 +224,13 @@ describe.runIf(HAVE && SBOM)('CI simulation: the registry cache survives a new c
       ),
     );
     if (r.exitCode !== 0) throw new Error(`job ${job.target} failed (exit ${r.exitCode}):\n${humanLines(r.stderr).slice(-40).join('\n')}`);
-    const vertices = rawjsonVertices(r.stderr);
+    const attempts = bakeAttempts(r.stderr);
     return {
       job,
-      executed: executedSteps(job.target, r.stderr),
-      cacheImports: vertices.flatMap((v) => /^importing cache manifest from (\S+)/.exec(v.name)?.[1] ?? []),
-      cacheExportErrors: vertices.flatMap((v) => (/exporting cache to /.test(v.name) && v.error ? [`${v.name}: ${v.error}`] : [])),
+      executed: executedSteps(job.target, attempts),
+      cacheImports: attempts.flatMap((a) => a.vertices.flatMap((v) => /^importing cache manifest from (\S+)/.exec(v.name)?.[1] ?? [])),
+      cacheExportErrors: cacheExportErrors(attempts),
+      retries: attempts.flatMap((a) => (a.retry ? [`${a.build}: ${a.retry}`] : [])),
       seconds: (performance.now() - t) / 1000,
     };
   }
@@ -255,6 +258,7 @@ describe.runIf(HAVE && SBOM)('CI simulation: the registry cache survives a new c
       console.log(
         `${name} (${p.sha.slice(0, 9)}, ${p.version}): ${p.jobs.length} jobs in ${p.levels.length} levels, ${steps} steps executed; levels ${p.seconds.levels.map((s) => `${s.toFixed(0)} s`).join(' + ')} (slowest job ${slowest.job.target} ${slowest.seconds.toFixed(0)} s), merge ${p.seconds.merge.toFixed(0)} s, promote ${p.seconds.promote.toFixed(0)} s, total ${p.seconds.total.toFixed(0)} s`,
       );
+      for (const j of p.jobs) for (const r of j.retries) console.log(`${name}: ${j.job.target} ran its ${r}`);
     }
   }, SLOW);
 
@@ -418,27 +422,62 @@ describe.runIf(HAVE && SBOM)('CI simulation: the registry cache survives a new c
   }
 });
 
-/** The Dockerfile steps a job executed, from its stderr: `matrixbake: job <name> (...)` lines, each followed by that build's rawjson. */
-function executedSteps(job: string, stderr: string): Step[] {
-  const out: Step[] = [];
-  let build = 'link image';
+/** One run of `docker buildx bake` in a job: the link image or the release image, and its rawjson. */
+interface BakeAttempt {
+  build: string;
+  /** Why matrixbake ran this build again (a push the registry failed, a refused cache), or undefined for its first run. */
+  retry?: string;
+  vertices: Vertex[];
+}
+
+const RETRY = /^matrixbake: (the registry failed a push|the registry refused the cache of \S+ .*); (?:running the same bake|exporting it) once more/;
+
+/**
+ * A job's bakes, from its stderr: `matrixbake: job <name> (...)` starts a build, a retry line
+ * (src/run/retry.ts, src/run/release-twins.ts) starts that build's next run.
+ */
+function bakeAttempts(stderr: string): BakeAttempt[] {
+  const out: BakeAttempt[] = [];
+  // What comes before the first job line (the links looked up in the registry) is no build.
+  let current: Omit<BakeAttempt, 'vertices'> | undefined;
   let lines: string[] = [];
   const flush = () => {
-    for (const v of rawjsonVertices(lines.join('\n'))) {
-      const m = /^\[([^\]]+)\] ((?:RUN|COPY|ADD) .*)$/s.exec(v.name);
-      if (m && v.completed && !v.cached) out.push({ job, build, position: m[1]!, instruction: m[2]! });
-    }
+    if (current) out.push({ ...current, vertices: rawjsonVertices(lines.join('\n')) });
+    lines = [];
   };
   for (const line of stderr.split('\n')) {
-    const m = /^matrixbake: job (\S+) \(level \d+(?:, (link image|release image by digest))?\)/.exec(line);
-    if (m) {
+    const job = /^matrixbake: job (\S+) \(level \d+(?:, (link image|release image by digest))?\)/.exec(line);
+    const retry = RETRY.exec(line);
+    if (job) {
       flush();
-      build = m[2] === 'release image by digest' ? 'release image' : 'link image';
-      lines = [];
+      current = { build: job[2] === 'release image by digest' ? 'release image' : 'link image' };
+    } else if (retry) {
+      flush();
+      current = { build: current?.build ?? 'link image', retry: retry[1]! };
     } else lines.push(line);
   }
   flush();
   return out;
+}
+
+/** The Dockerfile steps a job executed, in every run of each of its builds (a retried run's steps were executed too). */
+function executedSteps(job: string, attempts: BakeAttempt[]): Step[] {
+  return attempts.flatMap(({ build, vertices }) =>
+    vertices.flatMap((v) => {
+      const m = /^\[([^\]]+)\] ((?:RUN|COPY|ADD) .*)$/s.exec(v.name);
+      return m && v.completed && !v.cached ? [{ job, build, position: m[1]!, instruction: m[2]! }] : [];
+    }),
+  );
+}
+
+/**
+ * The registry cache exports that failed in the last run of each build: that run's export is the
+ * cache the next commit finds. An earlier run's export fails with it when its push fails
+ * (BuildKit cancels the cache export beside a failed image push: "context canceled").
+ */
+function cacheExportErrors(attempts: BakeAttempt[]): string[] {
+  const last = new Map(attempts.map((a) => [a.build, a]));
+  return [...last.values()].flatMap((a) => a.vertices.flatMap((v) => (/exporting cache to /.test(v.name) && v.error ? [`${v.name}: ${v.error}`] : [])));
 }
 
 /**
@@ -479,7 +518,7 @@ function whyRerun(p: Pipeline, expected: Step[]): string {
     )
     .map(
       (j) =>
-        `${j.job.target}: ran ${describeSteps(j.executed)}; imported ${j.cacheImports.join(', ') || 'no cache'}${j.cacheExportErrors.length > 0 ? `; cache export failed: ${j.cacheExportErrors.join('; ')}` : ''}`,
+        `${j.job.target}: ran ${describeSteps(j.executed)}; imported ${j.cacheImports.join(', ') || 'no cache'}${j.cacheExportErrors.length > 0 ? `; cache export failed: ${j.cacheExportErrors.join('; ')}` : ''}${j.retries.length > 0 ? `; ran again: ${j.retries.join('; ')}` : ''}`,
     )
     .join('\n');
 }

@@ -21,6 +21,7 @@ describe.runIf(HAVE)('faults during a bake, on a real BuildKit and registry', ()
   let registry: ThrowawayRegistry;
   let flaky: ThrowawayRegistry;
   let proxy: FlakyProxy;
+  let pushProxy: FlakyProxy;
   let cli: string;
 
   beforeAll(async () => {
@@ -29,13 +30,18 @@ describe.runIf(HAVE)('faults during a bake, on a real BuildKit and registry', ()
     // Fails the first cache manifest PUT, as the local registry does now and then under
     // concurrent pushes ("provided digest did not match uploaded content").
     proxy = await flakyProxy(flaky.address, /^PUT \/v2\/cache\/manifests\/ci-vllm-cuda12-main$/);
-    kit = await startBuildkitd({ extraConfig: `${registry.buildkitConfig}\n${flaky.buildkitConfig}\n[registry."${proxy.address}"]\n  http = true\n` });
+    // Fails the first push of a release job's image (its link image, pushed by tag).
+    pushProxy = await flakyProxy(flaky.address, /^PUT \/v2\/release\/cache\/manifests\/link-/);
+    kit = await startBuildkitd({
+      extraConfig: [registry.buildkitConfig, flaky.buildkitConfig, ...[proxy, pushProxy].map((p) => `[registry."${p.address}"]\n  http = true\n`)].join('\n'),
+    });
     cli = cliPath();
   }, SLOW);
   afterAll(async () => {
     await kit?.stop();
     await registry?.stop();
     await proxy?.close();
+    await pushProxy?.close();
     await flaky?.stop();
   });
 
@@ -109,6 +115,29 @@ describe.runIf(HAVE)('faults during a bake, on a real BuildKit and registry', ()
           .map((t) => `${t}-main`)
           .sort(),
       );
+    },
+    SLOW,
+  );
+
+  it(
+    "runs a release job's bake again when the registry fails its image push, and that run saves the registry cache",
+    async () => {
+      // CI's job, `release <twin> --phase build --only`: a level-0 twin, so it links nothing.
+      const args = ['release', 'bench/bench.toml', 'busybox-amd64', '--phase', 'build', '--only', '--registry', `${pushProxy.address}/release/staging`];
+      const vars = { CACHE_REGISTRY: `${pushProxy.address}/release/cache`, PUSH_CACHE: 'true', BRANCH: 'main' };
+      const r = await execa('node', [cli, ...args, ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}=${v}`])], {
+        env: { BUILDX_BUILDER: kit.builder },
+        reject: false,
+        stdin: 'ignore',
+      });
+      expect(r.exitCode, String(r.stderr).slice(-3000)).toBe(0);
+      expect(pushProxy.failed).toEqual([expect.stringMatching(/^PUT \/v2\/release\/cache\/manifests\/link-busybox-amd64-[0-9a-f]{12}$/)]);
+      const notes = String(r.stderr)
+        .split('\n')
+        .filter((l) => /^matrixbake: (the registry|warning)/.test(l));
+      expect(notes).toEqual(['matrixbake: the registry failed a push (see above); running the same bake once more (built steps come from cache)']);
+      // The cache the next commit imports, and the link image the next level pins.
+      expect((await flaky.tags('release/cache')).sort()).toEqual(['busybox-amd64-main', expect.stringMatching(/^link-busybox-amd64-[0-9a-f]{12}$/)]);
     },
     SLOW,
   );
