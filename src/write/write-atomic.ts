@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, realpath, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { OutputError } from '../errors.js';
 
 /**
  * Temp file in the same directory, fsync, rename: readers see the old file or the new one, never a
  * half-written one, and on any error the old file is left as it was.
+ *
+ * What is not a plain file keeps its kind: a symlink's target is replaced, not the link, and a
+ * device or a pipe (-o /dev/null, /dev/stdout, a FIFO) is written to, never renamed over (run as
+ * root, a rename over /dev/null replaced the device with a regular file).
  */
-export async function writeAtomic(file: string, content: string): Promise<void> {
+export async function writeAtomic(path: string, content: string): Promise<void> {
+  const file = await realpath(path).catch(() => path);
+  const kind = await stat(file).catch(() => undefined);
+  if (kind && !kind.isFile() && !kind.isDirectory()) return writeStream(file, content);
   const dir = dirname(file);
   const tmp = join(dir, `.${basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
@@ -30,6 +37,16 @@ export async function writeAtomic(file: string, content: string): Promise<void> 
     if (isDir) throw new OutputError(file, 'it is a directory; -o takes the path of a file, e.g. bake/docker-bake.hcl');
     if (err.code === 'EEXIST' || err.code === 'ENOTDIR') throw new OutputError(file, `a path component of ${dir} is not a directory`);
     const { reason, hint } = inPlainWords(err, dir);
+    throw new OutputError(file, reason, hint);
+  }
+}
+
+/** A device or a pipe: nothing to rename, and nothing half-written for a reader to see later. */
+async function writeStream(file: string, content: string): Promise<void> {
+  try {
+    await writeFile(file, content, 'utf8');
+  } catch (e) {
+    const { reason, hint } = inPlainWords(e as NodeJS.ErrnoException, dirname(file));
     throw new OutputError(file, reason, hint);
   }
 }

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,38 @@ describe('a directory this user may not write to', () => {
       dir,
       older,
     );
+  });
+});
+
+describe('an -o path that is not a plain file', () => {
+  it('a named pipe is written to, and stays a pipe (as /dev/null stays a device): nothing is renamed over it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mb-fifo-'));
+    const fifo = join(dir, 'bake.hcl');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let read = '';
+    reader.stdout.on('data', (d: Buffer) => (read += d.toString()));
+    const closed = new Promise((resolve) => reader.on('close', resolve));
+    const r = await compileAsync([SMALL, '-o', fifo]);
+    // A pipe renamed away is never opened for writing: the reader would wait for ever.
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    reader.kill();
+    expect(r, r.stderr).toMatchObject({ status: 0 });
+    expect(read).toBe(cli(['compile', SMALL]).stdout);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(dir)).toEqual(['bake.hcl']);
+  });
+
+  it("a symlink's target is replaced, and the link stays a link", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mb-link-'));
+    const older = olderOutput(dir);
+    const link = join(dir, 'link.hcl');
+    symlinkSync('docker-bake.hcl', link);
+    const r = cli(['compile', SMALL, '-o', link]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(older.file, 'utf8')).toBe(cli(['compile', SMALL]).stdout);
+    expect(readdirSync(dir).sort()).toEqual(['docker-bake.hcl', 'link.hcl']);
   });
 });
 
