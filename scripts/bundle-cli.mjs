@@ -9,6 +9,7 @@
 //   node scripts/bundle-cli.mjs [--outfile FILE]
 // It does not typecheck: `npm run build` and `make build` run tsc first.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
@@ -48,8 +49,36 @@ const result = await build({
 
 // What the bin runs (and the build's training run below). The script's name is the same wherever
 // the bin is: V8 keeps the name of the script that made the cache, the training run's.
-const RUN = `const script = new (require('node:vm').Script)(BUNDLE, { filename: 'matrixbake-bundle.js', cachedData: Buffer.from(CODE_CACHE, 'base64') });
-script.runInThisContext()(module.exports, require, module, __filename, __dirname);`;
+// V8 takes a code cache only from its own version under the same flags, and a user's Node is
+// seldom the one that built the package: there the bin uses a cache of the user's own, made at the
+// exit of its first run under that Node (docs/CONTRIBUTING.md, "Building"). It is made again when
+// V8 refuses it, or when it holds less than half of what the built-in one does (a first run of
+// `--help` compiled little of the bundle).
+const RUN = `const { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { isAbsolute, join } = require('node:path');
+const own = ownCache();
+const script = new (require('node:vm').Script)(BUNDLE, { filename: 'matrixbake-bundle.js', cachedData: own?.data ?? Buffer.from(CODE_CACHE, 'base64') });
+if (own && (script.cachedDataRejected || (own.data && own.data.length < (CODE_CACHE.length * 3) / 8))) process.on('exit', () => own.save(script.createCachedData()));
+script.runInThisContext()(module.exports, require, module, __filename, __dirname);
+function ownCache() {
+  if (process.env.MATRIXBAKE_NO_CODE_CACHE) return undefined;
+  const xdg = process.env.XDG_CACHE_HOME;
+  const dir = join(xdg && isAbsolute(xdg) ? xdg : join(require('node:os').homedir(), '.cache'), 'matrixbake');
+  const file = join(dir, \`code-\${BUNDLE_ID}-v8-\${process.versions.v8}-\${process.arch}\`);
+  const save = (data) => {
+    const tmp = \`\${file}.\${process.pid}.tmp\`;
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      writeFileSync(tmp, data, { mode: 0o600 });
+      renameSync(tmp, file);
+    } catch {
+      try {
+        rmSync(tmp, { force: true });
+      } catch {}
+    }
+  };
+  return { data: existsSync(file) ? readFileSync(file) : undefined, save };
+}`;
 
 // The bundle as Node would wrap a CommonJS module: a function of (exports, require, module, __filename, __dirname).
 const source = Module.wrap(result.outputFiles[0]?.text.replace(/^#!.*\n/, '') ?? '');
@@ -70,6 +99,7 @@ function bin(source, cache) {
 // matrixbake ${version}: the bundle of its sources (scripts/bundle-cli.mjs), and V8's compiled code of it.
 'use strict';
 const BUNDLE = ${JSON.stringify(source)};
+const BUNDLE_ID = ${JSON.stringify(`${version}-${createHash('sha256').update(source).digest('hex').slice(0, 16)}`)};
 const CODE_CACHE = ${JSON.stringify(cache.toString('base64'))};
 ${RUN}
 `;
@@ -91,7 +121,9 @@ function codeCache(source, binPath) {
       trainee,
       `${bin(source, Buffer.alloc(0))}process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(join(work, 'cache'))}, script.createCachedData()));\n`,
     );
-    const { NODE_OPTIONS: _, ...env } = process.env;
+    // The trainee makes the built-in cache: it neither reads nor writes a cache of the user's.
+    const { NODE_OPTIONS: _, ...rest } = process.env;
+    const env = { ...rest, MATRIXBAKE_NO_CODE_CACHE: '1' };
     const run = spawnSync(process.execPath, [trainee, 'compile', join(root, 'matrix', 'dynamo.toml'), '-o', join(work, 'out.hcl')], {
       cwd: root,
       env,
