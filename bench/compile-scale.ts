@@ -78,9 +78,9 @@ export function synthetic(dir: string, cells: number, o: { arch?: boolean; cache
   return { cells, matrix, native };
 }
 
-/** Wall time of `matrixbake compile` (Node start included). */
-export function compileMs(cli: string, s: Synthetic, out: string): number {
-  return timedSpawn(cli, ['compile', s.matrix, '-o', out]);
+/** Wall time of `matrixbake compile` (Node start included): the bin run by its shebang, or by the `node` given. */
+export function compileMs(cli: string, s: Synthetic, out: string, node?: string): number {
+  return node ? timedSpawn(node, [cli, 'compile', s.matrix, '-o', out]) : timedSpawn(cli, ['compile', s.matrix, '-o', out]);
 }
 
 /** Peak RSS (KiB) of one compile: the CLI run inside a process that reports its own maxRSS. */

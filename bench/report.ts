@@ -96,6 +96,10 @@ export const MEANING: Record<string, string> = {
     '`matrixbake compile matrix/dynamo.toml` (the bake file on stdout), the bundled bin run as its shebang runs it: wall time, Node start included',
   version_ms: '`matrixbake --version`, the same bin: Node start and loading the bundle, no work',
   node_start_ms: "`node -e ''`: Node's own start, which no change of ours removes",
+  compile_dynamo_node24_ms:
+    "`compile_dynamo_ms` with the same bin run by Node 24, the LTS line a user most likely has (the machine's Node 20 reached its end of life in April 2026; bench/lts-node.ts), in turns with it; the bin's own code cache made by an unmeasured first run; no goal",
+  node24_start_ms: "`node -e ''` under that Node 24",
+  compile_10k_cells_node24_ms: '`compile_10k_cells_ms` under that Node 24, in turns with it; no goal',
   compile_10k_cells_ms: '`matrixbake compile` of the synthetic 10,000-cell matrix (11,000 targets) to a file, the same bin',
   compile_10k_cells_arch_cache_ms:
     'the same 10,000 cells as CI builds a catalog: b has 5 values and arch is amd64 and arm64, with a registry cache and a fallback branch (6,000 nodes and their 12,000 per-arch twins, 18,000 bake targets, each reading and writing the cache); no goal, it watches for work that grows faster than the targets',
@@ -167,7 +171,7 @@ export function markdown(r: Results, notesText: string): string {
     ...(r.startup
       ? [
           '',
-          `The start-up and compile figures (\`compile_dynamo_ms\`, \`version_ms\`, \`node_start_ms\`, \`compile_*_cells_ms\`, \`compile_10k_over_1k\`, the peak RSS, \`ci_job_print_*\`) come from a run of their own (\`make bench BENCH_ARGS="--only startup"\`, ${r.startup.reps} repetition${r.startup.reps > 1 ? 's' : ''}${r.startup.quick ? ', --quick' : ''}) on the working tree at commit ${r.startup.machine.commit}, ${r.startup.machine.cpus} cores, Node ${r.startup.machine.node}; the other figures come from the run above.`,
+          `The start-up and compile figures (\`compile_dynamo_ms\`, \`version_ms\`, \`node_start_ms\`, their Node 24 twins, \`compile_*_cells_ms\`, \`compile_10k_over_1k\`, the peak RSS, \`ci_job_print_*\`) come from a run of their own (\`make bench BENCH_ARGS="--only startup"\`, ${r.startup.reps} repetition${r.startup.reps > 1 ? 's' : ''}${r.startup.quick ? ', --quick' : ''}) on the working tree at commit ${r.startup.machine.commit}, ${r.startup.machine.cpus} cores, Node ${r.startup.machine.node}; the other figures come from the run above.`,
         ]
       : []),
     '',
