@@ -54,7 +54,7 @@ const result = await build({
 // exit of its first run under that Node (docs/CONTRIBUTING.md, "Building"). It is made again when
 // V8 refuses it, or when it holds less than half of what the built-in one does (a first run of
 // `--help` compiled little of the bundle).
-const RUN = `const { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const RUN = `const { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const { isAbsolute, join } = require('node:path');
 const own = ownCache();
 const script = new (require('node:vm').Script)(BUNDLE, { filename: 'matrixbake-bundle.js', cachedData: own?.data ?? Buffer.from(CODE_CACHE, 'base64') });
@@ -77,7 +77,14 @@ function ownCache() {
       } catch {}
     }
   };
-  return { data: existsSync(file) ? readFileSync(file) : undefined, save };
+  // Compiled code runs as this user, and V8 checks no sum of it: a file someone else could have
+  // written is not read (it is made again).
+  let data;
+  try {
+    const st = statSync(file);
+    if ((!process.getuid || st.uid === process.getuid()) && (st.mode & 0o022) === 0) data = readFileSync(file);
+  } catch {}
+  return { data, save };
 }`;
 
 // The bundle as Node would wrap a CommonJS module: a function of (exports, require, module, __filename, __dirname).

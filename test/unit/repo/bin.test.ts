@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -94,6 +94,22 @@ describe('the bin', () => {
     const small = statSync(join(help, 'matrixbake', ownCaches(help)[0]!)).size;
     expect(compileDynamo(OTHER_V8, { XDG_CACHE_HOME: help }).status).toBe(0);
     expect(statSync(join(help, 'matrixbake', ownCaches(help)[0]!)).size).toBeGreaterThan(2 * small);
+  });
+
+  it('reads no cache that another user could have written, and makes its own in its place', () => {
+    const home = cacheHome();
+    expect(compileDynamo(OTHER_V8, { XDG_CACHE_HOME: home }).status).toBe(0);
+    const file = join(home, 'matrixbake', ownCaches(home)[0]!);
+    // Writable by all: a cache planted there would run as this user. Its bytes say which one the run used.
+    chmodSync(file, 0o666);
+    const planted = readFileSync(file);
+    planted[planted.length - 1]! ^= 0xff;
+    writeFileSync(file, planted);
+    const r = compileDynamo(OTHER_V8, { XDG_CACHE_HOME: home });
+    expect(r.status, r.stderr).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file).equals(planted)).toBe(false);
+    expect(cacheTaken(OTHER_V8, file)).toBe(true);
   });
 
   it('writes no cache where V8 takes the built-in one, nor with MATRIXBAKE_NO_CODE_CACHE set', () => {
