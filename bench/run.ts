@@ -225,7 +225,7 @@ function mergeNodes(file: string, fresh: Results): Results {
 function compileFigures(buildx: Command) {
   const sizes = quick ? [10, 100] : [10, 100, 1000, 10000];
   // Not with --quick: the harness check fetches nothing.
-  const lts = quick ? undefined : ltsNode(join(root, `bench/.work/node${LTS_MAJOR}`));
+  const lts = quick ? undefined : ltsNode(join(root, `bench/.work/node${LTS_MAJOR}`), log);
   // The bin's own code cache under the LTS Node (scripts/bundle-cli.mjs), made afresh by the first, unmeasured, run.
   const userCache = process.env.XDG_CACHE_HOME;
   process.env.XDG_CACHE_HOME = join(root, 'bench/.work/xdg-cache');
