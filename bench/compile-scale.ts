@@ -80,7 +80,8 @@ export function synthetic(dir: string, cells: number, o: { arch?: boolean; cache
 
 /** Wall time of `matrixbake compile` (Node start included): the bin run by its shebang, or by the `node` given. */
 export function compileMs(cli: string, s: Synthetic, out: string, node?: string): number {
-  return node ? timedSpawn(node, [cli, 'compile', s.matrix, '-o', out]) : timedSpawn(cli, ['compile', s.matrix, '-o', out]);
+  const args = ['compile', s.matrix, '-o', out];
+  return node ? timedSpawn(node, [cli, ...args]) : timedSpawn(cli, args);
 }
 
 /** Peak RSS (KiB) of one compile: the CLI run inside a process that reports its own maxRSS. */
