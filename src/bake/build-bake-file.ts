@@ -7,6 +7,7 @@ import { bool, cond, list, map, ref, str, tpl, type Expr } from './expr.js';
 import { cacheFrom, cacheKeys, cacheTo } from './cache.js';
 import { sccacheArgs, sccacheSecrets, sccacheVariables } from './sccache.js';
 import { planIndex } from '../plan/plan-index.js';
+import { isEmpty } from '../is-empty.js';
 
 /** The plan as a bake file value (variables, groups, targets). Reads the plan; decides nothing new. */
 export function buildBakeFile(plan: Plan, header: string[]): BakeFile {
@@ -53,23 +54,37 @@ function* bakeTargets(plan: Plan): Generator<BakeTarget> {
  * held a copy in each target, and copying those was much of the garbage collector's work.
  */
 class Shared {
-  private readonly pairs = new Map<string, [string, Expr]>();
+  // By key, then value: no joined string to make and hash for each of 10,000 targets.
+  private readonly pairs = new Map<string, Map<string, [string, Expr]>>();
 
-  /** `[key, str(value)]`, the same pair for the same key and value (NUL is in neither: the loader refuses it). */
+  /** `[key, str(value)]`, the same pair for the same key and value. */
   pair<K extends string>(key: K, value: string): [K, Expr] {
-    const id = `${key}\0${value}`;
-    let p = this.pairs.get(id);
-    if (!p) this.pairs.set(id, (p = [key, str(value)]));
+    let byValue = this.pairs.get(key);
+    if (!byValue) this.pairs.set(key, (byValue = new Map()));
+    let p = byValue.get(value);
+    if (!p) byValue.set(value, (p = [key, str(value)]));
     return p as [K, Expr];
   }
 
-  private readonly dockerfiles = new Map<string, [TargetAttribute, Expr]>();
+  private readonly links = new Map<string, Map<string, [string, Expr]>>();
+
+  /** A link's named context: `[context, str("target:<target>")]`, the same pair for the same link. */
+  link(context: string, target: string): [string, Expr] {
+    let byTarget = this.links.get(context);
+    if (!byTarget) this.links.set(context, (byTarget = new Map()));
+    let p = byTarget.get(target);
+    if (!p) byTarget.set(target, (p = this.pair(context, `target:${target}`)));
+    return p;
+  }
+
+  private readonly dockerfiles = new Map<string, Map<string, [TargetAttribute, Expr]>>();
 
   /** The Dockerfile as bake reads it from the context, worked out once per context and file. */
   dockerfile(t: PlanTarget): [TargetAttribute, Expr] {
-    const id = `${t.context}\0${t.dockerfile}`;
-    let p = this.dockerfiles.get(id);
-    if (!p) this.dockerfiles.set(id, (p = this.pair('dockerfile', dockerfileInContext(t.context, t.dockerfile))));
+    let inContext = this.dockerfiles.get(t.context);
+    if (!inContext) this.dockerfiles.set(t.context, (inContext = new Map()));
+    let p = inContext.get(t.dockerfile);
+    if (!p) inContext.set(t.dockerfile, (p = this.pair('dockerfile', dockerfileInContext(t.context, t.dockerfile))));
     return p;
   }
 }
@@ -84,21 +99,24 @@ const CACHE_ONLY: [TargetAttribute, Expr] = ['output', list([str('type=cacheonly
 
 function bakeTarget(plan: Plan, t: PlanTarget, shared: Shared): BakeTarget {
   const m = plan.matrix;
-  const attrs: [TargetAttribute, Expr][] = [['description', str(t.description)], shared.pair('context', t.context)];
+  const description = str(t.description);
+  const attrs: [TargetAttribute, Expr][] = [['description', description], shared.pair('context', t.context)];
   // Lists made by map and concat are as long as what they hold; an empty list grown by push
   // keeps room for 17, and the file holds one per target.
-  const contexts = t.links.map((l) => shared.pair(l.context, `target:${l.target}`)).concat(t.sources.map((s) => shared.pair(s.context, s.source)));
+  const contexts = t.links.map((l) => shared.link(l.context, l.target));
+  if (t.sources.length > 0) contexts.push(...t.sources.map((s) => shared.pair(s.context, s.source)));
   if (contexts.length > 0) attrs.push(['contexts', map(contexts)]);
   attrs.push(shared.dockerfile(t), shared.pair('target', t.dockerTarget));
-  const args = t.args
-    .map((a) => shared.pair(a.name, a.value))
-    .concat(
-      t.variableArgs.map((v): [string, Expr] => [v, ref(v)]),
-      Object.entries(t.renamedVariables).map(([arg, v]): [string, Expr] => [arg, ref(v)]),
-      t.sccache ? sccacheArgs(m) : [],
+  const args = t.args.map((a) => shared.pair(a.name, a.value));
+  // Most targets of a large catalog pass no variable: no lists to make and join for them.
+  if (t.variableArgs.length > 0 || t.sccache || !isEmpty(t.renamedVariables))
+    args.push(
+      ...t.variableArgs.map((v): [string, Expr] => [v, ref(v)]),
+      ...Object.entries(t.renamedVariables).map(([arg, v]): [string, Expr] => [arg, ref(v)]),
+      ...(t.sccache ? sccacheArgs(m) : []),
     );
   if (args.length > 0) attrs.push(['args', map(args)]);
-  attrs.push(['labels', map(labels(plan, t))]);
+  attrs.push(['labels', map(labels(plan, t, description))]);
   if (t.tags !== undefined && t.arch === undefined) attrs.push(['tags', list(tags(plan, t.tags))]);
   else attrs.push(CACHE_ONLY);
   if (t.platforms.length > 0) attrs.push(['platforms', list(t.platforms.map(str))]);
@@ -152,13 +170,11 @@ function tags(plan: Plan, templates: string[]): Expr[] {
   });
 }
 
-function labels(plan: Plan, t: PlanTarget): [string, Expr][] {
+function labels(plan: Plan, t: PlanTarget, description: Expr): [string, Expr][] {
   const { image, source } = plan.matrix.project;
-  return [
-    ['org.opencontainers.image.title', str(`${image}-${t.tagSuffix ?? t.node}`)],
-    ['org.opencontainers.image.description', str(t.description)],
-    ...(source ? [['org.opencontainers.image.source', str(source)] as [string, Expr]] : []),
-    REVISION_LABEL,
-    VERSION_LABEL,
-  ];
+  const title: [string, Expr] = ['org.opencontainers.image.title', str(`${image}-${t.tagSuffix ?? t.node}`)];
+  const described: [string, Expr] = ['org.opencontainers.image.description', description];
+  return source
+    ? [title, described, ['org.opencontainers.image.source', str(source)], REVISION_LABEL, VERSION_LABEL]
+    : [title, described, REVISION_LABEL, VERSION_LABEL];
 }

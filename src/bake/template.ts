@@ -16,7 +16,7 @@ export function templateSource(parts: (string | Expr)[], printExpr: (e: Expr) =>
     let tail = '';
     // A literal `$` right before an interpolation would read as the escape `$${`: spell each
     // trailing `$` as an interpolation of "$".
-    if (i + 1 < parts.length && typeof parts[i + 1] !== 'string') {
+    if (text.endsWith('$') && i + 1 < parts.length && typeof parts[i + 1] !== 'string') {
       const m = /\$+$/.exec(text);
       if (m) {
         text = text.slice(0, m.index);

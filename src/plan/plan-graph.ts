@@ -47,7 +47,8 @@ export function planGraph(m: Matrix, expansion: Expansion): Result<Plan> {
   if (conflicts.size > 0) return fail([...conflicts.values()].map((d) => ({ ...d, file: m.file })));
   // One line per link key: the first node it breaks, and how many more.
   const dangling = new Map<string | undefined, Diagnostic[]>();
-  for (const d of danglingLinks(m, planned)) dangling.set(d.path, [...(dangling.get(d.path) ?? []), d]);
+  const byName = new Map(planned.map((n) => [n.name, n]));
+  for (const d of danglingLinks(m, planned, byName)) dangling.set(d.path, [...(dangling.get(d.path) ?? []), d]);
   if (dangling.size > 0)
     return fail(
       [...dangling.values()].map((ds) => ({
@@ -58,7 +59,7 @@ export function planGraph(m: Matrix, expansion: Expansion): Result<Plan> {
         file: m.file,
       })),
     );
-  const nodes = inheritLinks(planned);
+  const nodes = inheritLinks(planned, byName);
   const twins = nodes.flatMap((node) =>
     m.arch ? node.archs.map((arch) => twinOf(m, node, arch, (c) => conflicts.has(c.key) || conflicts.set(c.key, c.diagnostic))) : [],
   );
@@ -77,14 +78,13 @@ export function planGraph(m: Matrix, expansion: Expansion): Result<Plan> {
  * Links to what a stage's own exclude removed: a node whose link has no node, or lacks one of its
  * arches. The consumer must be excluded there too (matrixbake does not drop it silently).
  */
-function danglingLinks(m: Matrix, nodes: PlanTarget[]): Diagnostic[] {
-  const byName = new Map(nodes.map((n) => [n.name, n]));
+function danglingLinks(m: Matrix, nodes: PlanTarget[], byName: ReadonlyMap<string, PlanTarget>): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const n of nodes) {
     for (const l of n.links) {
       const used = byName.get(l.target);
+      if (used && n.archs.every((a) => used.archs.includes(a))) continue;
       const missing = used ? n.archs.filter((a) => !used.archs.includes(a)) : [];
-      if (used && missing.length === 0) continue;
       const usedStage = stageOf(m, stageOf(m, n.stage).uses.find((u) => u.context === l.context)!.stage);
       const where = [
         ...Object.entries(n.values).map(([k, v]) => `${k} = "${v}"`),
@@ -107,13 +107,19 @@ function danglingLinks(m: Matrix, nodes: PlanTarget[]): Diagnostic[] {
 // graph from every stage's commands before it swaps the stage for the context. So the node also
 // gets the replaced stage's links, or BuildKit looks `backend` up as docker.io/library/backend.
 // They are the same targets the replaced node links, so nothing more is built.
-function inheritLinks(nodes: PlanTarget[]): PlanTarget[] {
-  const byName = new Map(nodes.map((n) => [n.name, n]));
-  for (const node of [...nodes].sort((a, b) => a.level - b.level)) {
-    const own = new Set(node.links.map((l) => l.context));
-    for (const link of [...node.links]) {
+function inheritLinks(nodes: PlanTarget[], byName: ReadonlyMap<string, PlanTarget>): PlanTarget[] {
+  // Level by level, so a replaced node has its own inherited links first.
+  const byLevel: PlanTarget[][] = [];
+  for (const n of nodes) (byLevel[n.level] ??= []).push(n);
+  for (const node of byLevel.flat()) {
+    let own: Set<string> | undefined;
+    // Its own links only, not those it gains here.
+    const count = node.links.length;
+    for (let i = 0; i < count; i++) {
+      const link = node.links[i]!;
       const used = byName.get(link.target)!;
-      if (used.dockerfile !== node.dockerfile || used.dockerTarget !== link.context) continue;
+      if (used.links.length === 0 || used.dockerfile !== node.dockerfile || used.dockerTarget !== link.context) continue;
+      own ??= new Set(node.links.map((l) => l.context));
       for (const l of used.links) {
         if (own.has(l.context)) continue;
         own.add(l.context);

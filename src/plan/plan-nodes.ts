@@ -1,6 +1,6 @@
 import { matches, type Expansion } from '../expand/expand-cells.js';
 import { ARCH_PLATFORMS, type Matrix, type Stage } from '../model/model.js';
-import { mergeArgs, type MergedArgs } from './args.js';
+import { mergeArgs, setsNoArgs, type MergedArgs } from './args.js';
 import { valueLabel } from './names.js';
 import type { PlanSource, PlanTarget } from './plan.js';
 import { tagFiller } from './tags.js';
@@ -21,7 +21,13 @@ interface StageShape {
   links: { context: string; stage: string; axes: string[] }[];
   own: PlanSource[];
   tags?: ReturnType<typeof tagFiller>;
+  /** No key sets an arg for the stage (`setsNoArgs`). */
+  argless: boolean;
+  /** The stage's own Dockerfile, the same for each node; undefined where axis values name it. */
+  dockerfile?: ReturnType<typeof dockerfileFor>;
 }
+
+const NO_ARGS = (): MergedArgs => ({ args: [], withheld: [], conflicts: [] });
 
 function stageShape(m: Matrix, stage: Stage): StageShape {
   const inMatrixOrder = (names: string[]) => m.axes.filter((a) => names.includes(a.name)).map((a) => a.name);
@@ -34,6 +40,8 @@ function stageShape(m: Matrix, stage: Stage): StageShape {
     links: stage.uses.map((u) => ({ context: u.context, stage: u.stage, axes: inMatrixOrder(stageOf(m, u.stage).axes) })),
     own: ownSources(stage),
     ...(stage.publish ? { tags: tagFiller(m, stage) } : {}),
+    argless: setsNoArgs(m, stage),
+    ...(stage.dockerfile ? { dockerfile: withAppended(m, stage, dockerfileFor(m, stage, {})) } : {}),
   };
 }
 
@@ -67,11 +75,11 @@ export function planNodes(m: Matrix, expansion: Expansion, stage: Stage, level: 
       return out;
     };
     const name = named(stage.name, shape.axes);
-    const merged = mergeArgs(m, stage, values);
+    const merged = shape.argless ? NO_ARGS() : mergeArgs(m, stage, values);
     merged.conflicts.forEach(conflict);
     const archList = m.arch ? m.arch.values.map((v) => v.value).filter((a) => archs.includes(a)) : [];
     const suffix = shape.primary ? `${labels[shape.primary]}-${named(stage.name, shape.rest)}` : name;
-    const dockerfile = withAppended(m, stage, dockerfileFor(m, stage, values));
+    const dockerfile = shape.dockerfile ?? withAppended(m, stage, dockerfileFor(m, stage, values));
     // Built field by field, in one order: spreading the optional ones into the literal made
     // building a node several times slower (a 10,000-cell matrix builds 10,000).
     const node: PlanTarget = {

@@ -30,9 +30,16 @@ export function tagFiller(m: Matrix, stage: Stage): (values: Record<string, stri
   };
   // split() with a capture group: the text between placeholders at even indexes, their names at odd.
   const templates = (stage.tags ?? m.project.tags).map((t) => t.split(/\{([^{}]*)\}/).map((s, i) => (i % 2 === 0 ? s : piece(s))));
-  return (values, labels, suffix) => [
-    ...new Set(templates.map((pieces) => pieces.map((p) => (typeof p === 'string' ? p : p(values, labels, suffix))).join(''))),
-  ];
+  return (values, labels, suffix) => {
+    const out: string[] = [];
+    for (const pieces of templates) {
+      let tag = '';
+      for (const p of pieces) tag += typeof p === 'string' ? p : p(values, labels, suffix);
+      // A handful of templates: two that give one tag (`{version}` is `latest`) give it once.
+      if (!out.includes(tag)) out.push(tag);
+    }
+    return out;
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import { axisValue } from '../model/lookup.js';
 import { composedPath } from '../model/composed.js';
 import { sourceKind } from '../model/sources.js';
 import type { PlanSource } from './plan.js';
+import { isEmpty } from '../is-empty.js';
 
 // What a node of a stage reads, for one cell of its axes: its Dockerfile (composed or not), the
 // contexts that are no stage, and how it describes itself.
@@ -23,7 +24,8 @@ export function sourcesOf(m: Matrix, stage: Stage, own: PlanSource[], values: Re
   for (const axis of m.axes) {
     if (!stage.axes.includes(axis.name)) continue;
     const v = axisValue(m, axis.name, values[axis.name]!);
-    for (const [context, source] of Object.entries(v?.contexts ?? {})) {
+    if (!v || isEmpty(v.contexts)) continue;
+    for (const [context, source] of Object.entries(v.contexts)) {
       if (out === own) out = [...own];
       out.push({ context, source, kind: sourceKind(source), from: `axis.${axis.name}.values.${v!.value}.contexts.${context}` });
     }
@@ -57,9 +59,8 @@ export function dockerfileFor(
 
 export function describe(m: Matrix, stage: Stage, values: Record<string, string>, archs: string[]): string {
   const what = stage.description ?? `${stage.name} stage (${stage.target})`;
-  const cell = Object.entries(values)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
+  let cell = '';
+  for (const k in values) cell += cell === '' ? `${k}=${values[k]}` : ` ${k}=${values[k]}`;
   const platforms = archs.length > 0 ? ` (${archs.map((a) => ARCH_PLATFORMS[a]).join(', ')})` : '';
   return `${m.project.image} ${what}${cell ? ` for ${cell}` : ''}${platforms}`;
 }

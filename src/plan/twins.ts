@@ -12,22 +12,45 @@ export function twinOf(m: Matrix, node: PlanTarget, arch: string, conflict: (c: 
   // [[when]] with arch = "arm64"). Most matrices have none: then they are the node's (compile
   // time grows with every merge, and a 10,000-cell matrix has 20,000 twins).
   const merged = hasArchArgs(m)
-    ? mergeArgs(m, stageOf(m, node.stage), { ...node.values, [m.arch!.name]: arch })
+    ? mergeArgs(m, stageOf(m, node.stage), Object.assign({}, node.values, { [m.arch!.name]: arch }))
     : { args: node.args, withheld: node.withheld, conflicts: [] };
   merged.conflicts.forEach(conflict);
-  return {
-    ...node,
+  // Field by field, as a node is made (plan-nodes.ts): Node 20's V8 gives each object copied by
+  // spread a hidden class of its own, Object.assign of this many fields makes a slow dictionary,
+  // and reading 20,000 twins either way took V8's slowest path (bench/NOTES.md, "One shape per cell").
+  const twin: PlanTarget = {
     name: twinName(m, node.name, arch),
-    arch,
+    stage: node.stage,
+    values: node.values,
+    node: node.node,
     archs: [arch],
     platforms: [ARCH_PLATFORMS[arch]!],
+    context: node.context,
+    dockerfile: node.dockerfile,
+    dockerfileKey: node.dockerfileKey,
+    dockerTarget: node.dockerTarget,
     args: merged.args,
     withheld: merged.withheld,
-    links: node.links.map((l) => ({ ...l, target: twinName(m, l.target, arch) })),
+    variableArgs: node.variableArgs,
+    renamedVariables: node.renamedVariables,
+    sources: node.sources,
+    links: node.links.map((l) => {
+      const target = twinName(m, l.target, arch);
+      return l.via === undefined ? { context: l.context, target } : { context: l.context, target, via: l.via };
+    }),
+    sccache: node.sccache,
     // Described anew, not cut from the node's: a description has parentheses of its own (the
     // default "base stage (dynamo-base)", a user's), and cutting at one lost the rest with the cell.
     description: `${describe(m, stageOf(m, node.stage), node.values, [])} (${ARCH_PLATFORMS[arch]} only: per-arch twin of ${node.name})`,
+    level: node.level,
   };
+  if (node.dockerfileParts) twin.dockerfileParts = node.dockerfileParts;
+  if (node.tags) {
+    twin.tagSuffix = node.tagSuffix!;
+    twin.tags = node.tags;
+  }
+  twin.arch = arch;
+  return twin;
 }
 
 const archArgs = new WeakMap<Matrix, boolean>();

@@ -16,9 +16,10 @@ export function printHcl(file: BakeFileStream): string {
   for (const t of file.targets) {
     let width = 0;
     for (const [k] of t.attributes) width = Math.max(width, k.length);
-    let block = `${t.comment ? `${comment(t.comment)}\n` : ''}target ${quoteHcl(t.name)} {\n`;
-    for (const [k, v] of t.attributes) block += `  ${k.padEnd(width)} = ${printHclExpr(v, 1)}\n`;
-    out.add(`${block}}\n\n`);
+    const lines = [`${t.comment ? `${comment(t.comment)}\n` : ''}target ${quoteHcl(t.name)} {`];
+    for (const [k, v] of t.attributes) lines.push(`  ${k.padEnd(width)} = ${printHclExpr(v, 1)}`);
+    lines.push('}\n\n');
+    out.add(lines.join('\n'));
   }
   return `${out.text().trimEnd()}\n`;
 }

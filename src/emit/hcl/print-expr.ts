@@ -4,6 +4,9 @@ import { escapeHclQuoted, quoteHcl } from './quote.js';
 
 const INDENT = '  ';
 
+/** An interpolation's expression: on one line. */
+const printInline = (e: Expr) => printHclExpr(e);
+
 /** An expression in HCL native syntax. Lists and maps break over lines when they hold more than one item. */
 export function printHclExpr(e: Expr, depth = 0): string {
   switch (e.k) {
@@ -16,7 +19,7 @@ export function printHclExpr(e: Expr, depth = 0): string {
     case 'var':
       return e.name;
     case 'tpl':
-      return `"${templateSource(e.parts, (x) => printHclExpr(x), escapeHclQuoted)}"`;
+      return `"${templateSource(e.parts, printInline, escapeHclQuoted)}"`;
     case 'call':
       return `${e.fn}(${e.args.map((a) => printHclExpr(a)).join(', ')})`;
     case 'cond':
@@ -34,9 +37,7 @@ export function printHclExpr(e: Expr, depth = 0): string {
       let width = 0;
       for (const k of keys) width = Math.max(width, k.length);
       let rows = '';
-      e.entries.forEach(([, v], i) => {
-        rows += `${pad}${keys[i]!.padEnd(width)} = ${printHclExpr(v, depth + 1)}\n`;
-      });
+      for (let i = 0; i < keys.length; i++) rows += `${pad}${keys[i]!.padEnd(width)} = ${printHclExpr(e.entries[i]![1], depth + 1)}\n`;
       return `{\n${rows}${INDENT.repeat(depth)}}`;
     }
   }

@@ -92,6 +92,25 @@ describe('per-arch args', () => {
     ]);
   });
 
+  it('makes each twin its node for one arch: every field of the node, and only its name, arch, platforms, args, links and description its own', async () => {
+    for (const file of [MATRIX, 'matrix/dynamo.toml', 'test/fixtures/matrices/composed.toml']) {
+      const { plan } = await compileOk(file);
+      const nodes = new Map(plan.targets.filter((t) => t.arch === undefined).map((t) => [t.name, t]));
+      const twins = plan.targets.filter((t) => t.arch !== undefined);
+      expect(twins.length, file).toBeGreaterThan(0);
+      for (const twin of twins) {
+        const { perArch: _, ...node } = nodes.get(twin.node)!;
+        expect(Object.keys(twin), twin.name).toEqual([...Object.keys(node), 'arch']);
+        const own = ['name', 'arch', 'archs', 'platforms', 'args', 'withheld', 'links', 'description'];
+        for (const [k, v] of Object.entries(node)) if (!own.includes(k)) expect(twin[k as keyof typeof twin], `${twin.name}.${k}`).toBe(v);
+        expect(
+          twin.links.map((l) => ({ ...l, target: l.target.replace(new RegExp(`-${twin.arch}$`), '') })),
+          twin.name,
+        ).toEqual(node.links);
+      }
+    }
+  });
+
   it('refuses two sources that set one arg of a twin, unless one is the more specific', async () => {
     const repo = repoCopy(FILES);
     repo.edit(MATRIX, (t) => t.replace('args = { CUDA_VERSION = "12.9.1" }', 'args = { CUDA_VERSION = "12.9.1", ARCH_ALT = "x86_64" }'));
