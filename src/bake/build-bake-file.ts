@@ -101,8 +101,8 @@ function bakeTarget(plan: Plan, t: PlanTarget, shared: Shared): BakeTarget {
   const m = plan.matrix;
   const description = str(t.description);
   const attrs: [TargetAttribute, Expr][] = [['description', description], shared.pair('context', t.context)];
-  // Lists made by map and concat are as long as what they hold; an empty list grown by push
-  // keeps room for 17, and the file holds one per target.
+  // Lists made by map are as long as what they hold (an empty list grown by push keeps room for
+  // 17, and the file holds one per target); only the rarer sources and variables are pushed on.
   const contexts = t.links.map((l) => shared.link(l.context, l.target));
   if (t.sources.length > 0) contexts.push(...t.sources.map((s) => shared.pair(s.context, s.source)));
   if (contexts.length > 0) attrs.push(['contexts', map(contexts)]);
