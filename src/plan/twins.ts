@@ -43,13 +43,12 @@ export function twinOf(m: Matrix, node: PlanTarget, arch: string, conflict: (c: 
     // default "base stage (dynamo-base)", a user's), and cutting at one lost the rest with the cell.
     description: `${describe(m, stageOf(m, node.stage), node.values, [])} (${ARCH_PLATFORMS[arch]} only: per-arch twin of ${node.name})`,
     level: node.level,
+    dockerfileParts: node.dockerfileParts,
+    tagSuffix: node.tagSuffix,
+    tags: node.tags,
+    arch,
+    perArch: undefined,
   };
-  if (node.dockerfileParts) twin.dockerfileParts = node.dockerfileParts;
-  if (node.tags) {
-    twin.tagSuffix = node.tagSuffix!;
-    twin.tags = node.tags;
-  }
-  twin.arch = arch;
   return twin;
 }
 

@@ -3,6 +3,8 @@ import { templateSource } from '../../bake/template.js';
 import { escapeHclQuoted, quoteHcl } from './quote.js';
 
 const INDENT = '  ';
+const INDENTS = Array.from({ length: 8 }, (_, i) => INDENT.repeat(i));
+const indent = (depth: number) => INDENTS[depth] ?? INDENT.repeat(depth);
 
 /** An interpolation's expression: on one line. */
 const printInline = (e: Expr) => printHclExpr(e);
@@ -25,20 +27,34 @@ export function printHclExpr(e: Expr, depth = 0): string {
     case 'cond':
       return `${printHclExpr(e.test, depth)} ? ${printHclExpr(e.then, depth)} : ${printHclExpr(e.else, depth)}`;
     case 'list': {
-      if (e.items.length <= 1) return `[${e.items.map((i) => printHclExpr(i, depth)).join(', ')}]`;
-      const pad = INDENT.repeat(depth + 1);
-      return `[\n${e.items.map((i) => `${pad}${printHclExpr(i, depth + 1)},`).join('\n')}\n${INDENT.repeat(depth)}]`;
+      if (e.items.length === 0) return '[]';
+      if (e.items.length === 1) return `[${printHclExpr(e.items[0]!, depth)}]`;
+      const pad = indent(depth + 1);
+      let rows = '';
+      for (const i of e.items) rows += `${pad}${printHclExpr(i, depth + 1)},\n`;
+      return `[\n${rows}${indent(depth)}]`;
     }
     case 'map': {
       if (e.entries.length === 0) return '{}';
-      const pad = INDENT.repeat(depth + 1);
+      const pad = indent(depth + 1);
       // Keys are always quoted: context names like `nvcr.io/nvidia/cuda:12.9` are not identifiers.
-      const keys = e.entries.map(([k]) => quoteHcl(k));
+      const keys = e.entries.map(([k]) => quotedKey(k));
       let width = 0;
       for (const k of keys) width = Math.max(width, k.length);
       let rows = '';
       for (let i = 0; i < keys.length; i++) rows += `${pad}${keys[i]!.padEnd(width)} = ${printHclExpr(e.entries[i]![1], depth + 1)}\n`;
-      return `{\n${rows}${INDENT.repeat(depth)}}`;
+      return `{\n${rows}${indent(depth)}}`;
     }
   }
+}
+
+// Map keys repeat in every target (`org.opencontainers.image.title`, a link's context): quoted once.
+const quotedKeys = new Map<string, string>();
+function quotedKey(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    q = quoteHcl(k);
+    if (quotedKeys.size < 10_000) quotedKeys.set(k, q);
+  }
+  return q;
 }
